@@ -1,0 +1,4 @@
+import { App } from 'aws-cdk-lib';
+import { runSynth } from '../lib/synth';
+
+runSynth(() => new App());

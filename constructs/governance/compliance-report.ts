@@ -1,0 +1,129 @@
+import type { PackFinding } from './finding-log';
+import type { RecordedAcknowledgment } from './acknowledge';
+
+/** One rule's findings across the app. */
+export interface RuleFindings {
+  readonly ruleId: string;
+  /** The pack or validator that reported it. */
+  readonly source: string;
+  readonly severity: string;
+  readonly info: string;
+  /** Resources (construct paths) that fail the rule with no acknowledgment: each fails the synth. */
+  readonly open: readonly { readonly path: string; readonly findingId: string }[];
+  /** Resources whose finding is acknowledged, and where. */
+  readonly acknowledged: readonly { readonly path: string; readonly findingId: string; readonly acknowledgedAt: string }[];
+}
+
+export interface AcknowledgmentStatus extends RecordedAcknowledgment {
+  /** Whole days until it expires; negative once expired. */
+  readonly daysLeft: number;
+  /** How many findings it covered in this synth. */
+  readonly findingsCovered: number;
+  /** True when it covered nothing: the rule no longer fires there, so it should be removed. */
+  readonly stale: boolean;
+}
+
+/** `cdk.out/keel-compliance.json`: what was checked, what was found, what was acknowledged, by whom and until when. */
+export interface ComplianceReport {
+  readonly version: 1;
+  readonly generatedAt: string;
+  /** False only when compliance was switched off for a measurement (`-c keel:compliance=off`). */
+  readonly enabled: boolean;
+  readonly result: 'pass' | 'fail' | 'off';
+  readonly packs: readonly { readonly name: string; readonly stacks: readonly string[]; readonly resourcesChecked: number }[];
+  readonly stacks: number;
+  readonly resourcesChecked: number;
+  readonly findings: { readonly total: number; readonly acknowledged: number; readonly open: number };
+  readonly rules: readonly RuleFindings[];
+  readonly acknowledgments: readonly AcknowledgmentStatus[];
+  readonly warnings: readonly string[];
+}
+
+/** A finding from any source, in one shape. */
+export interface Finding {
+  readonly source: string;
+  readonly ruleId: string;
+  readonly findingId: string;
+  readonly path: string;
+  readonly severity: string;
+  readonly info: string;
+  readonly acknowledgedAt?: string;
+}
+
+export function fromPackFinding(finding: PackFinding): Finding {
+  return { ...finding, source: finding.pack };
+}
+
+/** Groups findings by rule, open ones first within each rule. */
+export function groupByRule(findings: readonly Finding[]): RuleFindings[] {
+  const rules = new Map<string, { base: Finding; open: RuleFindings['open'][number][]; acked: RuleFindings['acknowledged'][number][] }>();
+  for (const finding of findings) {
+    const key = `${finding.source}\u0000${finding.ruleId}`;
+    let entry = rules.get(key);
+    if (!entry) rules.set(key, (entry = { base: finding, open: [], acked: [] }));
+    if (finding.acknowledgedAt === undefined) entry.open.push({ path: finding.path, findingId: finding.findingId });
+    else entry.acked.push({ path: finding.path, findingId: finding.findingId, acknowledgedAt: finding.acknowledgedAt });
+  }
+  return [...rules.values()]
+    .map(({ base, open, acked }) => ({
+      ruleId: base.ruleId,
+      source: base.source,
+      severity: base.severity,
+      info: base.info,
+      open,
+      acknowledged: acked,
+    }))
+    .sort((a, b) => b.open.length - a.open.length || a.ruleId.localeCompare(b.ruleId));
+}
+
+/** True when `path` is `scope` or lies under it. */
+export function isUnder(path: string, scope: string): boolean {
+  return scope === '' || path === scope || path.startsWith(`${scope}/`);
+}
+
+const pad = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width));
+
+/** The short table printed after every synth, and how to act on each open finding. */
+export function renderSummary(report: ComplianceReport): string[] {
+  if (!report.enabled) {
+    return [
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+      '!! Keel compliance is OFF (-c keel:compliance=off). No rule pack ran. This switch exists only to measure  !!',
+      '!! synth time; never deploy what this synth produced.                                                    !!',
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+    ];
+  }
+  const lines = [
+    `Keel compliance: ${report.stacks} stack(s), ${report.resourcesChecked} resource(s) checked by ${report.packs.map((p) => p.name).join(', ')}`,
+  ];
+  if (report.rules.length > 0) {
+    lines.push(`  ${pad('rule', 58)} ${pad('source', 16)} ${'open'.padStart(5)} ${'acked'.padStart(6)}`);
+    for (const rule of report.rules) {
+      lines.push(
+        `  ${pad(rule.ruleId, 58)} ${pad(rule.source, 16)} ${String(rule.open.length).padStart(5)} ${String(rule.acknowledged.length).padStart(6)}`,
+      );
+    }
+  }
+  const expiringSoon = report.acknowledgments.filter((a) => a.daysLeft >= 0 && a.daysLeft <= 30).length;
+  const stale = report.acknowledgments.filter((a) => a.stale).length;
+  lines.push(
+    `  acknowledgments: ${report.acknowledgments.length} (${expiringSoon} expiring within 30 days, ${stale} stale)`,
+  );
+  for (const warning of report.warnings) lines.push(`  warning: ${warning}`);
+  for (const rule of report.rules) {
+    for (const open of rule.open) {
+      lines.push(
+        `  ✗ ${open.findingId} on ${open.path}`,
+        `      ${rule.info}`,
+        `      fix the resource, or acknowledge it on that construct (or an ancestor) with Keel's acknowledge():`,
+        `      acknowledge(<construct>, { id: '${open.findingId}', reason: '<why this is acceptable here, 20+ characters>', owner: '<team id>', expires: '<YYYY-MM-DD>' })`,
+      );
+    }
+  }
+  lines.push(
+    report.result === 'pass'
+      ? `  PASS: ${report.findings.total} finding(s), all acknowledged`
+      : `  FAIL: ${report.findings.open} unacknowledged finding(s) of ${report.findings.total}`,
+  );
+  return lines;
+}

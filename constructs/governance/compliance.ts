@@ -1,0 +1,292 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Stack, Validations, type App } from 'aws-cdk-lib';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { ACKNOWLEDGMENT_METADATA, parseIsoDate, type RecordedAcknowledgment } from './acknowledge';
+import {
+  fromPackFinding,
+  groupByRule,
+  isUnder,
+  renderSummary,
+  type AcknowledgmentStatus,
+  type ComplianceReport,
+  type Finding,
+} from './compliance-report';
+import { FindingLog, observePack } from './finding-log';
+import { BASELINE_RULE_PACKS, RULE_PACKS, RULE_PACK_NAMES, type RulePackName } from './rule-packs';
+
+/** Where every synth writes its compliance report, inside the cloud assembly directory. */
+export const COMPLIANCE_REPORT_FILE = 'keel-compliance.json';
+
+const CDK_VALIDATION_REPORT_FILE = 'validation-report.json';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface ComplianceProps {
+  /**
+   * Run the rule packs. Off exists only to measure synth time; the report then says so, loudly.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * How many days ahead an acknowledgment may expire at most.
+   * @default 180
+   */
+  readonly maxAcknowledgmentDays?: number;
+  /**
+   * Team ids that may own acknowledgments.
+   * @default - any non-empty owner is accepted
+   */
+  readonly knownOwners?: readonly string[];
+  /**
+   * The moment acknowledgments are judged against.
+   * @default - the time of synth
+   */
+  readonly now?: Date;
+  /**
+   * Receives the printed summary, line by line.
+   * @default - standard error
+   */
+  readonly print?: (line: string) => void;
+}
+
+export interface ComplianceResult {
+  /** The cloud assembly, when aws-cdk-lib produced one. */
+  readonly assembly?: CloudAssembly;
+  readonly report: ComplianceReport;
+  /** Path of the written `keel-compliance.json`. */
+  readonly reportPath: string;
+  /** True when no finding is left unacknowledged (or compliance is off). */
+  readonly passed: boolean;
+}
+
+interface CdkViolation {
+  readonly ruleName: string;
+  readonly description: string;
+  readonly severity?: string;
+  readonly violatingConstructs?: readonly { readonly constructPath?: string }[];
+  readonly acknowledgedAt?: string;
+}
+
+interface CdkPluginReport {
+  readonly pluginName: string;
+  readonly violations?: readonly CdkViolation[];
+  readonly suppressedViolations?: readonly CdkViolation[];
+}
+
+/**
+ * Keel's compliance engine: runs AwsSolutions and KeelChecks on every stack it is asked to check, extra packs
+ * where asked (NIST 800-53 rev 5 on prod), counts aws-cdk-lib's own CloudFormation validator like any pack,
+ * judges acknowledgments (owner, expiry, staleness), and writes `keel-compliance.json` on every synth.
+ *
+ * Create it right after the App, call `check(stack, packs)` for each stack, then `synth()` instead of `app.synth()`.
+ */
+export class Compliance {
+  public readonly app: App;
+  public readonly enabled: boolean;
+  private readonly maxAcknowledgmentDays: number;
+  private readonly knownOwners?: readonly string[];
+  private readonly now?: Date;
+  private readonly print: (line: string) => void;
+  private readonly stacksByPack = new Map<RulePackName, Set<Stack>>();
+  private readonly findingLog = new FindingLog();
+
+  constructor(app: App, props: ComplianceProps = {}) {
+    this.app = app;
+    this.enabled = props.enabled ?? true;
+    this.maxAcknowledgmentDays = props.maxAcknowledgmentDays ?? 180;
+    this.knownOwners = props.knownOwners;
+    this.now = props.now;
+    this.print = props.print ?? ((line) => console.error(line));
+    app.node.addValidation({ validate: () => this.acknowledgmentErrors() });
+  }
+
+  /** Runs the baseline packs (AwsSolutions, KeelChecks) and `extraPacks` on `stack`. */
+  public check(stack: Stack, extraPacks: readonly RulePackName[] = []): void {
+    if (!this.enabled) return;
+    for (const name of new Set([...BASELINE_RULE_PACKS, ...extraPacks])) {
+      let stacks = this.stacksByPack.get(name);
+      if (!stacks) {
+        stacks = new Set();
+        this.stacksByPack.set(name, stacks);
+        Validations.of(this.app).addPlugins(observePack(new RULE_PACKS[name](), stacks, this.findingLog));
+      }
+      stacks.add(stack);
+    }
+  }
+
+  /**
+   * Synthesizes the app with every check, writes `keel-compliance.json` into the assembly directory and
+   * prints the summary.
+   *
+   * @throws the synth error itself when synth failed before the checks ran (e.g. a construct's validation).
+   */
+  public synth(): ComplianceResult {
+    const cdkReportPath = path.join(this.app.outdir, CDK_VALIDATION_REPORT_FILE);
+    fs.rmSync(cdkReportPath, { force: true });
+    let assembly: CloudAssembly | undefined;
+    let failure: unknown;
+    try {
+      assembly = this.app.synth();
+    } catch (error) {
+      failure = error;
+    }
+    if (failure !== undefined && !fs.existsSync(cdkReportPath)) throw failure;
+
+    const report = this.buildReport(readCdkReport(cdkReportPath), failure);
+    const reportPath = path.join(this.app.outdir, COMPLIANCE_REPORT_FILE);
+    fs.mkdirSync(this.app.outdir, { recursive: true });
+    fs.writeFileSync(reportPath, `${JSON.stringify(report, undefined, 2)}\n`);
+    for (const line of renderSummary(report)) this.print(line);
+    return { assembly, report, reportPath, passed: report.result !== 'fail' };
+  }
+
+  private today(): Date {
+    const now = this.now ?? new Date();
+    return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  }
+
+  private acknowledgments(): RecordedAcknowledgment[] {
+    const found: RecordedAcknowledgment[] = [];
+    for (const construct of this.app.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type === ACKNOWLEDGMENT_METADATA) {
+          found.push({ ...(entry.data as Omit<RecordedAcknowledgment, 'path'>), path: construct.node.path });
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Expired, too distant, unowned and bypassing acknowledgments: each fails the synth. */
+  private acknowledgmentErrors(): string[] {
+    const errors: string[] = [];
+    const today = this.today();
+    const latest = new Date(today.getTime() + this.maxAcknowledgmentDays * DAY_MS);
+    const recorded = this.acknowledgments();
+    for (const ack of recorded) {
+      const where = `acknowledgment '${ack.id}' at ${ack.path} (owner: ${ack.owner})`;
+      const expires = parseIsoDate(ack.expires);
+      if (expires && expires < today) {
+        errors.push(
+          `${where} expired on ${ack.expires}. The owner must decide again: fix the finding, or renew the ` +
+            `acknowledgment with a new expiry (at most ${this.maxAcknowledgmentDays} days ahead) and a current reason.`,
+        );
+      } else if (expires && expires > latest) {
+        errors.push(
+          `${where} expires on ${ack.expires}, ${Math.round((expires.getTime() - today.getTime()) / DAY_MS)} days ahead; ` +
+            `at most ${this.maxAcknowledgmentDays} days are allowed. Choose a date on or before ${latest.toISOString().slice(0, 10)}.`,
+        );
+      }
+      if (this.knownOwners && !this.knownOwners.includes(ack.owner)) {
+        errors.push(
+          `${where}: owner '${ack.owner}' is not a known team. Use one of ${this.knownOwners.join(', ')}, or add the team to the team registry.`,
+        );
+      }
+    }
+    errors.push(...this.bypassingAcknowledgments(recorded));
+    return errors;
+  }
+
+  /** Rule-pack findings acknowledged through `Validations.acknowledge` directly carry no owner or expiry. */
+  private bypassingAcknowledgments(recorded: readonly RecordedAcknowledgment[]): string[] {
+    const errors: string[] = [];
+    for (const construct of this.app.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
+        for (const raw of Object.keys(entry.data as Record<string, string>)) {
+          const id = raw.replace(/^annotation::/i, '');
+          const namespaced = /^([^:]+)::/.exec(id)?.[1];
+          const pack = RULE_PACK_NAMES.find((name) => id.startsWith(`${name}-`) || namespaced === name);
+          const keelMade = recorded.some((ack) => ack.path === construct.node.path && ack.id === id);
+          if (pack && !keelMade) {
+            errors.push(
+              `${construct.node.path}: rule '${id}' is acknowledged with Validations.acknowledge directly, so it has no ` +
+                `owner and no expiry. Use Keel's acknowledge(scope, { id: '${id.replace(/^[^:]+::/, '')}', reason, owner, expires }) instead.`,
+            );
+          }
+        }
+      }
+    }
+    return errors;
+  }
+
+  private buildReport(cdkReports: readonly CdkPluginReport[], failure: unknown): ComplianceReport {
+    const packNames = new Set<string>(this.stacksByPack.keys());
+    const findings: Finding[] = this.findingLog.findings.map(fromPackFinding);
+    for (const plugin of cdkReports) {
+      if (packNames.has(plugin.pluginName)) continue; // cdk-nag packs: the finding log has all of it
+      findings.push(...cdkFindings(plugin, plugin.violations ?? [], false));
+      findings.push(...cdkFindings(plugin, plugin.suppressedViolations ?? [], true));
+    }
+
+    const today = this.today();
+    const acknowledgments: AcknowledgmentStatus[] = this.acknowledgments().map((ack) => {
+      const covered = findings.filter(
+        (f) => f.acknowledgedAt !== undefined && f.findingId === ack.id && isUnder(f.path, ack.path),
+      ).length;
+      const expires = parseIsoDate(ack.expires);
+      const daysLeft = expires ? Math.round((expires.getTime() - today.getTime()) / DAY_MS) : 0;
+      return { ...ack, daysLeft, findingsCovered: covered, stale: this.enabled && covered === 0 };
+    });
+
+    const warnings = acknowledgments
+      .filter((ack) => ack.stale)
+      .map(
+        (ack) =>
+          `stale acknowledgment '${ack.id}' at ${ack.path} (owner: ${ack.owner}): the rule fired nowhere under it; remove it.`,
+      );
+    const open = findings.filter((f) => f.acknowledgedAt === undefined).length;
+    if (failure !== undefined && open === 0) {
+      warnings.push(`aws-cdk-lib's validation failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+    }
+    const checkedStacks = new Set([...this.stacksByPack.values()].flatMap((stacks) => [...stacks]));
+    const checkedResources = new Set([...this.findingLog.checked.values()].flatMap((paths) => [...paths]));
+    const failed = open > 0 || failure !== undefined;
+    return {
+      version: 1,
+      generatedAt: (this.now ?? new Date()).toISOString(),
+      enabled: this.enabled,
+      result: !this.enabled ? 'off' : failed ? 'fail' : 'pass',
+      packs: [
+        ...[...this.stacksByPack.entries()].map(([name, stacks]) => ({
+          name,
+          stacks: [...stacks].map((s) => s.stackName),
+          resourcesChecked: this.findingLog.checked.get(name)?.size ?? 0,
+        })),
+        ...cdkReports
+          .filter((p) => !packNames.has(p.pluginName))
+          .map((p) => ({ name: p.pluginName, stacks: [] as string[], resourcesChecked: 0 })),
+      ],
+      stacks: checkedStacks.size,
+      resourcesChecked: checkedResources.size,
+      findings: { total: findings.length, acknowledged: findings.length - open, open },
+      rules: groupByRule(findings),
+      acknowledgments,
+      warnings,
+    };
+  }
+}
+
+function readCdkReport(file: string): CdkPluginReport[] {
+  if (!fs.existsSync(file)) return [];
+  const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { pluginReports?: CdkPluginReport[] };
+  return parsed.pluginReports ?? [];
+}
+
+function cdkFindings(plugin: CdkPluginReport, violations: readonly CdkViolation[], acknowledged: boolean): Finding[] {
+  const namespace = plugin.pluginName.replaceAll(' ', '-');
+  return violations.flatMap((violation) =>
+    (violation.violatingConstructs ?? [{}]).map((construct) => {
+      const findingId = violation.ruleName.includes('::') ? violation.ruleName : `${namespace}::${violation.ruleName}`;
+      return {
+        source: plugin.pluginName,
+        ruleId: findingId,
+        findingId,
+        path: construct.constructPath ?? '(unknown construct)',
+        severity: violation.severity ?? 'error',
+        info: violation.description,
+        ...(acknowledged ? { acknowledgedAt: violation.acknowledgedAt ?? '(unknown)' } : {}),
+      };
+    }),
+  );
+}

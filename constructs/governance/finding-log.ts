@@ -1,0 +1,94 @@
+import { Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { NagMessageLevel, NagRuleCompliance, type IApplyRule, type NagPack, type NagRuleResult } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+
+/** One finding of a rule pack on one resource, acknowledged or not. */
+export interface PackFinding {
+  readonly pack: string;
+  /** The rule, e.g. `AwsSolutions-IAM5`. */
+  readonly ruleId: string;
+  /** What an acknowledgment names, e.g. `AwsSolutions-IAM5[Resource::*]`. */
+  readonly findingId: string;
+  /** Construct path of the resource. */
+  readonly path: string;
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly info: string;
+  /** Path of the construct whose acknowledgment covers this finding; absent when none does. */
+  readonly acknowledgedAt?: string;
+}
+
+/**
+ * Everything the rule packs found during one synth, acknowledged findings included, which cdk-nag itself
+ * drops before reporting. The compliance report and stale-acknowledgment detection are built from it.
+ */
+export class FindingLog {
+  public readonly findings: PackFinding[] = [];
+  /** Construct paths of the resources each pack checked, by pack name. */
+  public readonly checked = new Map<string, Set<string>>();
+
+  public record(pack: string, params: IApplyRule, ruleId: string, result: NagRuleResult | Error): void {
+    const path = params.node.node.path;
+    let checked = this.checked.get(pack);
+    if (!checked) this.checked.set(pack, (checked = new Set()));
+    checked.add(path);
+
+    let findingIds: string[] = [];
+    if (result instanceof Error || result === NagRuleCompliance.NON_COMPLIANT) findingIds = [ruleId];
+    else if (Array.isArray(result)) findingIds = result.map((finding) => `${ruleId}[${finding}]`);
+    const severity = params.level === NagMessageLevel.ERROR ? 'error' : params.level === NagMessageLevel.WARN ? 'warning' : 'info';
+    const info =
+      result instanceof Error
+        ? `${params.info} (the rule could not evaluate the resource, usually because a property is an unresolved token: ${result.message})`
+        : params.info;
+    for (const findingId of findingIds) {
+      const acknowledgedAt = acknowledgingScope(params.node, findingId);
+      this.findings.push({ pack, ruleId, findingId, path, severity, info, ...(acknowledgedAt ? { acknowledgedAt } : {}) });
+    }
+  }
+}
+
+/**
+ * The path of the nearest construct, the resource itself or an ancestor, that acknowledges `findingId`;
+ * the same lookup cdk-nag makes before it drops a finding.
+ */
+export function acknowledgingScope(resource: IConstruct, findingId: string): string | undefined {
+  for (let scope: IConstruct | undefined = resource; scope; scope = scope.node.scope) {
+    for (const entry of scope.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
+      const ids = Object.keys(entry.data as Record<string, string>).map((key) => key.replace(/^annotation::/i, ''));
+      if (ids.includes(findingId)) return scope.node.path;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Makes a cdk-nag pack check only `stacks` and tell `log` about every finding, acknowledged ones included.
+ * What the pack reports to aws-cdk-lib is unchanged, and each rule is still evaluated once.
+ *
+ * cdk-nag routes every rule through the pack's protected `applyRule`; this wraps that one method on the
+ * instance (cdk-nag 3 offers no hook for it, and subclassing a pack class generically fights its abstract members).
+ */
+export function observePack(pack: NagPack, stacks: ReadonlySet<Stack>, log: FindingLog): NagPack {
+  const applyRule = pack['applyRule'].bind(pack);
+  pack['applyRule'] = (params: IApplyRule): void => {
+    if (!stacks.has(Stack.of(params.node))) return;
+    const suffix = params.ruleSuffixOverride ?? params.rule.name;
+    let result: NagRuleResult | Error;
+    try {
+      result = params.rule(params.node);
+    } catch (error) {
+      result = error instanceof Error ? error : new Error(String(error));
+    }
+    log.record(pack.readPackName, params, `${pack.readPackName}-${suffix}`, result);
+    applyRule({
+      ...params,
+      ruleSuffixOverride: suffix,
+      rule: (_node: CfnResource): NagRuleResult => {
+        if (result instanceof Error) throw result;
+        return result;
+      },
+    });
+  };
+  return pack;
+}

@@ -1,0 +1,48 @@
+import type { CfnResource } from 'aws-cdk-lib';
+import { NagMessageLevel, NagPack, type NagPackProps } from 'cdk-nag';
+import type { KeelRule } from './rules/keel-rule';
+import { logGroupEncryption } from './rules/logs/log-group-encryption';
+import { logGroupRetention } from './rules/logs/log-group-retention';
+import { noCredentialLiterals } from './rules/secrets/no-credential-literals';
+import { requiredOwnershipTags } from './rules/tags/required-ownership-tags';
+
+/** The rules KeelChecks always runs. */
+export const KEEL_RULES: readonly KeelRule[] = [
+  requiredOwnershipTags,
+  logGroupRetention,
+  logGroupEncryption,
+  noCredentialLiterals,
+];
+
+export interface KeelChecksProps extends NagPackProps {
+  /**
+   * Rules to run on top of Keel's own, e.g. a team's.
+   * @default - only Keel's rules
+   */
+  readonly extraRules?: readonly KeelRule[];
+}
+
+/** Keel's own rule pack, a cdk-nag 3 pack: `Validations.of(app).addPlugins(new KeelChecks())`. */
+export class KeelChecks extends NagPack {
+  public readonly name = 'KeelChecks';
+  private readonly rules: readonly KeelRule[];
+
+  constructor(props: KeelChecksProps = {}) {
+    super(undefined, props);
+    this.packName = 'KeelChecks';
+    this.rules = [...KEEL_RULES, ...(props.extraRules ?? [])];
+  }
+
+  protected checkResource(node: CfnResource): void {
+    for (const rule of this.rules) {
+      this.applyRule({
+        ruleSuffixOverride: rule.name,
+        info: rule.info,
+        explanation: rule.explanation,
+        level: NagMessageLevel.ERROR,
+        rule: rule.check,
+        node,
+      });
+    }
+  }
+}

@@ -1,0 +1,254 @@
+import {
+  DATA_CLASSIFICATIONS,
+  KeelValidationError,
+  RULE_PACK_NAMES,
+  isDataClassification,
+  isRulePackName,
+  tagValueProblem,
+  type Problem,
+} from '../../constructs';
+import { environmentDefaults } from './environments';
+import { platform as platformConfig } from './platform';
+import { services as serviceList } from './services';
+import { teams as teamRegistry } from './teams';
+import {
+  ENVIRONMENT_NAMES,
+  PROTECTION_LEVELS,
+  type EnvironmentConfig,
+  type KeelConfig,
+  type PlatformConfig,
+  type ServiceConfig,
+  type TeamConfig,
+} from './model';
+
+/** Where config values that vary by machine come from: CDK context and environment variables. */
+export interface ConfigSource {
+  /** Reads a CDK context value (`cdk.json` or `-c`). */
+  readonly context: (key: string) => unknown;
+  /** Environment variables; they override context. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The parts of the configuration written as code; tests pass their own. */
+export interface ConfigDefinition {
+  readonly platform: PlatformConfig;
+  readonly teams: readonly TeamConfig[];
+  readonly services: readonly ServiceConfig[];
+}
+
+export const repositoryDefinition: ConfigDefinition = {
+  platform: platformConfig,
+  teams: teamRegistry,
+  services: serviceList,
+};
+
+const KEBAB_CASE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const STANDARD_TAG_KEYS = ['Owner', 'Service', 'Environment', 'CostCenter', 'DataClassification'];
+
+/**
+ * Validates the platform configuration and resolves each environment's account and region.
+ *
+ * Collects every problem before failing, so one synth shows all of them.
+ *
+ * @throws KeelValidationError listing each bad field, its value, what is allowed and how to fix it.
+ */
+export function loadConfig(source: ConfigSource, definition: ConfigDefinition = repositoryDefinition): KeelConfig {
+  const problems: Problem[] = [];
+  const teamIds = definition.teams.map((t) => t.id);
+
+  problems.push(...checkPlatform(definition.platform, teamIds));
+  problems.push(...checkTeams(definition.teams));
+  problems.push(...checkServices(definition.services, teamIds));
+  const environments = ENVIRONMENT_NAMES.map((name) => resolveEnvironment(name, source, problems));
+
+  if (problems.length > 0) {
+    throw new KeelValidationError(`Keel configuration is invalid (${problems.length} problem(s)):`, problems);
+  }
+  return { platform: definition.platform, environments, teams: definition.teams, services: definition.services };
+}
+
+function checkPlatform(platform: PlatformConfig, teamIds: readonly string[]): Problem[] {
+  const problems: Problem[] = [];
+  if (!/^https:\/\/\S+[^/]$/.test(platform.repositoryUrl ?? '')) {
+    problems.push({
+      where: 'platform.repositoryUrl (lib/config/platform.ts)',
+      what: `${JSON.stringify(platform.repositoryUrl)} is not an https URL without a trailing slash`,
+      fix: "set it to the repository's web address, e.g. 'https://github.com/my-org/keel'",
+    });
+  }
+  if (!teamIds.includes(platform.platformTeam)) {
+    problems.push(unknownTeam('platform.platformTeam (lib/config/platform.ts)', platform.platformTeam, teamIds));
+  }
+  const days = platform.maxAcknowledgmentDays;
+  if (!Number.isInteger(days) || days < 1 || days > 365) {
+    problems.push({
+      where: 'platform.maxAcknowledgmentDays (lib/config/platform.ts)',
+      what: `${JSON.stringify(days)} is not a whole number of days from 1 to 365`,
+      fix: 'use 180, the platform default, unless the security team agreed another window',
+    });
+  }
+  return problems;
+}
+
+function checkTeams(teams: readonly TeamConfig[]): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  teams.forEach((team, i) => {
+    const where = (field: string) => `teams[${i}].${field} (lib/config/teams.ts)`;
+    if (!KEBAB_CASE.test(team.id ?? '')) {
+      problems.push({
+        where: where('id'),
+        what: `${JSON.stringify(team.id)} is not kebab-case`,
+        fix: "use lower-case words joined by '-', e.g. 'payments' or 'order-fulfilment'",
+      });
+    } else if (seen.has(team.id)) {
+      problems.push({
+        where: where('id'),
+        what: `team id ${JSON.stringify(team.id)} is used twice`,
+        fix: 'give each team its own id, or merge the two entries',
+      });
+    }
+    seen.add(team.id);
+    if (!team.displayName?.trim()) {
+      problems.push({ where: where('displayName'), what: 'is empty', fix: "set the team's name as people say it" });
+    }
+    const costCenterProblem = tagValueProblem(team.costCenter);
+    if (costCenterProblem) {
+      problems.push({
+        where: where('costCenter'),
+        what: `${JSON.stringify(team.costCenter)} ${costCenterProblem}`,
+        fix: "set the finance cost center the team's resources are billed to, e.g. 'CC-2040'",
+      });
+    }
+    for (const field of ['onCallEndpoint', 'ticketEndpoint'] as const) {
+      const value = team[field];
+      if (!EMAIL.test(value ?? '') && !/^https:\/\/\S+$/.test(value ?? '')) {
+        problems.push({
+          where: where(field),
+          what: `${JSON.stringify(value)} is neither an e-mail address nor an https URL`,
+          fix: "use the team's alerting address, e.g. 'team-oncall@example.com' or an https webhook",
+        });
+      }
+    }
+    (team.extraRequiredTagKeys ?? []).forEach((key, k) => {
+      if (STANDARD_TAG_KEYS.includes(key)) {
+        problems.push({
+          where: where(`extraRequiredTagKeys[${k}]`),
+          what: `${JSON.stringify(key)} is already one of the standard required tags (${STANDARD_TAG_KEYS.join(', ')})`,
+          fix: 'remove it from the list',
+        });
+      } else if (!/^[\p{L}\p{N} _.:/=+\-@]{1,128}$/u.test(key) || key.toLowerCase().startsWith('aws:')) {
+        problems.push({
+          where: where(`extraRequiredTagKeys[${k}]`),
+          what: `${JSON.stringify(key)} is not a valid tag key`,
+          fix: "use 1-128 letters, digits, spaces or _ . : / = + - @, not starting with 'aws:'",
+        });
+      }
+    });
+  });
+  return problems;
+}
+
+function checkServices(services: readonly ServiceConfig[], teamIds: readonly string[]): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  services.forEach((service, i) => {
+    const where = (field: string) => `services[${i}].${field} (lib/config/services.ts)`;
+    if (!KEBAB_CASE.test(service.name ?? '')) {
+      problems.push({
+        where: where('name'),
+        what: `${JSON.stringify(service.name)} is not kebab-case`,
+        fix: "use lower-case words joined by '-', starting with a letter, e.g. 'orders' or 'order-history'",
+      });
+    } else if (seen.has(service.name)) {
+      problems.push({
+        where: where('name'),
+        what: `service name ${JSON.stringify(service.name)} is used twice; stack names would collide`,
+        fix: 'rename one of the services, or remove the duplicate entry',
+      });
+    }
+    seen.add(service.name);
+    if (!teamIds.includes(service.owner)) {
+      problems.push(unknownTeam(where('owner'), service.owner, teamIds));
+    }
+    if (!isDataClassification(service.dataClassification)) {
+      problems.push({
+        where: where('dataClassification'),
+        what: `${JSON.stringify(service.dataClassification)} is not a data classification`,
+        fix: `use one of ${DATA_CLASSIFICATIONS.join(' | ')}`,
+      });
+    }
+    for (const [key, value] of Object.entries(service.tags ?? {})) {
+      const problem = tagValueProblem(value);
+      if (problem) {
+        problems.push({
+          where: where(`tags.${key}`),
+          what: `${JSON.stringify(value)} ${problem}`,
+          fix: 'give the tag a real value, or remove it',
+        });
+      }
+    }
+  });
+  return problems;
+}
+
+function unknownTeam(where: string, value: string | undefined, teamIds: readonly string[]): Problem {
+  return {
+    where,
+    what: value ? `team ${JSON.stringify(value)} is not in the team registry` : 'no owner team is set',
+    fix: `use one of the known teams (${teamIds.join(', ')}), or add the team to lib/config/teams.ts`,
+  };
+}
+
+function resolveEnvironment(
+  name: (typeof ENVIRONMENT_NAMES)[number],
+  source: ConfigSource,
+  problems: Problem[],
+): EnvironmentConfig {
+  const defaults = environmentDefaults[name];
+  const read = (field: 'account' | 'region'): string => {
+    const variable = `KEEL_${name.toUpperCase()}_${field.toUpperCase()}`;
+    const fromEnv = source.env[variable];
+    if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+    const fromContext = source.context(`keel:${name}:${field}`);
+    return fromContext === undefined ? '' : String(fromContext);
+  };
+  const account = read('account');
+  const region = read('region');
+  const origin = (field: string) =>
+    `environment ${name} ${field} (context keel:${name}:${field} or $KEEL_${name.toUpperCase()}_${field.toUpperCase()})`;
+  if (!ACCOUNT_ID.test(account)) {
+    problems.push({
+      where: origin('account'),
+      what: `${JSON.stringify(account)} is not a 12-digit AWS account id`,
+      fix: `set "keel:${name}:account" in cdk.json, pass -c keel:${name}:account=123456789012, or export KEEL_${name.toUpperCase()}_ACCOUNT`,
+    });
+  }
+  if (!REGION.test(region)) {
+    problems.push({
+      where: origin('region'),
+      what: `${JSON.stringify(region)} is not an AWS region`,
+      fix: `set "keel:${name}:region" in cdk.json to a region such as eu-west-1, or export KEEL_${name.toUpperCase()}_REGION`,
+    });
+  }
+  if (!(PROTECTION_LEVELS as readonly string[]).includes(defaults.protection)) {
+    problems.push({
+      where: `environmentDefaults.${name}.protection (lib/config/environments.ts)`,
+      what: `${JSON.stringify(defaults.protection)} is not a protection level`,
+      fix: `use one of ${PROTECTION_LEVELS.join(' | ')}`,
+    });
+  }
+  defaults.extraRulePacks.forEach((pack, i) => {
+    if (!isRulePackName(pack)) {
+      problems.push({
+        where: `environmentDefaults.${name}.extraRulePacks[${i}] (lib/config/environments.ts)`,
+        what: `${JSON.stringify(pack)} is not a rule pack Keel knows`,
+        fix: `use one of ${RULE_PACK_NAMES.join(', ')}`,
+      });
+    }
+  });
+  return { name, account, region, protection: defaults.protection, extraRulePacks: defaults.extraRulePacks };
+}

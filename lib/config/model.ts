@@ -1,0 +1,67 @@
+import type { DataClassification, RulePackName } from '../../constructs';
+
+/** The three environments every service is deployed to, in promotion order. */
+export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+/**
+ * How much an environment protects its data and its users. Constructs derive their differences between
+ * environments from this level, never from the environment's name.
+ * - `basic`: dev; resources may be destroyed when a service asks for it explicitly.
+ * - `standard`: staging; data is retained and protected like production.
+ * - `maximum`: prod; everything in `standard`, plus the strictest rule packs.
+ */
+export const PROTECTION_LEVELS = ['basic', 'standard', 'maximum'] as const;
+export type ProtectionLevel = (typeof PROTECTION_LEVELS)[number];
+
+export interface EnvironmentConfig {
+  readonly name: EnvironmentName;
+  /** 12-digit AWS account id. */
+  readonly account: string;
+  /** AWS region, e.g. `eu-west-1`. */
+  readonly region: string;
+  readonly protection: ProtectionLevel;
+  /** Rule packs run on this environment's stacks on top of the platform's (AwsSolutions and KeelChecks). */
+  readonly extraRulePacks: readonly RulePackName[];
+}
+
+export interface TeamConfig {
+  /** Kebab-case id; the value of every `Owner` tag the team's resources carry. */
+  readonly id: string;
+  readonly displayName: string;
+  /** The value of the `CostCenter` tag on the team's resources. */
+  readonly costCenter: string;
+  /** Where critical alerts page the team: an e-mail address or an https URL. */
+  readonly onCallEndpoint: string;
+  /** Where warnings open a ticket for the team: an e-mail address or an https URL. */
+  readonly ticketEndpoint: string;
+  /** Tag keys the platform requires on this team's resources on top of the standard five. */
+  readonly extraRequiredTagKeys?: readonly string[];
+}
+
+export interface ServiceConfig {
+  /** Kebab-case name, unique in the platform; stacks are named `<PascalName>-<env>`. */
+  readonly name: string;
+  /** The id of the owning team in the team registry. */
+  readonly owner: string;
+  readonly dataClassification: DataClassification;
+  /** Extra tags, e.g. values for the owner team's extra required tag keys. */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface PlatformConfig {
+  /** Where this repository lives; runbook links are built from it. */
+  readonly repositoryUrl: string;
+  /** The team that owns the platform itself. */
+  readonly platformTeam: string;
+  /** How many days ahead an acknowledgment may expire at most. */
+  readonly maxAcknowledgmentDays: number;
+}
+
+/** The whole, validated configuration of a Keel platform. */
+export interface KeelConfig {
+  readonly platform: PlatformConfig;
+  readonly environments: readonly EnvironmentConfig[];
+  readonly teams: readonly TeamConfig[];
+  readonly services: readonly ServiceConfig[];
+}

@@ -1,0 +1,123 @@
+import { Stack, type App } from 'aws-cdk-lib';
+import { Compliance, KeelValidationError, OwnershipTags } from '../constructs';
+import { ENVIRONMENT_NAMES, type EnvironmentName, type KeelConfig } from './config/model';
+import { serviceStacks, type ServiceStackFactory } from './services';
+
+/** Switches read from CDK context for one synth. */
+export interface SynthOptions {
+  /** Which environments to build (`-c keel:environments=dev,staging`); all by default. */
+  readonly environments: readonly EnvironmentName[];
+  /** False only for measurement (`-c keel:compliance=off`); refused when prod is built. */
+  readonly compliance: boolean;
+}
+
+export interface Platform {
+  readonly compliance: Compliance;
+  readonly stacks: readonly Stack[];
+}
+
+/**
+ * Reads and checks `keel:environments` and `keel:compliance` from CDK context.
+ * @throws KeelValidationError for an unknown environment, a bad switch value, or compliance off for prod.
+ */
+export function readSynthOptions(context: (key: string) => unknown, config: KeelConfig): SynthOptions {
+  const rawEnvironments = context('keel:environments');
+  const environments =
+    rawEnvironments === undefined
+      ? [...ENVIRONMENT_NAMES]
+      : String(rawEnvironments)
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== '');
+  const unknown = environments.filter((name) => !(ENVIRONMENT_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0 || environments.length === 0) {
+    throw new KeelValidationError('Bad -c keel:environments:', [
+      {
+        where: 'context keel:environments',
+        what: `${JSON.stringify(rawEnvironments)} names ${unknown.length > 0 ? `unknown environment(s) ${unknown.join(', ')}` : 'no environment'}`,
+        fix: `list one or more of ${ENVIRONMENT_NAMES.join(', ')}, comma-separated, e.g. -c keel:environments=dev,staging`,
+      },
+    ]);
+  }
+  const rawCompliance = context('keel:compliance') ?? 'on';
+  if (rawCompliance !== 'on' && rawCompliance !== 'off') {
+    throw new KeelValidationError('Bad -c keel:compliance:', [
+      { where: 'context keel:compliance', what: `${JSON.stringify(rawCompliance)} is not on or off`, fix: 'leave it out (on), or pass -c keel:compliance=off to measure synth time' },
+    ]);
+  }
+  const compliance = rawCompliance === 'on';
+  const protectedEnvironments = config.environments
+    .filter((env) => (environments as string[]).includes(env.name) && env.protection === 'maximum')
+    .map((env) => env.name);
+  if (!compliance && protectedEnvironments.length > 0) {
+    throw new KeelValidationError('Refusing -c keel:compliance=off:', [
+      {
+        where: 'context keel:compliance',
+        what: `compliance cannot be switched off while building ${protectedEnvironments.join(', ')}`,
+        fix: `build only other environments with it, e.g. -c keel:compliance=off -c keel:environments=${environments.filter((e) => !(protectedEnvironments as string[]).includes(e)).join(',') || 'dev'}`,
+      },
+    ]);
+  }
+  return { environments: environments as EnvironmentName[], compliance };
+}
+
+/** `order-history` becomes `OrderHistory`. */
+export function pascalCase(kebab: string): string {
+  return kebab
+    .split('-')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+}
+
+/**
+ * Builds a stack per service and selected environment, each tagged with its owner and checked by the
+ * environment's rule packs.
+ */
+export function buildPlatform(
+  app: App,
+  config: KeelConfig,
+  options: SynthOptions,
+  stackFactories: Readonly<Record<string, ServiceStackFactory>> = serviceStacks,
+): Platform {
+  const compliance = new Compliance(app, {
+    enabled: options.compliance,
+    maxAcknowledgmentDays: config.platform.maxAcknowledgmentDays,
+    knownOwners: config.teams.map((team) => team.id),
+  });
+  const missing = config.services.filter((service) => !stackFactories[service.name]);
+  if (missing.length > 0) {
+    throw new KeelValidationError('Services without a stack:', missing.map((service) => ({
+      where: `service ${service.name} (lib/config/services.ts)`,
+      what: 'has no stack factory in lib/services/index.ts',
+      fix: `add '${service.name}: (scope, id, props) => new ${pascalCase(service.name)}Stack(scope, id, props)' to serviceStacks`,
+    })));
+  }
+  const stacks: Stack[] = [];
+  for (const environment of config.environments.filter((env) => options.environments.includes(env.name))) {
+    for (const service of config.services) {
+      const team = config.teams.find((t) => t.id === service.owner);
+      if (!team) throw new Error(`config was not validated: unknown owner ${service.owner}`);
+      const stack = stackFactories[service.name](app, `${pascalCase(service.name)}-${environment.name}`, {
+        env: { account: environment.account, region: environment.region },
+        terminationProtection: environment.protection !== 'basic',
+        description: `${service.name} (${environment.name}), owned by ${team.displayName}`,
+        service,
+        environment,
+        team,
+      });
+      new OwnershipTags(stack, 'OwnershipTags', {
+        owner: team.id,
+        service: service.name,
+        environment: environment.name,
+        costCenter: team.costCenter,
+        dataClassification: service.dataClassification,
+        extraTags: service.tags,
+        extraRequiredKeys: team.extraRequiredTagKeys,
+        configHint: `lib/config/services.ts (service ${service.name}) or lib/config/teams.ts (team ${team.id})`,
+      });
+      compliance.check(stack, environment.extraRulePacks);
+      stacks.push(stack);
+    }
+  }
+  return { compliance, stacks };
+}
