@@ -110,15 +110,13 @@ export function renderSummary(report: ComplianceReport): string[] {
     `  acknowledgments: ${report.acknowledgments.length} (${expiringSoon} expiring within 30 days, ${stale} stale)`,
   );
   for (const warning of report.warnings) lines.push(`  warning: ${warning}`);
-  for (const rule of report.rules) {
-    for (const open of rule.open) {
-      lines.push(
-        `  ✗ ${open.findingId} on ${open.path}`,
-        `      ${rule.info}`,
-        `      fix the resource, or acknowledge it on that construct (or an ancestor) with Keel's acknowledge():`,
-        `      acknowledge(<construct>, { id: '${open.findingId}', reason: '<why this is acceptable here, 20+ characters>', owner: '<team id>', expires: '<YYYY-MM-DD>' })`,
-      );
-    }
+  const open = report.rules.flatMap((rule) => rule.open.map((finding) => ({ ...finding, info: rule.info })));
+  for (const finding of open) lines.push(`  ✗ ${finding.findingId} on ${finding.path}: ${finding.info}`);
+  if (open.length > 0) {
+    lines.push(
+      '  Fix each resource, or acknowledge the finding on its construct (or an ancestor) with Keel:',
+      "    acknowledge(construct, { id: '<rule id as shown>', reason: '<why it is acceptable, 20+ characters>', owner: '<team id>', expires: 'YYYY-MM-DD' })",
+    );
   }
   lines.push(
     report.result === 'pass'
