@@ -1,5 +1,6 @@
 export * from './governance/acknowledge';
 export * from './governance/compliance';
+export type * from './governance/compliance-report';
 export * from './governance/data-classification';
 export * from './governance/keel-checks';
 export * from './governance/ownership-tags';

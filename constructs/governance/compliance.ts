@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Stack, Validations, type App } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations, type App } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { ACKNOWLEDGMENT_METADATA, parseIsoDate, type RecordedAcknowledgment } from './acknowledge';
 import {
@@ -19,6 +19,7 @@ import { BASELINE_RULE_PACKS, RULE_PACKS, RULE_PACK_NAMES, type RulePackName } f
 export const COMPLIANCE_REPORT_FILE = 'keel-compliance.json';
 
 const CDK_VALIDATION_REPORT_FILE = 'validation-report.json';
+const CFN_VALIDATOR = 'CloudFormation Validate';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface ComplianceProps {
@@ -239,25 +240,29 @@ export class Compliance {
     if (failure !== undefined && open === 0) {
       warnings.push(`aws-cdk-lib's validation failed: ${failure instanceof Error ? failure.message : String(failure)}`);
     }
-    const checkedStacks = new Set([...this.stacksByPack.values()].flatMap((stacks) => [...stacks]));
+    const checkedStacks = [...new Set([...this.stacksByPack.values()].flatMap((stacks) => [...stacks]))];
     const checkedResources = new Set([...this.findingLog.checked.values()].flatMap((paths) => [...paths]));
     const failed = open > 0 || failure !== undefined;
+    const packs: ComplianceReport['packs'][number][] = [...this.stacksByPack.entries()].map(([name, stacks]) => ({
+      name,
+      stacks: [...stacks].map((s) => s.stackName),
+      resourcesChecked: this.findingLog.checked.get(name)?.size ?? 0,
+    }));
+    // aws-cdk-lib's own validator checks every stack unless switched off with CDK_VALIDATION=false.
+    if (this.enabled && process.env.CDK_VALIDATION !== 'false') {
+      const resources = checkedStacks.flatMap((stack) => stack.node.findAll().filter(CfnResource.isCfnResource));
+      packs.push({ name: CFN_VALIDATOR, stacks: checkedStacks.map((s) => s.stackName), resourcesChecked: resources.length });
+    }
+    for (const plugin of cdkReports) {
+      if (!packs.some((p) => p.name === plugin.pluginName)) packs.push({ name: plugin.pluginName, stacks: [], resourcesChecked: 0 });
+    }
     return {
       version: 1,
       generatedAt: (this.now ?? new Date()).toISOString(),
       enabled: this.enabled,
       result: !this.enabled ? 'off' : failed ? 'fail' : 'pass',
-      packs: [
-        ...[...this.stacksByPack.entries()].map(([name, stacks]) => ({
-          name,
-          stacks: [...stacks].map((s) => s.stackName),
-          resourcesChecked: this.findingLog.checked.get(name)?.size ?? 0,
-        })),
-        ...cdkReports
-          .filter((p) => !packNames.has(p.pluginName))
-          .map((p) => ({ name: p.pluginName, stacks: [] as string[], resourcesChecked: 0 })),
-      ],
-      stacks: checkedStacks.size,
+      packs,
+      stacks: checkedStacks.length,
       resourcesChecked: checkedResources.size,
       findings: { total: findings.length, acknowledged: findings.length - open, open },
       rules: groupByRule(findings),

@@ -1,0 +1,154 @@
+import * as fs from 'node:fs';
+import { CfnResource, Validations, type App, type Stack } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { COMPLIANCE_REPORT_FILE, Compliance, OwnershipTags, acknowledge, type ComplianceProps } from '../../../constructs';
+import { testApp, testStack } from '../../helpers/app';
+
+const NOW = new Date('2026-11-21T09:30:00Z');
+
+interface Fixture {
+  readonly app: App;
+  readonly stack: Stack;
+  readonly logs: logs.LogGroup;
+  readonly compliance: Compliance;
+  readonly printed: string[];
+}
+
+/** A tagged stack whose one log group breaks KeelChecks-LogGroupEncryption and nothing else. */
+function fixture(props: ComplianceProps = {}): Fixture {
+  const app = testApp();
+  const printed: string[] = [];
+  const compliance = new Compliance(app, {
+    now: NOW,
+    knownOwners: ['commerce', 'platform'],
+    print: (line) => printed.push(line),
+    ...props,
+  });
+  const stack = testStack(app);
+  new OwnershipTags(stack, 'OwnershipTags', {
+    owner: 'commerce',
+    service: 'orders',
+    environment: 'dev',
+    costCenter: 'CC-1',
+    dataClassification: 'internal',
+  });
+  const group = new logs.LogGroup(stack, 'Logs', { retention: logs.RetentionDays.ONE_WEEK });
+  compliance.check(stack);
+  return { app, stack, logs: group, compliance, printed };
+}
+
+const decision = { reason: 'Holds only synthetic health-check events, no data.', owner: 'commerce' };
+
+test('fails when a finding is unacknowledged, naming the construct, the rule and how to acknowledge it', () => {
+  const { compliance, printed } = fixture();
+  const result = compliance.synth();
+  expect(result.passed).toBe(false);
+  expect(result.report.result).toBe('fail');
+  expect(result.report.findings.open).toBe(1);
+  const output = printed.join('\n');
+  expect(output).toContain('✗ KeelChecks-LogGroupEncryption on Test/Logs/Resource: The log group is not encrypted with a KMS key.');
+  expect(output).toContain("acknowledge(construct, { id: '<rule id as shown>'");
+  expect(output).toContain('FAIL: 1 unacknowledged finding(s)');
+});
+
+test('an acknowledged finding passes, and the report records owner, reason, expiry and days left', () => {
+  const { compliance, logs: group, app } = fixture();
+  acknowledge(group, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2027-01-20' });
+  const result = compliance.synth();
+  expect(result.passed).toBe(true);
+  expect(result.report.findings).toEqual({ total: 1, acknowledged: 1, open: 0 });
+  expect(result.report.acknowledgments).toEqual([
+    {
+      id: 'KeelChecks-LogGroupEncryption',
+      path: 'Test/Logs',
+      owner: 'commerce',
+      reason: decision.reason,
+      expires: '2027-01-20',
+      daysLeft: 60,
+      findingsCovered: 1,
+      stale: false,
+    },
+  ]);
+  const written = JSON.parse(fs.readFileSync(`${app.outdir}/${COMPLIANCE_REPORT_FILE}`, 'utf8')) as typeof result.report;
+  expect(written.packs.map((p) => p.name)).toEqual(['AwsSolutions', 'KeelChecks', 'CloudFormation Validate']);
+  expect(written.rules[0]).toMatchObject({ ruleId: 'KeelChecks-LogGroupEncryption', open: [], acknowledged: [{ acknowledgedAt: 'Test/Logs' }] });
+});
+
+test('an acknowledgment on a stack covers the findings of everything in it', () => {
+  const { compliance, stack } = fixture();
+  acknowledge(stack, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2027-01-20' });
+  expect(compliance.synth().passed).toBe(true);
+});
+
+test('fails when an acknowledgment has expired, naming it and its owner', () => {
+  const { compliance, logs: group } = fixture();
+  acknowledge(group, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2026-11-20' });
+  expect(() => compliance.synth()).toThrow(
+    /acknowledgment 'KeelChecks-LogGroupEncryption' at Test\/Logs \(owner: commerce\) expired on 2026-11-20/,
+  );
+});
+
+test('an acknowledgment holds through its expiry day', () => {
+  const { compliance, logs: group } = fixture();
+  acknowledge(group, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2026-11-21' });
+  expect(compliance.synth().report.acknowledgments[0].daysLeft).toBe(0);
+});
+
+test('fails when an acknowledgment expires further ahead than allowed', () => {
+  const { compliance, logs: group } = fixture({ maxAcknowledgmentDays: 90 });
+  acknowledge(group, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2027-05-01' });
+  expect(() => compliance.synth()).toThrow(/expires on 2027-05-01, 161 days ahead; at most 90 days are allowed\. Choose a date on or before 2027-02-19/);
+});
+
+test('fails when an acknowledgment is owned by a team that does not exist', () => {
+  const { compliance, logs: group } = fixture();
+  acknowledge(group, { id: 'KeelChecks-LogGroupEncryption', ...decision, owner: 'nobody', expires: '2027-01-20' });
+  expect(() => compliance.synth()).toThrow(/owner 'nobody' is not a known team\. Use one of commerce, platform/);
+});
+
+test('warns about a stale acknowledgment, one whose rule fired nowhere under it, without failing', () => {
+  const { compliance, logs: group, stack, printed } = fixture();
+  acknowledge(group, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2027-01-20' });
+  acknowledge(stack, { id: 'AwsSolutions-IAM5[Resource::*]', ...decision, expires: '2027-01-20' });
+  const result = compliance.synth();
+  expect(result.passed).toBe(true);
+  expect(result.report.acknowledgments.find((a) => a.path === 'Test')).toMatchObject({ stale: true, findingsCovered: 0 });
+  expect(printed.join('\n')).toContain(
+    "warning: stale acknowledgment 'AwsSolutions-IAM5[Resource::*]' at Test (owner: commerce): the rule fired nowhere under it; remove it.",
+  );
+});
+
+test('fails when a rule-pack finding is acknowledged with Validations.acknowledge directly, without owner or expiry', () => {
+  const { compliance, logs: group } = fixture();
+  Validations.of(group).acknowledge({ id: 'KeelChecks-LogGroupEncryption', reason: 'it is fine, trust me please' });
+  expect(() => compliance.synth()).toThrow(/Test\/Logs: rule 'KeelChecks-LogGroupEncryption' is acknowledged with Validations\.acknowledge directly/);
+});
+
+test("counts aws-cdk-lib's CloudFormation validator findings like any other, and takes Keel acknowledgments for them", () => {
+  const { compliance, stack, logs: group } = fixture();
+  acknowledge(group, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2027-01-20' });
+  const queue = new CfnResource(stack, 'Queue', { type: 'AWS::SQS::Queue', properties: { DelaySeconds: 1000 } });
+  const failing = compliance.synth();
+  expect(failing.passed).toBe(false);
+  expect(failing.report.rules[0]).toMatchObject({
+    ruleId: 'CloudFormation-Validate::F3034',
+    source: 'CloudFormation Validate',
+    open: [{ path: 'Test/Queue' }],
+  });
+
+  const again = fixture();
+  acknowledge(again.logs, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2027-01-20' });
+  const queue2 = new CfnResource(again.stack, 'Queue', { type: 'AWS::SQS::Queue', properties: { DelaySeconds: 1000 } });
+  acknowledge(queue2, { id: 'CloudFormation-Validate::F3034', ...decision, expires: '2027-01-20' });
+  const passing = again.compliance.synth();
+  expect(passing.passed).toBe(true);
+  expect(passing.report.acknowledgments.find((a) => a.path === 'Test/Queue')).toMatchObject({ findingsCovered: 1, stale: false });
+  expect(queue.node.path).toBe('Test/Queue');
+});
+
+test('with compliance off, runs no pack and says so loudly', () => {
+  const { compliance, printed } = fixture({ enabled: false });
+  const result = compliance.synth();
+  expect(result.report).toMatchObject({ enabled: false, result: 'off', packs: [] });
+  expect(printed.join('\n')).toContain('Keel compliance is OFF');
+});

@@ -1,0 +1,24 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+
+const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+
+/** The repository's own cdk.json context: feature flags and placeholder accounts, as `cdk synth` sees them. */
+export const repositoryContext: Readonly<Record<string, unknown>> = cdkJson.context;
+
+/** An App with the repository's context, writing its assembly to a fresh temporary directory. */
+export function testApp(context: Record<string, unknown> = {}): App {
+  return new App({
+    context: { ...repositoryContext, ...context },
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'keel-test-')),
+  });
+}
+
+/** A stack in a test app, in a fixed account and region. */
+export function testStack(app: App = testApp(), id = 'Test'): Stack {
+  return new Stack(app, id, { env: { account: '111111111111', region: 'eu-west-1' } });
+}

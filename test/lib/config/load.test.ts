@@ -1,0 +1,103 @@
+import { KeelValidationError } from '../../../constructs';
+import { loadConfig, repositoryDefinition, type ConfigDefinition } from '../../../lib/config/load';
+import type { ServiceConfig, TeamConfig } from '../../../lib/config/model';
+import { repositoryContext } from '../../helpers/app';
+
+const source = { context: (key: string) => repositoryContext[key], env: {} };
+
+function withServices(...services: readonly Partial<ServiceConfig>[]): ConfigDefinition {
+  return { ...repositoryDefinition, services: services as ServiceConfig[] };
+}
+
+function problemsOf(definition: ConfigDefinition, configSource = source): string {
+  try {
+    loadConfig(configSource, definition);
+  } catch (error) {
+    if (error instanceof KeelValidationError) return error.message;
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+test('the repository configuration is valid and places every environment in its account and region', () => {
+  const config = loadConfig(source);
+  expect(config.environments.map((e) => [e.name, e.account, e.region, e.protection])).toEqual([
+    ['dev', '111111111111', 'eu-west-1', 'basic'],
+    ['staging', '222222222222', 'eu-west-1', 'standard'],
+    ['prod', '333333333333', 'eu-west-1', 'maximum'],
+  ]);
+  expect(config.environments.find((e) => e.name === 'prod')?.extraRulePacks).toContain('NIST.800.53.R5');
+});
+
+test('environment variables override the accounts and regions in context', () => {
+  const config = loadConfig({ ...source, env: { KEEL_PROD_ACCOUNT: '999999999999', KEEL_PROD_REGION: 'us-east-2' } });
+  expect(config.environments.find((e) => e.name === 'prod')).toMatchObject({ account: '999999999999', region: 'us-east-2' });
+});
+
+test('fails when an account id is not 12 digits, naming the context key and the variable that set it', () => {
+  const message = problemsOf(repositoryDefinition, { ...source, env: { KEEL_STAGING_ACCOUNT: '1234' } });
+  expect(message).toContain('environment staging account');
+  expect(message).toContain('"1234" is not a 12-digit AWS account id');
+  expect(message).toContain('KEEL_STAGING_ACCOUNT');
+});
+
+test('fails when a service has no owner team, listing the known teams', () => {
+  const message = problemsOf(withServices({ name: 'orders', dataClassification: 'internal' }));
+  expect(message).toContain('services[0].owner');
+  expect(message).toContain('no owner team is set');
+  expect(message).toContain('use one of the known teams (platform, commerce)');
+});
+
+test('fails when a service names an unknown owner team, listing the known teams', () => {
+  const message = problemsOf(withServices({ name: 'orders', owner: 'payments', dataClassification: 'internal' }));
+  expect(message).toContain('team "payments" is not in the team registry');
+  expect(message).toContain('platform, commerce');
+});
+
+test('fails when a data classification is not one of the four levels', () => {
+  const message = problemsOf(
+    withServices({ name: 'orders', owner: 'commerce', dataClassification: 'secret' as ServiceConfig['dataClassification'] }),
+  );
+  expect(message).toContain('services[0].dataClassification');
+  expect(message).toContain('"secret" is not a data classification');
+  expect(message).toContain('public | internal | confidential | restricted');
+});
+
+test('fails when two services share a name', () => {
+  const message = problemsOf(
+    withServices(
+      { name: 'orders', owner: 'commerce', dataClassification: 'internal' },
+      { name: 'orders', owner: 'platform', dataClassification: 'internal' },
+    ),
+  );
+  expect(message).toContain('services[1].name');
+  expect(message).toContain('service name "orders" is used twice');
+});
+
+test('fails when a service name is not kebab-case', () => {
+  const message = problemsOf(withServices({ name: 'OrderHistory', owner: 'commerce', dataClassification: 'internal' }));
+  expect(message).toContain('"OrderHistory" is not kebab-case');
+  expect(message).toContain("e.g. 'orders' or 'order-history'");
+});
+
+test('fails when a tag value is empty, whether a team cost center or a service tag', () => {
+  const teams: TeamConfig[] = repositoryDefinition.teams.map((t) => (t.id === 'commerce' ? { ...t, costCenter: ' ' } : t));
+  const message = problemsOf({
+    ...repositoryDefinition,
+    teams,
+    services: [{ name: 'orders', owner: 'commerce', dataClassification: 'internal', tags: { Project: '' } }],
+  });
+  expect(message).toContain('teams[1].costCenter');
+  expect(message).toContain('services[0].tags.Project');
+  expect(message).toContain('is empty; a tag needs a value');
+});
+
+test('reports every problem at once, not only the first', () => {
+  const message = problemsOf(
+    withServices(
+      { name: 'Bad_Name', owner: 'nobody', dataClassification: 'internal' },
+      { name: 'fine', owner: 'commerce', dataClassification: 'top-secret' as ServiceConfig['dataClassification'] },
+    ),
+  );
+  expect(message).toContain('(3 problem(s))');
+});

@@ -1,0 +1,103 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import { COMPLIANCE_REPORT_FILE, STANDARD_TAG_KEYS, missingTagKeys, renderedTags, type ComplianceReport } from '../../constructs';
+import { loadConfig, repositoryDefinition } from '../../lib/config/load';
+import { buildPlatform, readSynthOptions } from '../../lib/platform';
+import { runSynth } from '../../lib/synth';
+import { testApp } from '../helpers/app';
+
+describe('the whole app', () => {
+  const app = testApp();
+  const context = (key: string): unknown => app.node.tryGetContext(key);
+  const config = loadConfig({ context, env: {} });
+  const platform = buildPlatform(app, config, readSynthOptions(context, config));
+  const printed: string[] = [];
+  const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => printed.push(line));
+  const result = platform.compliance.synth();
+  spy.mockRestore();
+
+  test('synthesizes a dev, staging and prod stack for orders', () => {
+    expect(result.assembly?.stacks.map((s) => s.stackName).sort()).toEqual(['Orders-dev', 'Orders-prod', 'Orders-staging']);
+  });
+
+  test('has zero unacknowledged findings across every stack and pack', () => {
+    expect(result.report.findings.open).toBe(0);
+    expect(result.passed).toBe(true);
+    expect(printed.at(-1)).toMatch(/^ {2}PASS: \d+ finding\(s\), all acknowledged$/);
+  });
+
+  test('tags every taggable resource of every stack with all required tags', () => {
+    const resources = platform.stacks.flatMap((stack) =>
+      stack.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && renderedTags(c) !== undefined),
+    );
+    expect(resources.length).toBeGreaterThanOrEqual(30);
+    expect(resources.filter((r) => missingTagKeys(r, STANDARD_TAG_KEYS).length > 0).map((r) => r.node.path)).toEqual([]);
+    for (const artifact of result.assembly?.stacks ?? []) {
+      const env = artifact.stackName.split('-')[1];
+      for (const resource of Object.values(artifact.template.Resources) as { Properties?: { Tags?: unknown } }[]) {
+        const tags = resource.Properties?.Tags;
+        if (!Array.isArray(tags)) continue;
+        expect(Object.fromEntries(tags.map((t: { Key: string; Value: string }) => [t.Key, t.Value]))).toMatchObject({
+          Owner: 'commerce',
+          Service: 'orders',
+          Environment: env,
+          CostCenter: 'CC-2040',
+          DataClassification: 'confidential',
+        });
+      }
+    }
+  });
+
+  test('runs NIST 800-53 rev 5 on prod only, and AwsSolutions and KeelChecks everywhere', () => {
+    const stacksOf = (name: string) => result.report.packs.find((p) => p.name === name)?.stacks;
+    expect(stacksOf('NIST.800.53.R5')).toEqual(['Orders-prod']);
+    expect(stacksOf('AwsSolutions')).toEqual(['Orders-dev', 'Orders-staging', 'Orders-prod']);
+    expect(stacksOf('KeelChecks')).toEqual(['Orders-dev', 'Orders-staging', 'Orders-prod']);
+    expect(stacksOf('CloudFormation Validate')).toEqual(['Orders-dev', 'Orders-staging', 'Orders-prod']);
+  });
+
+  test('writes keel-compliance.json with every acknowledgment, its owner, reason, expiry and days left', () => {
+    const written = JSON.parse(fs.readFileSync(path.join(app.outdir, COMPLIANCE_REPORT_FILE), 'utf8')) as ComplianceReport;
+    expect(written.result).toBe('pass');
+    expect(written.resourcesChecked).toBeGreaterThan(50);
+    expect(written.acknowledgments.length).toBeGreaterThan(0);
+    for (const ack of written.acknowledgments) {
+      expect(ack).toMatchObject({ owner: 'commerce', stale: false });
+      expect(ack.reason.length).toBeGreaterThanOrEqual(20);
+      expect(ack.daysLeft).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  test('keeps data: the table and key are retained, and staging and prod stacks are termination-protected', () => {
+    const prod = platform.stacks.find((s) => s.stackName === 'Orders-prod') as Stack;
+    const template = result.assembly?.getStackByName('Orders-prod').template as {
+      Resources: Record<string, { Type: string; DeletionPolicy?: string }>;
+    };
+    const retained = Object.values(template.Resources).filter((r) =>
+      ['AWS::DynamoDB::Table', 'AWS::KMS::Key'].includes(r.Type),
+    );
+    expect(retained.map((r) => r.DeletionPolicy)).toEqual(['Retain', 'Retain']);
+    expect(prod.terminationProtection).toBe(true);
+  });
+});
+
+describe('runSynth', () => {
+  test('fails when the config is wrong, with the message and exit code 1 but no stack trace', () => {
+    const errors: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => errors.push(line));
+    const before = process.exitCode;
+    try {
+      runSynth(() => testApp(), {
+        ...repositoryDefinition,
+        services: [{ name: 'orders', owner: 'nobody', dataClassification: 'internal' }],
+      });
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = before;
+      spy.mockRestore();
+    }
+    expect(errors.join('\n')).toContain('team "nobody" is not in the team registry');
+    expect(errors.join('\n')).not.toMatch(/\n\s+at /);
+  });
+});
