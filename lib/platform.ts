@@ -42,7 +42,11 @@ export function readSynthOptions(context: (key: string) => unknown, config: Keel
   const rawCompliance = context('keel:compliance') ?? 'on';
   if (rawCompliance !== 'on' && rawCompliance !== 'off') {
     throw new KeelValidationError('Bad -c keel:compliance:', [
-      { where: 'context keel:compliance', what: `${JSON.stringify(rawCompliance)} is not on or off`, fix: 'leave it out (on), or pass -c keel:compliance=off to measure synth time' },
+      {
+        where: 'context keel:compliance',
+        what: `${JSON.stringify(rawCompliance)} is not on or off`,
+        fix: 'leave it out (on), or pass -c keel:compliance=off to measure synth time',
+      },
     ]);
   }
   const compliance = rawCompliance === 'on';
@@ -86,11 +90,14 @@ export function buildPlatform(
   });
   const missing = config.services.filter((service) => !stackFactories[service.name]);
   if (missing.length > 0) {
-    throw new KeelValidationError('Services without a stack:', missing.map((service) => ({
-      where: `service ${service.name} (lib/config/services.ts)`,
-      what: 'has no stack factory in lib/services/index.ts',
-      fix: `add '${service.name}: (scope, id, props) => new ${pascalCase(service.name)}Stack(scope, id, props)' to serviceStacks`,
-    })));
+    throw new KeelValidationError(
+      'Services without a stack:',
+      missing.map((service) => ({
+        where: `service ${service.name} (lib/config/services.ts)`,
+        what: 'has no stack factory in lib/services/index.ts',
+        fix: `add '${service.name}: (scope, id, props) => new ${pascalCase(service.name)}Stack(scope, id, props)' to serviceStacks`,
+      })),
+    );
   }
   const stacks: Stack[] = [];
   for (const environment of config.environments.filter((env) => options.environments.includes(env.name))) {

@@ -98,7 +98,11 @@ function acknowledgmentProblems(path: string, ack: Acknowledgment): Problem[] {
     });
   }
   if (typeof ack.owner !== 'string' || ack.owner.trim() === '') {
-    problems.push({ where: where('owner'), what: 'no owner team is given', fix: `name the team that owns the decision, ${example}` });
+    problems.push({
+      where: where('owner'),
+      what: 'no owner team is given',
+      fix: `name the team that owns the decision, ${example}`,
+    });
   }
   if (ack.expires === undefined || ack.expires === null || ack.expires === '') {
     problems.push({

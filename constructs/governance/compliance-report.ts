@@ -11,7 +11,11 @@ export interface RuleFindings {
   /** Resources (construct paths) that fail the rule with no acknowledgment: each fails the synth. */
   readonly open: readonly { readonly path: string; readonly findingId: string }[];
   /** Resources whose finding is acknowledged, and where. */
-  readonly acknowledged: readonly { readonly path: string; readonly findingId: string; readonly acknowledgedAt: string }[];
+  readonly acknowledged: readonly {
+    readonly path: string;
+    readonly findingId: string;
+    readonly acknowledgedAt: string;
+  }[];
 }
 
 export interface AcknowledgmentStatus extends RecordedAcknowledgment {
@@ -30,7 +34,11 @@ export interface ComplianceReport {
   /** False only when compliance was switched off for a measurement (`-c keel:compliance=off`). */
   readonly enabled: boolean;
   readonly result: 'pass' | 'fail' | 'off';
-  readonly packs: readonly { readonly name: string; readonly stacks: readonly string[]; readonly resourcesChecked: number }[];
+  readonly packs: readonly {
+    readonly name: string;
+    readonly stacks: readonly string[];
+    readonly resourcesChecked: number;
+  }[];
   readonly stacks: number;
   readonly resourcesChecked: number;
   readonly findings: { readonly total: number; readonly acknowledged: number; readonly open: number };
@@ -56,7 +64,10 @@ export function fromPackFinding(finding: PackFinding): Finding {
 
 /** Groups findings by rule, open ones first within each rule. */
 export function groupByRule(findings: readonly Finding[]): RuleFindings[] {
-  const rules = new Map<string, { base: Finding; open: RuleFindings['open'][number][]; acked: RuleFindings['acknowledged'][number][] }>();
+  const rules = new Map<
+    string,
+    { base: Finding; open: RuleFindings['open'][number][]; acked: RuleFindings['acknowledged'][number][] }
+  >();
   for (const finding of findings) {
     const key = `${finding.source}\u0000${finding.ruleId}`;
     let entry = rules.get(key);
@@ -81,7 +92,8 @@ export function isUnder(path: string, scope: string): boolean {
   return scope === '' || path === scope || path.startsWith(`${scope}/`);
 }
 
-const pad = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width));
+const pad = (text: string, width: number) =>
+  text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 
 /** The short table printed after every synth, and how to act on each open finding. */
 export function renderSummary(report: ComplianceReport): string[] {

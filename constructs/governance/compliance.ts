@@ -251,10 +251,15 @@ export class Compliance {
     // aws-cdk-lib's own validator checks every stack unless switched off with CDK_VALIDATION=false.
     if (this.enabled && process.env.CDK_VALIDATION !== 'false') {
       const resources = checkedStacks.flatMap((stack) => stack.node.findAll().filter(CfnResource.isCfnResource));
-      packs.push({ name: CFN_VALIDATOR, stacks: checkedStacks.map((s) => s.stackName), resourcesChecked: resources.length });
+      packs.push({
+        name: CFN_VALIDATOR,
+        stacks: checkedStacks.map((s) => s.stackName),
+        resourcesChecked: resources.length,
+      });
     }
     for (const plugin of cdkReports) {
-      if (!packs.some((p) => p.name === plugin.pluginName)) packs.push({ name: plugin.pluginName, stacks: [], resourcesChecked: 0 });
+      if (!packs.some((p) => p.name === plugin.pluginName))
+        packs.push({ name: plugin.pluginName, stacks: [], resourcesChecked: 0 });
     }
     return {
       version: 1,

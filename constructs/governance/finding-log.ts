@@ -1,4 +1,4 @@
-import { Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { NagMessageLevel, NagRuleCompliance, type IApplyRule, type NagPack, type NagRuleResult } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
@@ -35,14 +35,23 @@ export class FindingLog {
     let findingIds: string[] = [];
     if (result instanceof Error || result === NagRuleCompliance.NON_COMPLIANT) findingIds = [ruleId];
     else if (Array.isArray(result)) findingIds = result.map((finding) => `${ruleId}[${finding}]`);
-    const severity = params.level === NagMessageLevel.ERROR ? 'error' : params.level === NagMessageLevel.WARN ? 'warning' : 'info';
+    const severity =
+      params.level === NagMessageLevel.ERROR ? 'error' : params.level === NagMessageLevel.WARN ? 'warning' : 'info';
     const info =
       result instanceof Error
         ? `${params.info} (the rule could not evaluate the resource, usually because a property is an unresolved token: ${result.message})`
         : params.info;
     for (const findingId of findingIds) {
       const acknowledgedAt = acknowledgingScope(params.node, findingId);
-      this.findings.push({ pack, ruleId, findingId, path, severity, info, ...(acknowledgedAt ? { acknowledgedAt } : {}) });
+      this.findings.push({
+        pack,
+        ruleId,
+        findingId,
+        path,
+        severity,
+        info,
+        ...(acknowledgedAt ? { acknowledgedAt } : {}),
+      });
     }
   }
 }
@@ -84,7 +93,7 @@ export function observePack(pack: NagPack, stacks: ReadonlySet<Stack>, log: Find
     applyRule({
       ...params,
       ruleSuffixOverride: suffix,
-      rule: (_node: CfnResource): NagRuleResult => {
+      rule: (): NagRuleResult => {
         if (result instanceof Error) throw result;
         return result;
       },

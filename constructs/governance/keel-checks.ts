@@ -1,5 +1,5 @@
 import type { CfnResource } from 'aws-cdk-lib';
-import { NagMessageLevel, NagPack, type NagPackProps } from 'cdk-nag';
+import { NagMessageLevel, NagPack } from 'cdk-nag';
 import type { KeelRule } from './rules/keel-rule';
 import { logGroupEncryption } from './rules/logs/log-group-encryption';
 import { logGroupRetention } from './rules/logs/log-group-retention';
@@ -14,7 +14,12 @@ export const KEEL_RULES: readonly KeelRule[] = [
   noCredentialLiterals,
 ];
 
-export interface KeelChecksProps extends NagPackProps {
+export interface KeelChecksProps {
+  /**
+   * Add each rule's explanation to its findings.
+   * @default false
+   */
+  readonly verbose?: boolean;
   /**
    * Rules to run on top of Keel's own, e.g. a team's.
    * @default - only Keel's rules
@@ -28,7 +33,7 @@ export class KeelChecks extends NagPack {
   private readonly rules: readonly KeelRule[];
 
   constructor(props: KeelChecksProps = {}) {
-    super(undefined, props);
+    super(undefined, { verbose: props.verbose });
     this.packName = 'KeelChecks';
     this.rules = [...KEEL_RULES, ...(props.extraRules ?? [])];
   }

@@ -13,7 +13,8 @@ const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 export function tagValueProblem(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.trim() === '') return 'is empty; a tag needs a value';
   if (value.length > 256) return `is ${value.length} characters long; tag values allow at most 256`;
-  if (!TAG_VALUE.test(value)) return 'has characters tags do not allow (use letters, digits, spaces and _ . : / = + - @)';
+  if (!TAG_VALUE.test(value))
+    return 'has characters tags do not allow (use letters, digits, spaces and _ . : / = + - @)';
   return undefined;
 }
 

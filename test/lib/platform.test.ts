@@ -16,7 +16,9 @@ test('builds only the environments named in keel:environments', () => {
 
 test('fails when keel:environments names an unknown environment, listing the known ones', () => {
   expect(() => options({ 'keel:environments': 'dev,qa' })).toThrow(KeelValidationError);
-  expect(() => options({ 'keel:environments': 'dev,qa' })).toThrow(/unknown environment\(s\) qa[\s\S]*dev, staging, prod/);
+  expect(() => options({ 'keel:environments': 'dev,qa' })).toThrow(
+    /unknown environment\(s\) qa[\s\S]*dev, staging, prod/,
+  );
 });
 
 test('fails when compliance is switched off for a synth that builds prod', () => {

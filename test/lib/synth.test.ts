@@ -1,7 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CfnResource, Stack } from 'aws-cdk-lib';
-import { COMPLIANCE_REPORT_FILE, STANDARD_TAG_KEYS, missingTagKeys, renderedTags, type ComplianceReport } from '../../constructs';
+import {
+  COMPLIANCE_REPORT_FILE,
+  STANDARD_TAG_KEYS,
+  missingTagKeys,
+  renderedTags,
+  type ComplianceReport,
+} from '../../constructs';
 import { loadConfig, repositoryDefinition } from '../../lib/config/load';
 import { buildPlatform, readSynthOptions } from '../../lib/platform';
 import { runSynth } from '../../lib/synth';
@@ -18,7 +24,11 @@ describe('the whole app', () => {
   spy.mockRestore();
 
   test('synthesizes a dev, staging and prod stack for orders', () => {
-    expect(result.assembly?.stacks.map((s) => s.stackName).sort()).toEqual(['Orders-dev', 'Orders-prod', 'Orders-staging']);
+    expect(result.assembly?.stacks.map((s) => s.stackName).sort()).toEqual([
+      'Orders-dev',
+      'Orders-prod',
+      'Orders-staging',
+    ]);
   });
 
   test('has zero unacknowledged findings across every stack and pack', () => {
@@ -29,10 +39,14 @@ describe('the whole app', () => {
 
   test('tags every taggable resource of every stack with all required tags', () => {
     const resources = platform.stacks.flatMap((stack) =>
-      stack.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && renderedTags(c) !== undefined),
+      stack.node
+        .findAll()
+        .filter((c): c is CfnResource => CfnResource.isCfnResource(c) && renderedTags(c) !== undefined),
     );
     expect(resources.length).toBeGreaterThanOrEqual(30);
-    expect(resources.filter((r) => missingTagKeys(r, STANDARD_TAG_KEYS).length > 0).map((r) => r.node.path)).toEqual([]);
+    expect(resources.filter((r) => missingTagKeys(r, STANDARD_TAG_KEYS).length > 0).map((r) => r.node.path)).toEqual(
+      [],
+    );
     for (const artifact of result.assembly?.stacks ?? []) {
       const env = artifact.stackName.split('-')[1];
       for (const resource of Object.values(artifact.template.Resources) as { Properties?: { Tags?: unknown } }[]) {
@@ -58,7 +72,9 @@ describe('the whole app', () => {
   });
 
   test('writes keel-compliance.json with every acknowledgment, its owner, reason, expiry and days left', () => {
-    const written = JSON.parse(fs.readFileSync(path.join(app.outdir, COMPLIANCE_REPORT_FILE), 'utf8')) as ComplianceReport;
+    const written = JSON.parse(
+      fs.readFileSync(path.join(app.outdir, COMPLIANCE_REPORT_FILE), 'utf8'),
+    ) as ComplianceReport;
     expect(written.result).toBe('pass');
     expect(written.resourcesChecked).toBeGreaterThan(50);
     expect(written.acknowledgments.length).toBeGreaterThan(0);

@@ -1,4 +1,10 @@
-import { KeelValidationError, acknowledge, normalizeRuleId, parseIsoDate, type Acknowledgment } from '../../../constructs';
+import {
+  KeelValidationError,
+  acknowledge,
+  normalizeRuleId,
+  parseIsoDate,
+  type Acknowledgment,
+} from '../../../constructs';
 import { testStack } from '../../helpers/app';
 
 const valid: Acknowledgment = {
@@ -29,7 +35,9 @@ test('fails when there is no reason', () => {
 });
 
 test('fails when the reason is shorter than 20 characters, saying how long it is', () => {
-  expect(refusal({ reason: 'false positive' })).toContain('"false positive" is 14 characters; at least 20 are required');
+  expect(refusal({ reason: 'false positive' })).toContain(
+    '"false positive" is 14 characters; at least 20 are required',
+  );
 });
 
 test('fails when there is no expiry', () => {
@@ -42,7 +50,9 @@ test('fails when the expiry is not an ISO date', () => {
 });
 
 test('fails when there is no owner team, naming the construct', () => {
-  expect(refusal({ owner: ' ' })).toMatch(/acknowledgment "AwsSolutions-IAM5\[Resource::\*\]" at Test: owner: no owner team is given/);
+  expect(refusal({ owner: ' ' })).toMatch(
+    /acknowledgment "AwsSolutions-IAM5\[Resource::\*\]" at Test: owner: no owner team is given/,
+  );
 });
 
 test("accepts a rule id as aws-cdk-lib's report prints it", () => {

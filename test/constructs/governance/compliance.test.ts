@@ -1,7 +1,13 @@
 import * as fs from 'node:fs';
 import { CfnResource, Validations, type App, type Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { COMPLIANCE_REPORT_FILE, Compliance, OwnershipTags, acknowledge, type ComplianceProps } from '../../../constructs';
+import {
+  COMPLIANCE_REPORT_FILE,
+  Compliance,
+  OwnershipTags,
+  acknowledge,
+  type ComplianceProps,
+} from '../../../constructs';
 import { testApp, testStack } from '../../helpers/app';
 
 const NOW = new Date('2026-11-21T09:30:00Z');
@@ -46,7 +52,9 @@ test('fails when a finding is unacknowledged, naming the construct, the rule and
   expect(result.report.result).toBe('fail');
   expect(result.report.findings.open).toBe(1);
   const output = printed.join('\n');
-  expect(output).toContain('✗ KeelChecks-LogGroupEncryption on Test/Logs/Resource: The log group is not encrypted with a KMS key.');
+  expect(output).toContain(
+    '✗ KeelChecks-LogGroupEncryption on Test/Logs/Resource: The log group is not encrypted with a KMS key.',
+  );
   expect(output).toContain("acknowledge(construct, { id: '<rule id as shown>'");
   expect(output).toContain('FAIL: 1 unacknowledged finding(s)');
 });
@@ -69,9 +77,15 @@ test('an acknowledged finding passes, and the report records owner, reason, expi
       stale: false,
     },
   ]);
-  const written = JSON.parse(fs.readFileSync(`${app.outdir}/${COMPLIANCE_REPORT_FILE}`, 'utf8')) as typeof result.report;
+  const written = JSON.parse(
+    fs.readFileSync(`${app.outdir}/${COMPLIANCE_REPORT_FILE}`, 'utf8'),
+  ) as typeof result.report;
   expect(written.packs.map((p) => p.name)).toEqual(['AwsSolutions', 'KeelChecks', 'CloudFormation Validate']);
-  expect(written.rules[0]).toMatchObject({ ruleId: 'KeelChecks-LogGroupEncryption', open: [], acknowledged: [{ acknowledgedAt: 'Test/Logs' }] });
+  expect(written.rules[0]).toMatchObject({
+    ruleId: 'KeelChecks-LogGroupEncryption',
+    open: [],
+    acknowledged: [{ acknowledgedAt: 'Test/Logs' }],
+  });
 });
 
 test('an acknowledgment on a stack covers the findings of everything in it', () => {
@@ -97,7 +111,9 @@ test('an acknowledgment holds through its expiry day', () => {
 test('fails when an acknowledgment expires further ahead than allowed', () => {
   const { compliance, logs: group } = fixture({ maxAcknowledgmentDays: 90 });
   acknowledge(group, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2027-05-01' });
-  expect(() => compliance.synth()).toThrow(/expires on 2027-05-01, 161 days ahead; at most 90 days are allowed\. Choose a date on or before 2027-02-19/);
+  expect(() => compliance.synth()).toThrow(
+    /expires on 2027-05-01, 161 days ahead; at most 90 days are allowed\. Choose a date on or before 2027-02-19/,
+  );
 });
 
 test('fails when an acknowledgment is owned by a team that does not exist', () => {
@@ -112,7 +128,10 @@ test('warns about a stale acknowledgment, one whose rule fired nowhere under it,
   acknowledge(stack, { id: 'AwsSolutions-IAM5[Resource::*]', ...decision, expires: '2027-01-20' });
   const result = compliance.synth();
   expect(result.passed).toBe(true);
-  expect(result.report.acknowledgments.find((a) => a.path === 'Test')).toMatchObject({ stale: true, findingsCovered: 0 });
+  expect(result.report.acknowledgments.find((a) => a.path === 'Test')).toMatchObject({
+    stale: true,
+    findingsCovered: 0,
+  });
   expect(printed.join('\n')).toContain(
     "warning: stale acknowledgment 'AwsSolutions-IAM5[Resource::*]' at Test (owner: commerce): the rule fired nowhere under it; remove it.",
   );
@@ -121,7 +140,9 @@ test('warns about a stale acknowledgment, one whose rule fired nowhere under it,
 test('fails when a rule-pack finding is acknowledged with Validations.acknowledge directly, without owner or expiry', () => {
   const { compliance, logs: group } = fixture();
   Validations.of(group).acknowledge({ id: 'KeelChecks-LogGroupEncryption', reason: 'it is fine, trust me please' });
-  expect(() => compliance.synth()).toThrow(/Test\/Logs: rule 'KeelChecks-LogGroupEncryption' is acknowledged with Validations\.acknowledge directly/);
+  expect(() => compliance.synth()).toThrow(
+    /Test\/Logs: rule 'KeelChecks-LogGroupEncryption' is acknowledged with Validations\.acknowledge directly/,
+  );
 });
 
 test("counts aws-cdk-lib's CloudFormation validator findings like any other, and takes Keel acknowledgments for them", () => {
@@ -142,7 +163,10 @@ test("counts aws-cdk-lib's CloudFormation validator findings like any other, and
   acknowledge(queue2, { id: 'CloudFormation-Validate::F3034', ...decision, expires: '2027-01-20' });
   const passing = again.compliance.synth();
   expect(passing.passed).toBe(true);
-  expect(passing.report.acknowledgments.find((a) => a.path === 'Test/Queue')).toMatchObject({ findingsCovered: 1, stale: false });
+  expect(passing.report.acknowledgments.find((a) => a.path === 'Test/Queue')).toMatchObject({
+    findingsCovered: 1,
+    stale: false,
+  });
   expect(queue.node.path).toBe('Test/Queue');
 });
 

@@ -28,7 +28,9 @@ test('tags every taggable resource under the scope with owner, service, environm
 });
 
 test('fails when a tag value is empty, naming the scope and the key', () => {
-  expect(() => new OwnershipTags(testStack(), 'OwnershipTags', { ...props, costCenter: '' })).toThrow(KeelValidationError);
+  expect(() => new OwnershipTags(testStack(), 'OwnershipTags', { ...props, costCenter: '' })).toThrow(
+    KeelValidationError,
+  );
   expect(() => new OwnershipTags(testStack(), 'OwnershipTags', { ...props, costCenter: '' })).toThrow(
     /Test tag CostCenter: "" is empty; a tag needs a value/,
   );
@@ -61,7 +63,11 @@ test("enforces a team's extra required tag keys", () => {
   expect(() => app.synth()).toThrow(/Test\/Queue\/Resource lacks Project/);
 
   const ok = testStack(testApp());
-  new OwnershipTags(ok, 'OwnershipTags', { ...props, extraRequiredKeys: ['Project'], extraTags: { Project: 'checkout' } });
+  new OwnershipTags(ok, 'OwnershipTags', {
+    ...props,
+    extraRequiredKeys: ['Project'],
+    extraTags: { Project: 'checkout' },
+  });
   new sqs.Queue(ok, 'Queue', { encryption: sqs.QueueEncryption.SQS_MANAGED });
   expect(Template.fromStack(ok).findResources('AWS::SQS::Queue')).toBeDefined();
 });

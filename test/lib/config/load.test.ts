@@ -31,7 +31,10 @@ test('the repository configuration is valid and places every environment in its 
 
 test('environment variables override the accounts and regions in context', () => {
   const config = loadConfig({ ...source, env: { KEEL_PROD_ACCOUNT: '999999999999', KEEL_PROD_REGION: 'us-east-2' } });
-  expect(config.environments.find((e) => e.name === 'prod')).toMatchObject({ account: '999999999999', region: 'us-east-2' });
+  expect(config.environments.find((e) => e.name === 'prod')).toMatchObject({
+    account: '999999999999',
+    region: 'us-east-2',
+  });
 });
 
 test('fails when an account id is not 12 digits, naming the context key and the variable that set it', () => {
@@ -56,7 +59,11 @@ test('fails when a service names an unknown owner team, listing the known teams'
 
 test('fails when a data classification is not one of the four levels', () => {
   const message = problemsOf(
-    withServices({ name: 'orders', owner: 'commerce', dataClassification: 'secret' as ServiceConfig['dataClassification'] }),
+    withServices({
+      name: 'orders',
+      owner: 'commerce',
+      dataClassification: 'secret' as ServiceConfig['dataClassification'],
+    }),
   );
   expect(message).toContain('services[0].dataClassification');
   expect(message).toContain('"secret" is not a data classification');
@@ -81,7 +88,9 @@ test('fails when a service name is not kebab-case', () => {
 });
 
 test('fails when a tag value is empty, whether a team cost center or a service tag', () => {
-  const teams: TeamConfig[] = repositoryDefinition.teams.map((t) => (t.id === 'commerce' ? { ...t, costCenter: ' ' } : t));
+  const teams: TeamConfig[] = repositoryDefinition.teams.map((t) =>
+    t.id === 'commerce' ? { ...t, costCenter: ' ' } : t,
+  );
   const message = problemsOf({
     ...repositoryDefinition,
     teams,

@@ -6,8 +6,8 @@ import type { KeelRule } from '../keel-rule';
 
 const ACCESS_KEY_ID = /\b(AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/;
 const PRIVATE_KEY_BLOCK = /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----/;
-const PASSWORD_PAIR = /(^|[\s;&?,])(password|passwd|pwd)\s*[=:]\s*[^\s;&,]+/i;
-const URL_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
+const PASSWORD_PAIR = /(^|[\s;&?,{"'])(password|passwd|pwd)["']?\s*[=:]\s*["']?[^\s;&,"']+/i;
+const URL_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i;
 const SECRET_NAME = /(^|_)(SECRET|TOKEN|PASSWORD|PASSWD|KEY)$/i;
 const REFERENCE = /^(arn:|\/|\{\{resolve:)/;
 
@@ -35,19 +35,21 @@ export function credentialReason(name: string, value: string): string | undefine
   return undefined;
 }
 
-/** Literal (not token) string values of a resource's environment variables, by variable name. */
+/**
+ * Literal (not token) string values of a resource's environment variables, by variable name. Resolving an L1
+ * property yields its TypeScript shape (`variables`, `name`, `value`), not CloudFormation's.
+ */
 function literalVariables(resource: CfnResource): [string, string][] {
   const stack = Stack.of(resource);
   const pairs: [string, unknown][] = [];
   if (resource instanceof CfnFunction) {
-    const environment = stack.resolve(resource.environment) as { Variables?: Record<string, unknown> } | undefined;
-    pairs.push(...Object.entries(environment?.Variables ?? {}));
+    const environment = stack.resolve(resource.environment) as { variables?: Record<string, unknown> } | undefined;
+    pairs.push(...Object.entries(environment?.variables ?? {}));
   } else if (resource instanceof CfnTaskDefinition) {
     const containers = stack.resolve(resource.containerDefinitions) as
-      | { Environment?: { Name?: string; Value?: unknown }[] }[]
-      | undefined;
+      { environment?: { name?: string; value?: unknown }[] }[] | undefined;
     for (const container of containers ?? []) {
-      for (const variable of container.Environment ?? []) pairs.push([variable.Name ?? '', variable.Value]);
+      for (const variable of container.environment ?? []) pairs.push([variable.name ?? '', variable.value]);
     }
   }
   return pairs.filter((pair): pair is [string, string] => typeof pair[1] === 'string');

@@ -27,41 +27,36 @@ function functionWith(variables: Record<string, string>, stack: Stack = testStac
     environment: { variables },
   });
 }
-
-// BUG in the rule: it reads the resolved L1 props with CloudFormation casing (`Variables`, `Environment`, `Name`,
-// `Value`), but `stack.resolve` of an L1 property returns the TypeScript casing (`variables`, `environment`, `name`,
-// `value`), so it never sees a variable and never fails. The tests marked `test.failing` describe the intended
-// behaviour and pass against a casing-corrected copy of the rule; drop `.failing` once the rule is fixed.
 describe('NoCredentialLiterals', () => {
-  test.failing('fails when a Lambda variable holds an AWS access key id', () => {
+  test('fails when a Lambda variable holds an AWS access key id', () => {
     expect(NoCredentialLiterals(functionWith({ UPLOAD_CONFIG: 'AKIAIOSFODNN7EXAMPLE' }))).toEqual([
       'Variable::UPLOAD_CONFIG',
     ]);
   });
 
-  test.failing('fails when a Lambda variable holds a private key', () => {
+  test('fails when a Lambda variable holds a private key', () => {
     expect(NoCredentialLiterals(functionWith({ TLS_CERT: PRIVATE_KEY }))).toEqual(['Variable::TLS_CERT']);
   });
 
-  test.failing('fails when a Lambda variable holds a URL with a user and password', () => {
+  test('fails when a Lambda variable holds a URL with a user and password', () => {
     expect(NoCredentialLiterals(functionWith({ DB_URL: 'postgres://app:hunter2secret@db:5432/x' }))).toEqual([
       'Variable::DB_URL',
     ]);
   });
 
-  test.failing('fails when a Lambda variable holds a connection string with a password', () => {
+  test('fails when a Lambda variable holds a connection string with a password', () => {
     expect(NoCredentialLiterals(functionWith({ CONNECTION: 'Server=db;User=app;Password=hunter2;' }))).toEqual([
       'Variable::CONNECTION',
     ]);
   });
 
-  test.failing('fails when a Lambda variable named like a token holds a random-looking literal', () => {
+  test('fails when a Lambda variable named like a token holds a random-looking literal', () => {
     expect(NoCredentialLiterals(functionWith({ API_TOKEN: 'q8Zr2LmV9xT4kWb7Nc1Hs6Jd3Pf0Ga5Y' }))).toEqual([
       'Variable::API_TOKEN',
     ]);
   });
 
-  test.failing('fails once per offending variable and leaves ordinary ones alone', () => {
+  test('fails once per offending variable and leaves ordinary ones alone', () => {
     const fn = functionWith({
       TABLE_NAME: 'orders',
       DB_URL: 'postgres://app:hunter2secret@db:5432/x',
@@ -70,7 +65,7 @@ describe('NoCredentialLiterals', () => {
     expect(NoCredentialLiterals(fn)).toEqual(['Variable::DB_URL', 'Variable::API_TOKEN']);
   });
 
-  test.failing('fails when a variable of a Lambda function built with the L2 construct holds a credential', () => {
+  test('fails when a variable of a Lambda function built with the L2 construct holds a credential', () => {
     const fn = new lambda.Function(testStack(), 'Fn', {
       code: lambda.Code.fromInline('exports.handler = async () => {};'),
       handler: 'index.handler',
@@ -111,15 +106,13 @@ describe('NoCredentialLiterals', () => {
     expect(NoCredentialLiterals(fn)).toBe(NagRuleCompliance.COMPLIANT);
   });
 
-  test.failing('fails when an ECS container variable holds a password literal', () => {
+  test('fails when an ECS container variable holds a password literal', () => {
     const taskDef = new ecs.FargateTaskDefinition(testStack(), 'Task');
     taskDef.addContainer('App', {
       image: ecs.ContainerImage.fromRegistry('nginx'),
       environment: { DB_PASSWORD: 'Zx8!pQ2#rT6@vB1$nM4%', LOG_LEVEL: 'info' },
     });
-    expect(NoCredentialLiterals(taskDef.node.defaultChild as ecs.CfnTaskDefinition)).toEqual([
-      'Variable::DB_PASSWORD',
-    ]);
+    expect(NoCredentialLiterals(taskDef.node.defaultChild as ecs.CfnTaskDefinition)).toEqual(['Variable::DB_PASSWORD']);
   });
 
   test('an ECS task definition with ordinary configuration complies', () => {
@@ -128,9 +121,7 @@ describe('NoCredentialLiterals', () => {
       image: ecs.ContainerImage.fromRegistry('nginx'),
       environment: { TABLE_NAME: 'orders' },
     });
-    expect(NoCredentialLiterals(taskDef.node.defaultChild as ecs.CfnTaskDefinition)).toBe(
-      NagRuleCompliance.COMPLIANT,
-    );
+    expect(NoCredentialLiterals(taskDef.node.defaultChild as ecs.CfnTaskDefinition)).toBe(NagRuleCompliance.COMPLIANT);
   });
 
   test('does not apply to resources other than Lambda functions and ECS task definitions', () => {
@@ -145,6 +136,8 @@ describe('credentialReason', () => {
     ['a private key', 'TLS_CERT', PRIVATE_KEY],
     ['a password=... pair', 'CONNECTION', 'Server=db;User=app;Password=hunter2;'],
     ['a URL with a user and password', 'DB_URL', 'postgres://app:hunter2secret@db:5432/x'],
+    ['a URL with a user and password', 'CACHE_URL', 'redis://:hunter2secret@cache:6379'],
+    ['a password=... pair', 'DB_CONFIG', '{"user":"app","password":"hunter2"}'],
     ['a high-entropy secret', 'API_TOKEN', 'q8Zr2LmV9xT4kWb7Nc1Hs6Jd3Pf0Ga5Y'],
   ])('recognises %s', (reason, name, value) => {
     expect(credentialReason(name, value)).toBe(reason);

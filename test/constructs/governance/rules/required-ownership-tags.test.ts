@@ -83,7 +83,10 @@ test('does not apply to resources that cannot carry tags', () => {
   const policy = new iam.CfnPolicy(stack, 'Policy', {
     policyName: 'p',
     roles: ['r'],
-    policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' }] },
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' }],
+    },
   });
   const permission = new lambda.CfnPermission(stack, 'Permission', {
     action: 'lambda:InvokeFunction',

@@ -1,0 +1,20 @@
+// An app of N generated services (-c keel:bench:services=N), each shaped like orders, owned round-robin by the
+// registry's teams, synthesized exactly as bin/app.ts synthesizes the real platform.
+import { App } from 'aws-cdk-lib';
+import { repositoryDefinition } from '../../lib/config/load';
+import type { ServiceConfig } from '../../lib/config/model';
+import { serviceStacks } from '../../lib/services';
+import { runSynth } from '../../lib/synth';
+
+const app = new App();
+const count = Number(app.node.tryGetContext('keel:bench:services') ?? 1);
+const services: ServiceConfig[] = Array.from({ length: count }, (_, i) => ({
+  name: `service-${String(i + 1).padStart(3, '0')}`,
+  owner: repositoryDefinition.teams[i % repositoryDefinition.teams.length].id,
+  dataClassification: 'internal',
+}));
+runSynth(
+  () => app,
+  { ...repositoryDefinition, services },
+  Object.fromEntries(services.map((service) => [service.name, serviceStacks.orders])),
+);
