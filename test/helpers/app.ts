@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import { OwnershipTags } from '../../constructs';
 
 const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
   context: Record<string, unknown>;
@@ -21,4 +22,17 @@ export function testApp(context: Record<string, unknown> = {}): App {
 /** A stack in a test app, in a fixed account and region. */
 export function testStack(app: App = testApp(), id = 'Test'): Stack {
   return new Stack(app, id, { env: { account: '111111111111', region: 'eu-west-1' } });
+}
+
+/** A test stack whose resources carry the ownership tags, so only the rule under test can fire. */
+export function ownedTestStack(app: App = testApp()): Stack {
+  const stack = testStack(app);
+  new OwnershipTags(stack, 'OwnershipTags', {
+    owner: 'commerce',
+    service: 'orders',
+    environment: 'dev',
+    costCenter: 'CC-1',
+    dataClassification: 'internal',
+  });
+  return stack;
 }

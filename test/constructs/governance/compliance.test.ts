@@ -1,14 +1,8 @@
 import * as fs from 'node:fs';
 import { CfnResource, Validations, type App, type Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import {
-  COMPLIANCE_REPORT_FILE,
-  Compliance,
-  OwnershipTags,
-  acknowledge,
-  type ComplianceProps,
-} from '../../../constructs';
-import { testApp, testStack } from '../../helpers/app';
+import { COMPLIANCE_REPORT_FILE, Compliance, acknowledge, type ComplianceProps } from '../../../constructs';
+import { ownedTestStack, testApp } from '../../helpers/app';
 
 const NOW = new Date('2026-11-21T09:30:00Z');
 
@@ -30,14 +24,7 @@ function fixture(props: ComplianceProps = {}): Fixture {
     print: (line) => printed.push(line),
     ...props,
   });
-  const stack = testStack(app);
-  new OwnershipTags(stack, 'OwnershipTags', {
-    owner: 'commerce',
-    service: 'orders',
-    environment: 'dev',
-    costCenter: 'CC-1',
-    dataClassification: 'internal',
-  });
+  const stack = ownedTestStack(app);
   const group = new logs.LogGroup(stack, 'Logs', { retention: logs.RetentionDays.ONE_WEEK });
   compliance.check(stack);
   return { app, stack, logs: group, compliance, printed };

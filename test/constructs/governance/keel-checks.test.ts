@@ -4,21 +4,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagRuleCompliance } from 'cdk-nag';
 import { KeelChecks } from '../../../constructs/governance/keel-checks';
-import { OwnershipTags } from '../../../constructs/governance/ownership-tags';
 import type { KeelRule } from '../../../constructs/governance/rules/keel-rule';
-import { testApp, testStack } from '../../helpers/app';
+import { ownedTestStack, testApp, testStack } from '../../helpers/app';
 
 /** A synthesized app whose one stack carries OwnershipTags and whatever `build` adds. */
 function synthesizedApp(build: (stack: Stack) => void): App {
   const app = testApp();
-  const stack = testStack(app);
-  new OwnershipTags(stack, 'OwnershipTags', {
-    owner: 'commerce',
-    service: 'orders',
-    environment: 'dev',
-    costCenter: 'CC-1',
-    dataClassification: 'internal',
-  });
+  const stack = ownedTestStack(app);
   build(stack);
   app.synth();
   return app;
