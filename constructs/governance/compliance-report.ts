@@ -23,7 +23,9 @@ export interface AcknowledgmentStatus extends RecordedAcknowledgment {
   readonly daysLeft: number;
   /** How many findings it covered in this synth. */
   readonly findingsCovered: number;
-  /** True when it covered nothing: the rule no longer fires there, so it should be removed. */
+  /** False when the acknowledged rule's pack did not run where the acknowledgment is (e.g. NIST in dev). */
+  readonly evaluated: boolean;
+  /** True when its rule ran but it covered nothing: the rule no longer fires there, so it should be removed. */
   readonly stale: boolean;
 }
 
@@ -123,7 +125,9 @@ export function renderSummary(report: ComplianceReport): string[] {
   );
   for (const warning of report.warnings) lines.push(`  warning: ${warning}`);
   const open = report.rules.flatMap((rule) => rule.open.map((finding) => ({ ...finding, info: rule.info })));
-  for (const finding of open) lines.push(`  ✗ ${finding.findingId} on ${finding.path}: ${finding.info}`);
+  for (const finding of open) {
+    lines.push(`  ✗ ${finding.findingId} on ${finding.path}: ${finding.info.replace(/\s+/g, ' ')}`);
+  }
   if (open.length > 0) {
     lines.push(
       '  Fix each resource, or acknowledge the finding on its construct (or an ancestor) with Keel:',

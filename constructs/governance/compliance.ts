@@ -211,6 +211,17 @@ export class Compliance {
     return errors;
   }
 
+  /**
+   * Whether the acknowledged rule's pack checked anything the acknowledgment covers: a NIST acknowledgment in a
+   * construct used in dev and prod is not stale in dev, where NIST does not run.
+   */
+  private ruleRanUnder(ack: RecordedAcknowledgment): boolean {
+    const pack = RULE_PACK_NAMES.find((name) => ack.id.startsWith(`${name}-`));
+    if (!pack) return true;
+    const stacks = [...(this.stacksByPack.get(pack) ?? [])];
+    return stacks.some((stack) => isUnder(ack.path, stack.node.path) || isUnder(stack.node.path, ack.path));
+  }
+
   private buildReport(cdkReports: readonly CdkPluginReport[], failure: unknown): ComplianceReport {
     const packNames = new Set<string>(this.stacksByPack.keys());
     const findings: Finding[] = this.findingLog.findings.map(fromPackFinding);
@@ -227,7 +238,8 @@ export class Compliance {
       ).length;
       const expires = parseIsoDate(ack.expires);
       const daysLeft = expires ? Math.round((expires.getTime() - today.getTime()) / DAY_MS) : 0;
-      return { ...ack, daysLeft, findingsCovered: covered, stale: this.enabled && covered === 0 };
+      const evaluated = this.enabled && this.ruleRanUnder(ack);
+      return { ...ack, daysLeft, findingsCovered: covered, evaluated, stale: evaluated && covered === 0 };
     });
 
     const warnings = acknowledgments

@@ -4,6 +4,7 @@ import type { KeelRule } from './rules/keel-rule';
 import { logGroupEncryption } from './rules/logs/log-group-encryption';
 import { logGroupRetention } from './rules/logs/log-group-retention';
 import { noCredentialLiterals } from './rules/secrets/no-credential-literals';
+import { noPlainTextSecrets } from './rules/secrets/no-plain-text-secrets';
 import { requiredOwnershipTags } from './rules/tags/required-ownership-tags';
 
 /** The rules KeelChecks always runs. */
@@ -12,6 +13,7 @@ export const KEEL_RULES: readonly KeelRule[] = [
   logGroupRetention,
   logGroupEncryption,
   noCredentialLiterals,
+  noPlainTextSecrets,
 ];
 
 export interface KeelChecksProps {

@@ -1,18 +1,9 @@
-import type { DataClassification, RulePackName } from '../../constructs';
+import type { DataClassification, ProtectionLevel, RulePackName } from '../../constructs';
+export { PROTECTION_LEVELS, type ProtectionLevel } from '../../constructs';
 
 /** The three environments every service is deployed to, in promotion order. */
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
-
-/**
- * How much an environment protects its data and its users. Constructs derive their differences between
- * environments from this level, never from the environment's name.
- * - `basic`: dev; resources may be destroyed when a service asks for it explicitly.
- * - `standard`: staging; data is retained and protected like production.
- * - `maximum`: prod; everything in `standard`, plus the strictest rule packs.
- */
-export const PROTECTION_LEVELS = ['basic', 'standard', 'maximum'] as const;
-export type ProtectionLevel = (typeof PROTECTION_LEVELS)[number];
 
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;

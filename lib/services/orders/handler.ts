@@ -1,84 +1,153 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ordersMetrics, type OrdersMetric } from './metrics';
+import { orderTotalCents, validateOrder, type FieldProblem, type OrderRequest } from './order';
 
-/** What a client sends to place an order. */
-export interface OrderRequest {
-  readonly customerId: string;
-  readonly items: readonly { readonly sku: string; readonly quantity: number }[];
+const logger = new Logger();
+const metrics = new Metrics();
+const tracer = new Tracer();
+const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
+const ordersTable = process.env.ORDERS_TABLE_NAME ?? '';
+const receiptKeySecret = process.env.RECEIPT_KEY_SECRET_NAME ?? '';
+
+const idempotency = new IdempotencyConfig({
+  eventKeyJmesPath: 'idempotencyKey',
+  payloadValidationJmesPath: 'order',
+  expiresAfterSeconds: 24 * 60 * 60,
+});
+const persistenceStore = new DynamoDBPersistenceLayer({ tableName: process.env.IDEMPOTENCY_TABLE_NAME ?? '' });
+
+interface PlacedOrder {
+  readonly orderId: string;
+  readonly totalCents: number;
+  readonly receipt: string;
 }
 
-/** Checks an order request; returns the problems, empty when it is valid. */
-export function validateOrder(body: unknown): string[] {
-  if (typeof body !== 'object' || body === null) return ['the body must be a JSON object'];
-  const { customerId, items } = body as Partial<OrderRequest>;
-  const problems: string[] = [];
-  if (typeof customerId !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(customerId)) {
-    problems.push('customerId must be 1-64 letters, digits or dashes');
+function emit(metric: OrdersMetric, value = 1): void {
+  metrics.addMetric(metric.name, metric.unit, value);
+}
+
+function respond(statusCode: number, body: unknown, contentType = 'application/json'): APIGatewayProxyResult {
+  return { statusCode, headers: { 'content-type': contentType }, body: JSON.stringify(body) };
+}
+
+/** RFC 9457 problem details for a request the client can fix. */
+function problem(
+  status: number,
+  title: string,
+  detail: string,
+  errors?: readonly FieldProblem[],
+): APIGatewayProxyResult {
+  return respond(
+    status,
+    { type: 'about:blank', title, status, detail, ...(errors ? { errors } : {}) },
+    'application/problem+json',
+  );
+}
+
+/** Stores a new order once per idempotency key; a retry with the same key gets the same answer. */
+const placeOrder = makeIdempotent(
+  async (request: { idempotencyKey: string; order: OrderRequest }): Promise<PlacedOrder> => {
+    const orderId = randomUUID();
+    const totalCents = orderTotalCents(request.order);
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: ordersTable,
+        Item: {
+          orderId: { S: orderId },
+          customerId: { S: request.order.customerId },
+          items: { S: JSON.stringify(request.order.items) },
+          totalCents: { N: String(totalCents) },
+          createdAt: { S: new Date().toISOString() },
+        },
+        ConditionExpression: 'attribute_not_exists(orderId)',
+      }),
+    );
+    const signingKey = await getSecret(receiptKeySecret, { maxAge: 300 });
+    const receipt = createHmac('sha256', String(signingKey)).update(`${orderId}:${totalCents}`).digest('base64url');
+    emit(ordersMetrics.ordersPlaced);
+    emit(ordersMetrics.orderValue, totalCents);
+    logger.info('order placed', { orderId, totalCents });
+    return { orderId, totalCents, receipt };
+  },
+  { persistenceStore, config: idempotency },
+);
+
+async function postOrder(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const idempotencyKey = event.headers?.['Idempotency-Key'] ?? event.headers?.['idempotency-key'];
+  if (!idempotencyKey || !/^[A-Za-z0-9-]{8,128}$/.test(idempotencyKey)) {
+    emit(ordersMetrics.ordersRejected);
+    return problem(400, 'Missing idempotency key', 'send an Idempotency-Key header of 8-128 letters, digits or dashes');
   }
-  if (!Array.isArray(items) || items.length === 0 || items.length > 100) {
-    problems.push('items must be a list of 1 to 100 lines');
-  } else {
-    items.forEach((item, i) => {
-      if (typeof item?.sku !== 'string' || item.sku.length === 0) problems.push(`items[${i}].sku must be a string`);
-      if (!Number.isInteger(item?.quantity) || item.quantity < 1 || item.quantity > 1000) {
-        problems.push(`items[${i}].quantity must be a whole number from 1 to 1000`);
-      }
-    });
-  }
-  return problems;
-}
-
-const client = new DynamoDBClient({});
-
-function json(statusCode: number, body: unknown): APIGatewayProxyResult {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-}
-
-/** POST /orders places an order; GET /orders/{orderId} reads one back. */
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  const table = process.env.ORDERS_TABLE_NAME;
-  if (!table) throw new Error('ORDERS_TABLE_NAME is not set');
+  let body: unknown;
   try {
-    if (event.httpMethod === 'POST') {
-      let body: unknown;
-      try {
-        body = JSON.parse(event.body ?? '');
-      } catch {
-        return json(400, { message: 'the body is not valid JSON' });
-      }
-      const problems = validateOrder(body);
-      if (problems.length > 0) return json(400, { message: 'invalid order', problems });
-      const order = body as OrderRequest;
-      const orderId = randomUUID();
-      await client.send(
-        new PutItemCommand({
-          TableName: table,
-          Item: {
-            orderId: { S: orderId },
-            customerId: { S: order.customerId },
-            items: { S: JSON.stringify(order.items) },
-            createdAt: { S: new Date().toISOString() },
-          },
-          ConditionExpression: 'attribute_not_exists(orderId)',
-        }),
-      );
-      return json(201, { orderId });
-    }
-    const orderId = event.pathParameters?.orderId;
-    if (event.httpMethod === 'GET' && orderId) {
-      const result = await client.send(new GetItemCommand({ TableName: table, Key: { orderId: { S: orderId } } }));
-      if (!result.Item) return json(404, { message: `order ${orderId} not found` });
-      return json(200, {
-        orderId,
-        customerId: result.Item.customerId?.S,
-        items: JSON.parse(result.Item.items?.S ?? '[]'),
-        createdAt: result.Item.createdAt?.S,
-      });
-    }
-    return json(405, { message: `${event.httpMethod} is not supported here` });
+    body = JSON.parse(event.body ?? '');
+  } catch {
+    emit(ordersMetrics.ordersRejected);
+    return problem(400, 'Invalid order', 'the body is not valid JSON');
+  }
+  const problems = validateOrder(body);
+  if (problems.length > 0) {
+    emit(ordersMetrics.ordersRejected);
+    logger.info('order rejected', { problems });
+    return problem(400, 'Invalid order', 'the order has invalid fields', problems);
+  }
+  try {
+    return respond(201, await placeOrder({ idempotencyKey, order: body as OrderRequest }));
   } catch (error) {
-    console.error(JSON.stringify({ level: 'ERROR', message: 'order request failed', error: String(error) }));
-    return json(500, { message: 'internal error', requestId: event.requestContext?.requestId });
+    if (error instanceof IdempotencyValidationError) {
+      return problem(422, 'Idempotency key reused', 'this Idempotency-Key was already used for a different order');
+    }
+    if (error instanceof IdempotencyAlreadyInProgressError) {
+      return problem(409, 'Order in progress', 'an order with this Idempotency-Key is being placed; retry shortly');
+    }
+    throw error;
+  }
+}
+
+async function getOrder(orderId: string): Promise<APIGatewayProxyResult> {
+  const { Item: item } = await dynamodb.send(
+    new GetItemCommand({ TableName: ordersTable, Key: { orderId: { S: orderId } } }),
+  );
+  if (!item) return problem(404, 'Order not found', `there is no order ${orderId}`);
+  return respond(200, {
+    orderId,
+    customerId: item.customerId?.S,
+    items: JSON.parse(item.items?.S ?? '[]') as unknown,
+    totalCents: Number(item.totalCents?.N ?? 0),
+    createdAt: item.createdAt?.S,
+  });
+}
+
+/** POST /orders places an order (idempotent by the Idempotency-Key header); GET /orders/{orderId} reads one. */
+export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  const correlationId = event.headers?.['x-correlation-id'] ?? event.requestContext?.requestId ?? context.awsRequestId;
+  logger.addContext(context);
+  logger.appendKeys({ correlationId });
+  idempotency.registerLambdaContext(context);
+  try {
+    if (event.httpMethod === 'POST' && event.resource === '/orders') return await postOrder(event);
+    const orderId = event.pathParameters?.orderId;
+    if (event.httpMethod === 'GET' && orderId) return await getOrder(orderId);
+    return problem(405, 'Method not allowed', `${event.httpMethod} ${event.resource} is not supported`);
+  } catch (error) {
+    emit(ordersMetrics.orderFailures);
+    logger.error('order request failed', { error: error as Error, method: event.httpMethod, resource: event.resource });
+    return respond(500, { type: 'about:blank', title: 'Internal error', status: 500, correlationId });
+  } finally {
+    metrics.publishStoredMetrics();
+    logger.resetKeys();
   }
 }

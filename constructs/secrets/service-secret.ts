@@ -1,0 +1,145 @@
+import * as path from 'node:path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { KeelValidationError } from '../private/errors';
+import type { ProtectionLevel } from '../service/protection';
+import { ServiceFunction } from '../service/service-function';
+
+const DEFAULT_ROTATION_INTERVAL = Duration.days(30);
+
+/** How a ServiceSecret rotates. Every secret rotates: there is no option for none. */
+export class SecretRotation {
+  /**
+   * A Keel rotation function that issues a new random value: right for API keys Keel's own handlers issue and check.
+   * @param every how often it rotates (default 30 days)
+   */
+  public static randomValue(every: Duration = DEFAULT_ROTATION_INTERVAL): SecretRotation {
+    return new SecretRotation(every);
+  }
+
+  /** AWS's hosted rotation, for the databases and services it supports (e.g. `HostedRotation.postgreSqlSingleUser()`). */
+  public static hosted(
+    rotation: secretsmanager.HostedRotation,
+    every: Duration = DEFAULT_ROTATION_INTERVAL,
+  ): SecretRotation {
+    return new SecretRotation(every, rotation);
+  }
+
+  /** Your own rotation function; it needs read and write access to the secret and its key. */
+  public static withFunction(
+    rotationFunction: lambda.IFunction,
+    every: Duration = DEFAULT_ROTATION_INTERVAL,
+  ): SecretRotation {
+    return new SecretRotation(every, undefined, rotationFunction);
+  }
+
+  private constructor(
+    public readonly every: Duration,
+    public readonly hostedRotation?: secretsmanager.HostedRotation,
+    public readonly rotationFunction?: lambda.IFunction,
+  ) {}
+}
+
+export interface ServiceSecretProps {
+  /** Kebab-case service name. */
+  readonly serviceName: string;
+  readonly protection: ProtectionLevel;
+  /** The service key; the secret is encrypted with it. */
+  readonly key: kms.IKey;
+  /** How the secret rotates; required. */
+  readonly rotation: SecretRotation;
+  /**
+   * What the secret is for.
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * The team that owns Keel's construct-level acknowledgments.
+   * @default 'platform'
+   */
+  readonly decisionOwner?: string;
+}
+
+/**
+ * A Secrets Manager secret encrypted with the service key, generated (never written in code), and rotated on a
+ * schedule. Functions get its name and a read grant on this one secret through `ServiceFunction.readSecret`.
+ */
+export class ServiceSecret extends Construct {
+  public readonly secret: secretsmanager.Secret;
+  /** The Keel rotation function, when the rotation is `SecretRotation.randomValue()`. */
+  public readonly rotationFunction?: ServiceFunction;
+
+  constructor(scope: Construct, id: string, props: ServiceSecretProps) {
+    super(scope, id);
+    if (!(props.rotation instanceof SecretRotation)) {
+      throw new KeelValidationError(`Invalid secret ${this.node.path}:`, [
+        {
+          where: `${this.node.path} rotation`,
+          what: 'the secret has no rotation; a secret that never changes stays valid for whoever once copied it',
+          fix: 'pass rotation: SecretRotation.randomValue(), SecretRotation.hosted(...) or SecretRotation.withFunction(...)',
+        },
+      ]);
+    }
+    this.secret = new secretsmanager.Secret(this, 'Secret', {
+      description: props.description,
+      encryptionKey: props.key,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    const { rotation } = props;
+    if (rotation.hostedRotation) {
+      this.secret.addRotationSchedule('Rotation', {
+        hostedRotation: rotation.hostedRotation,
+        automaticallyAfter: rotation.every,
+      });
+      return;
+    }
+    let rotationArn: string;
+    if (rotation.rotationFunction) {
+      rotationArn = rotation.rotationFunction.functionArn;
+      rotation.rotationFunction.grantInvoke(new iam.ServicePrincipal('secretsmanager.amazonaws.com'));
+    } else {
+      this.rotationFunction = new ServiceFunction(this, 'Rotator', {
+        entry: path.join(__dirname, 'rotation', 'random-value-rotation.ts'),
+        serviceName: props.serviceName,
+        protection: props.protection,
+        key: props.key,
+        timeout: Duration.seconds(30),
+        reservedConcurrency: 1,
+        decisionOwner: props.decisionOwner,
+      });
+      const secretArn = this.secret.secretArn;
+      this.rotationFunction.allow(
+        [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+        ],
+        [secretArn],
+      );
+      this.rotationFunction.policy.addStatements(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [props.key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+        }),
+      );
+      this.rotationFunction.alias.addPermission('SecretsManagerInvokes', {
+        principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
+        sourceArn: secretArn,
+      });
+      rotationArn = this.rotationFunction.alias.functionArn;
+    }
+    // The L1, because the L2 schedule grants the rotation function through an inline policy with wildcard actions.
+    const schedule = new secretsmanager.CfnRotationSchedule(this, 'Rotation', {
+      secretId: this.secret.secretArn,
+      rotationLambdaArn: rotationArn,
+      rotationRules: { scheduleExpression: `rate(${rotation.every.toDays()} days)` },
+    });
+    if (this.rotationFunction) schedule.node.addDependency(this.rotationFunction);
+  }
+}

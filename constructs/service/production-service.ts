@@ -1,0 +1,282 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { DECISIONS, DEFAULT_DECISION_OWNER, decide } from '../private/decisions';
+import { KeelValidationError } from '../private/errors';
+import { ServiceKey } from '../secrets/service-key';
+import { ServiceSecret, type SecretRotation } from '../secrets/service-secret';
+import { protectionDefaults, type ProtectionDefaults, type ProtectionLevel } from './protection';
+import { ServiceAuthorization } from './service-authorization';
+import { ServiceFunction, type ServiceFunctionOptions } from './service-function';
+import { ServiceWebAcl } from './service-web-acl';
+
+/** API Gateway's integration timeout for REST APIs (without a quota increase). */
+export const API_INTEGRATION_TIMEOUT_SECONDS = 29;
+
+export interface ApiThrottling {
+  /** Steady requests per second for the whole stage. */
+  readonly rateLimit: number;
+  /** Requests allowed in a burst. */
+  readonly burstLimit: number;
+}
+
+export interface ProductionServiceProps {
+  /** Kebab-case service name. */
+  readonly serviceName: string;
+  /** Environment name: the API stage name and part of the key alias. */
+  readonly environment: string;
+  /** Every difference between environments comes from this. */
+  readonly protection: ProtectionLevel;
+  /**
+   * The key that encrypts everything the service stores.
+   * @default - a new ServiceKey, alias `alias/<serviceName>-<environment>`
+   */
+  readonly key?: kms.IKey;
+  /**
+   * Who may call the API.
+   * @default ServiceAuthorization.iam()
+   */
+  readonly authorization?: ServiceAuthorization;
+  /**
+   * Whether the API is reachable from the internet (a regional endpoint).
+   * @default true
+   */
+  readonly publicApi?: boolean;
+  /**
+   * Put a WAF web ACL with AWS managed rule groups in front of a public API.
+   * @default - at standard and maximum protection (staging, prod)
+   */
+  readonly webAcl?: boolean;
+  /**
+   * Stage-wide throttling.
+   * @default - 100 requests per second, bursts of 200
+   */
+  readonly throttling?: ApiThrottling;
+  /**
+   * How long API access logs and function logs are kept.
+   * @default - the protection level's (1 month, 3 months, 1 year)
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * The team that owns Keel's construct-level acknowledgments.
+   * @default 'platform'
+   */
+  readonly decisionOwner?: string;
+}
+
+/** A route's request checks on top of its path parameters. */
+export interface RouteOptions {
+  /**
+   * JSON schema the request body must match.
+   * @default - no body check
+   */
+  readonly requestSchema?: apigateway.JsonSchema;
+}
+
+export interface ServiceTableProps {
+  readonly partitionKey: dynamodb.Attribute;
+  /**
+   * @default - no sort key
+   */
+  readonly sortKey?: dynamodb.Attribute;
+  /**
+   * Attribute holding each item's expiry time (epoch seconds).
+   * @default - items never expire
+   */
+  readonly timeToLiveAttribute?: string;
+  /**
+   * `RemovalPolicy.DESTROY` deletes the table with its stack; allowed only at basic protection (dev).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A production-ready serverless API service: an authorized, validated, throttled, logged and (when public)
+ * WAF-protected REST API in front of Lambda functions, DynamoDB tables and secrets, all encrypted with the
+ * service's own KMS key. Grow it with `addFunction`, `addRoute`, `addTable` and `addSecret`; subclass it and
+ * override `functionDefaults()` to change a team's defaults.
+ */
+export class ProductionService extends Construct {
+  public readonly serviceName: string;
+  public readonly protection: ProtectionLevel;
+  public readonly key: kms.IKey;
+  public readonly api: apigateway.RestApi;
+  public readonly accessLogs: logs.LogGroup;
+  /** The WAF web ACL, when the API has one. */
+  public readonly webAcl?: ServiceWebAcl;
+  public readonly authorization: ServiceAuthorization;
+  private readonly defaults: ProtectionDefaults;
+  private readonly logRetention: logs.RetentionDays;
+  private readonly decisionOwner: string;
+  private readonly requestValidator: apigateway.RequestValidator;
+  private readonly routes = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: ProductionServiceProps) {
+    super(scope, id);
+    this.serviceName = props.serviceName;
+    this.protection = props.protection;
+    this.defaults = protectionDefaults(props.protection);
+    this.logRetention = props.logRetention ?? this.defaults.logRetention;
+    this.decisionOwner = props.decisionOwner ?? DEFAULT_DECISION_OWNER;
+    this.key =
+      props.key ?? new ServiceKey(this, 'Key', { serviceName: props.serviceName, environment: props.environment }).key;
+    this.authorization = props.authorization ?? ServiceAuthorization.iam();
+
+    const throttling = props.throttling ?? { rateLimit: 100, burstLimit: 200 };
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { encryptionKey: this.key, retention: this.logRetention });
+    this.api = new apigateway.RestApi(this, 'Api', {
+      restApiName: `${props.serviceName}-${props.environment}`,
+      description: `${props.serviceName} API (${props.environment})`,
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: props.environment,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        throttlingRateLimit: throttling.rateLimit,
+        throttlingBurstLimit: throttling.burstLimit,
+      },
+    });
+    this.requestValidator = this.api.addRequestValidator('ValidateRequests', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+
+    const publicApi = props.publicApi ?? true;
+    if (publicApi && (props.webAcl ?? this.defaults.webAcl)) {
+      this.webAcl = new ServiceWebAcl(this, 'WebAcl', {
+        stageArn: this.api.deploymentStage.stageArn,
+        name: `${props.serviceName}-${props.environment}`,
+        key: this.key,
+        logRetention: this.logRetention,
+      });
+    } else if (publicApi && props.webAcl === undefined) {
+      decide(this.api, DECISIONS.noWafOnBasicProtection, this.decisionOwner);
+    }
+    if (this.authorization.kind === 'iam') decide(this.api, DECISIONS.iamAuthorization, this.decisionOwner);
+    decide(this.api, DECISIONS.lambdaOnlyIntegrations, this.decisionOwner);
+    decide(this.api, DECISIONS.noResponseCache, this.decisionOwner);
+  }
+
+  /**
+   * Defaults for every function of this service; a subclass overrides this to change a team's defaults.
+   * Options passed to `addFunction` win over these.
+   */
+  protected functionDefaults(): Partial<ServiceFunctionOptions> {
+    return {};
+  }
+
+  /** Adds a function built from a TypeScript handler, with the service's key, protection and log retention. */
+  public addFunction(id: string, options: ServiceFunctionOptions): ServiceFunction {
+    const fn = new ServiceFunction(this, id, {
+      ...this.functionDefaults(),
+      ...options,
+      serviceName: this.serviceName,
+      protection: this.protection,
+      key: this.key,
+      logRetention: this.logRetention,
+      decisionOwner: this.decisionOwner,
+    });
+    return fn;
+  }
+
+  /**
+   * Routes `method path` to `fn`'s live alias, with the service's authorization and request validation. Path
+   * parameters (`/orders/{orderId}`) are required.
+   * @throws KeelValidationError when the route exists already or the function may run longer than the API waits.
+   */
+  public addRoute(method: string, path: string, fn: ServiceFunction, options: RouteOptions = {}): apigateway.Method {
+    const verb = method.toUpperCase();
+    const normalized = `/${path
+      .split('/')
+      .filter((part) => part !== '')
+      .join('/')}`;
+    const route = `${verb} ${normalized}`;
+    const problems = [];
+    if (this.routes.has(route)) {
+      problems.push({
+        where: `${this.node.path} route ${route}`,
+        what: 'is declared twice',
+        fix: 'declare each method and path once; route different work by method or path',
+      });
+    }
+    if (fn.timeout.toSeconds() > API_INTEGRATION_TIMEOUT_SECONDS) {
+      problems.push({
+        where: `${this.node.path} route ${route}`,
+        what: `function ${fn.node.path} may run ${fn.timeout.toHumanString()}, but API Gateway waits at most ${API_INTEGRATION_TIMEOUT_SECONDS} seconds`,
+        fix: `set the function's timeout to ${API_INTEGRATION_TIMEOUT_SECONDS} seconds or less, or hand long work to a queue`,
+      });
+    }
+    if (problems.length > 0) throw new KeelValidationError(`Invalid route on ${this.node.path}:`, problems);
+    this.routes.add(route);
+
+    const resource = this.api.root.resourceForPath(normalized);
+    const pathParameters = [...normalized.matchAll(/\{([^}+]+)\+?\}/g)].map((match) => match[1]);
+    const modelName = `${verb.charAt(0)}${verb.slice(1).toLowerCase()}${normalized.replace(/[^A-Za-z0-9]/g, '')}Request`;
+    return resource.addMethod(verb, new apigateway.LambdaIntegration(fn.alias), {
+      ...this.authorization.methodOptions(this),
+      requestValidator: this.requestValidator,
+      requestParameters: Object.fromEntries(pathParameters.map((name) => [`method.request.path.${name}`, true])),
+      ...(options.requestSchema
+        ? {
+            requestModels: {
+              'application/json': this.api.addModel(modelName, {
+                contentType: 'application/json',
+                modelName,
+                schema: options.requestSchema,
+              }),
+            },
+          }
+        : {}),
+    });
+  }
+
+  /**
+   * Adds a DynamoDB table encrypted with the service key, with point-in-time recovery, deletion protection at
+   * standard and maximum protection, and RETAIN unless DESTROY is asked for at basic protection.
+   */
+  public addTable(id: string, props: ServiceTableProps): dynamodb.Table {
+    if (props.removalPolicy === RemovalPolicy.DESTROY && !this.defaults.allowDestroy) {
+      throw new KeelValidationError(`Invalid table ${this.node.path}/${id}:`, [
+        {
+          where: `${this.node.path}/${id} removalPolicy`,
+          what: `DESTROY is refused at ${this.protection} protection: deleting the stack would delete the data`,
+          fix: 'leave removalPolicy out (RETAIN); DESTROY is allowed only at basic protection (dev)',
+        },
+      ]);
+    }
+    const table = new dynamodb.Table(this, id, {
+      partitionKey: props.partitionKey,
+      sortKey: props.sortKey,
+      timeToLiveAttribute: props.timeToLiveAttribute,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: this.defaults.deletionProtection,
+      removalPolicy: props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    decide(table, DECISIONS.pointInTimeRecoveryInsteadOfBackupPlan, this.decisionOwner);
+    return table;
+  }
+
+  /** Adds a secret encrypted with the service key that rotates as `rotation` says. */
+  public addSecret(id: string, rotation: SecretRotation, description?: string): ServiceSecret {
+    return new ServiceSecret(this, id, {
+      serviceName: this.serviceName,
+      protection: this.protection,
+      key: this.key,
+      rotation,
+      description,
+      decisionOwner: this.decisionOwner,
+    });
+  }
+}

@@ -1,0 +1,279 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DECISIONS, DEFAULT_DECISION_OWNER, decide } from '../private/decisions';
+import { KeelValidationError, type Problem } from '../private/errors';
+import { queueDestination } from '../private/queue-destination';
+import { protectionDefaults, type ProtectionLevel } from './protection';
+
+export type ApplicationLogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+
+/** What a function needs from its caller; the service fills in the rest. */
+export interface ServiceFunctionOptions {
+  /** Path of the TypeScript handler file. */
+  readonly entry: string;
+  /**
+   * Exported handler function.
+   * @default 'handler'
+   */
+  readonly handler?: string;
+  /**
+   * Memory in MB, 128 to 10240.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * Timeout; a function behind the API may take at most API Gateway's 29 seconds.
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Reserved concurrency, 0 or more.
+   * @default - the protection level's (25 at `maximum`, unreserved otherwise)
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * Environment variables. Never secret values: use `readSecret`, which passes the secret's name.
+   * @default - only Keel's Powertools settings
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Application log level (JSON logs; Powertools Logger reads it).
+   * @default 'INFO'
+   */
+  readonly logLevel?: ApplicationLogLevel;
+  /**
+   * Where the package lock is, for bundling.
+   * @default - NodejsFunction's search upwards from the working directory
+   */
+  readonly depsLockFilePath?: string;
+}
+
+export interface ServiceFunctionProps extends ServiceFunctionOptions {
+  /** Kebab-case service name: Powertools' service name and the metrics namespace `Keel/<Service>`. */
+  readonly serviceName: string;
+  readonly protection: ProtectionLevel;
+  /** Encrypts the function's log group and dead-letter queue. */
+  readonly key: kms.IKey;
+  /**
+   * Receives failed asynchronous invocations.
+   * @default - a new queue encrypted with `key`
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * How long the function's logs are kept.
+   * @default - the protection level's
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * The team that owns Keel's construct-level acknowledgments.
+   * @default 'platform'
+   */
+  readonly decisionOwner?: string;
+}
+
+const DEFAULT_MEMORY = 256;
+const DEFAULT_TIMEOUT = Duration.seconds(10);
+
+/**
+ * A Lambda function from a TypeScript handler, production-ready: bundled by local esbuild, latest Node.js on arm64,
+ * X-Ray active, JSON logs at an application log level into its own encrypted log group, explicit memory and
+ * timeout, a `live` alias on the current version, failed asynchronous invocations sent to an encrypted queue, and
+ * a customer-managed policy that starts with only its logs, traces and queue.
+ */
+export class ServiceFunction extends Construct {
+  public readonly function: NodejsFunction;
+  /** The `live` alias: the API and deployments go through it. */
+  public readonly alias: lambda.Alias;
+  public readonly role: iam.Role;
+  /** Every permission of the function, in one reviewable customer-managed policy. */
+  public readonly policy: iam.ManagedPolicy;
+  public readonly logGroup: logs.LogGroup;
+  public readonly deadLetterQueue: sqs.IQueue;
+  public readonly timeout: Duration;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+    const memorySize = props.memorySize ?? DEFAULT_MEMORY;
+    this.timeout = props.timeout ?? DEFAULT_TIMEOUT;
+    const defaults = protectionDefaults(props.protection);
+    const reservedConcurrency = props.reservedConcurrency ?? defaults.reservedConcurrency;
+    checkFunctionProps(this.node.path, props.entry, memorySize, this.timeout, reservedConcurrency);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      encryptionKey: props.key,
+      retention: props.logRetention ?? defaults.logRetention,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${this.node.path}`,
+    });
+    this.deadLetterQueue =
+      props.deadLetterQueue ??
+      new sqs.Queue(this, 'DeadLetters', {
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: props.key,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+    this.policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: `Everything ${this.node.path} may do`,
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.logGroupArn],
+        }),
+        new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
+        new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.key.keyArn] }),
+      ],
+    });
+
+    const logLevel = props.logLevel ?? 'INFO';
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: props.handler ?? 'handler',
+      depsLockFilePath: props.depsLockFilePath,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize,
+      timeout: this.timeout,
+      reservedConcurrentExecutions: reservedConcurrency,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel[logLevel],
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: `Keel/${pascalCase(props.serviceName)}`,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: { minify: true, sourceMap: true, format: OutputFormat.CJS, target: 'node24' },
+    });
+    // X-Ray on the L1: aws-cdk-lib's `tracing` prop would grant through an inline policy instead of this.policy.
+    (this.function.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: 'Active' };
+    this.function.node.addDependency(this.policy);
+
+    this.alias = new lambda.Alias(this, 'Live', { aliasName: 'live', version: this.function.currentVersion });
+    this.alias.configureAsyncInvoke({ onFailure: queueDestination(this.deadLetterQueue), retryAttempts: 2 });
+
+    const owner = props.decisionOwner ?? DEFAULT_DECISION_OWNER;
+    decide(this.policy, DECISIONS.xrayWriteAnyResource, owner);
+    decide(this.function, DECISIONS.failuresThroughDestination, owner);
+    decide(this.function, DECISIONS.functionsOutsideVpc, owner);
+    if (!props.deadLetterQueue) decide(this.deadLetterQueue, DECISIONS.deadLetterQueueHasNoQueue, owner);
+  }
+
+  /** Allows `actions` on `resources`, in the function's managed policy. */
+  public allow(actions: string[], resources: string[]): void {
+    this.policy.addStatements(new iam.PolicyStatement({ actions, resources }));
+  }
+
+  /** Lets the function read items of `table` (and use its key). */
+  public grantTableRead(table: dynamodb.ITable): void {
+    this.allow(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], [table.tableArn]);
+    this.allowKey(table.encryptionKey, ['kms:Decrypt']);
+  }
+
+  /** Lets the function read and write items of `table` (and use its key). */
+  public grantTableReadWrite(table: dynamodb.ITable): void {
+    this.allow(
+      [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:ConditionCheckItem',
+      ],
+      [table.tableArn],
+    );
+    this.allowKey(table.encryptionKey, ['kms:Decrypt', 'kms:GenerateDataKey']);
+  }
+
+  /**
+   * Gives the function the name of `secret` in `variable` and a read grant on that one secret; never its value.
+   * Handlers read it at runtime through Powertools Parameters, with caching.
+   */
+  public readSecret(secret: secretsmanager.ISecret, variable: string): void {
+    this.function.addEnvironment(variable, secret.secretName);
+    this.allow(
+      ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+    );
+    if (secret.encryptionKey) {
+      this.policy.addStatements(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [secret.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+        }),
+      );
+    }
+  }
+
+  private allowKey(key: kms.IKey | undefined, actions: string[]): void {
+    if (key) this.allow(actions, [key.keyArn]);
+  }
+}
+
+function pascalCase(kebab: string): string {
+  return kebab
+    .split('-')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+}
+
+function checkFunctionProps(
+  where: string,
+  entry: string,
+  memorySize: number,
+  timeout: Duration,
+  reservedConcurrency: number | undefined,
+): void {
+  const problems: Problem[] = [];
+  if (!fs.existsSync(path.resolve(entry))) {
+    problems.push({
+      where: `${where} entry`,
+      what: `handler file ${JSON.stringify(entry)} does not exist (resolved to ${path.resolve(entry)})`,
+      fix: "pass the path of the handler's .ts file, e.g. path.join(__dirname, 'handler.ts')",
+    });
+  }
+  if (!Token.isUnresolved(memorySize) && (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240)) {
+    problems.push({
+      where: `${where} memorySize`,
+      what: `${memorySize} MB is outside what Lambda allows`,
+      fix: 'use a whole number of MB from 128 to 10240',
+    });
+  }
+  if (!Token.isUnresolved(timeout.toSeconds()) && (timeout.toSeconds() < 1 || timeout.toSeconds() > 900)) {
+    problems.push({
+      where: `${where} timeout`,
+      what: `${timeout.toHumanString()} is outside what Lambda allows`,
+      fix: 'use 1 second to 15 minutes',
+    });
+  }
+  if (reservedConcurrency !== undefined && !Token.isUnresolved(reservedConcurrency)) {
+    if (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 0) {
+      problems.push({
+        where: `${where} reservedConcurrency`,
+        what: `${reservedConcurrency} is not a whole number of 0 or more`,
+        fix: 'use 0 to stop the function, a positive number to reserve capacity, or leave it out',
+      });
+    }
+  }
+  if (problems.length > 0) throw new KeelValidationError(`Invalid function ${where}:`, problems);
+}
