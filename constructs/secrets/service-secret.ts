@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -58,6 +58,12 @@ export interface ServiceSecretProps {
    */
   readonly description?: string;
   /**
+   * How Secrets Manager generates the value. Hosted database rotations need a JSON value: pass a
+   * `secretStringTemplate` with the connection fields and `generateStringKey: 'password'`.
+   * @default - a 48-character string without punctuation
+   */
+  readonly generate?: secretsmanager.SecretStringGenerator;
+  /**
    * The team that owns Keel's construct-level acknowledgments.
    * @default 'platform'
    */
@@ -84,10 +90,20 @@ export class ServiceSecret extends Construct {
         },
       ]);
     }
+    const hours = props.rotation.every.toHours({ integral: false });
+    if (!Number.isInteger(hours / 24) || hours / 24 < 1 || hours / 24 > 1000) {
+      throw new KeelValidationError(`Invalid secret ${this.node.path}:`, [
+        {
+          where: `${this.node.path} rotation`,
+          what: `every ${props.rotation.every.toHumanString()} is not a whole number of days from 1 to 1000`,
+          fix: 'rotate every Duration.days(n) with n from 1 to 1000; 30 is the default',
+        },
+      ]);
+    }
     this.secret = new secretsmanager.Secret(this, 'Secret', {
       description: props.description,
       encryptionKey: props.key,
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      generateSecretString: props.generate ?? { passwordLength: 48, excludePunctuation: true },
     });
     const { rotation } = props;
     if (rotation.hostedRotation) {
@@ -100,7 +116,10 @@ export class ServiceSecret extends Construct {
     let rotationArn: string;
     if (rotation.rotationFunction) {
       rotationArn = rotation.rotationFunction.functionArn;
-      rotation.rotationFunction.grantInvoke(new iam.ServicePrincipal('secretsmanager.amazonaws.com'));
+      rotation.rotationFunction.addPermission(`${id}SecretsManagerInvokes`, {
+        principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
+        sourceArn: this.secret.secretArn,
+      });
     } else {
       this.rotationFunction = new ServiceFunction(this, 'Rotator', {
         entry: path.join(__dirname, 'rotation', 'random-value-rotation.ts'),
@@ -121,13 +140,7 @@ export class ServiceSecret extends Construct {
         ],
         [secretArn],
       );
-      this.rotationFunction.policy.addStatements(
-        new iam.PolicyStatement({
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: [props.key.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-        }),
-      );
+      this.rotationFunction.allowKeyVia(props.key, ['kms:Decrypt', 'kms:GenerateDataKey'], 'secretsmanager');
       this.rotationFunction.alias.addPermission('SecretsManagerInvokes', {
         principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
         sourceArn: secretArn,
@@ -140,6 +153,6 @@ export class ServiceSecret extends Construct {
       rotationLambdaArn: rotationArn,
       rotationRules: { scheduleExpression: `rate(${rotation.every.toDays()} days)` },
     });
-    if (this.rotationFunction) schedule.node.addDependency(this.rotationFunction);
+    schedule.node.addDependency(this.rotationFunction ?? rotation.rotationFunction ?? this.secret);
   }
 }

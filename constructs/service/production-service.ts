@@ -161,6 +161,14 @@ export class ProductionService extends Construct {
     } else if (publicApi && props.webAcl === undefined) {
       decide(this.api, DECISIONS.noWafOnBasicProtection, this.decisionOwner);
     }
+    this.node.addValidation({
+      validate: () =>
+        this.routes.size > 0
+          ? []
+          : [
+              `${this.node.path} has no routes: add one with addRoute(method, path, fn); an API Gateway API without methods cannot deploy.`,
+            ],
+    });
     if (this.authorization.kind === 'iam') decide(this.api, DECISIONS.iamAuthorization, this.decisionOwner);
     decide(this.api, DECISIONS.lambdaOnlyIntegrations, this.decisionOwner);
     decide(this.api, DECISIONS.noResponseCache, this.decisionOwner);

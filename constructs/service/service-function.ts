@@ -135,9 +135,9 @@ export class ServiceFunction extends Construct {
         }),
         new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
         new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
-        new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.key.keyArn] }),
       ],
     });
+    this.allowKeyVia(this.deadLetterQueue.encryptionMasterKey, ['kms:GenerateDataKey', 'kms:Decrypt'], 'sqs');
 
     const logLevel = props.logLevel ?? 'INFO';
     this.function = new NodejsFunction(this, 'Function', {
@@ -184,7 +184,7 @@ export class ServiceFunction extends Construct {
   /** Lets the function read items of `table` (and use its key). */
   public grantTableRead(table: dynamodb.ITable): void {
     this.allow(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], [table.tableArn]);
-    this.allowKey(table.encryptionKey, ['kms:Decrypt']);
+    this.allowKeyVia(table.encryptionKey, ['kms:Decrypt'], 'dynamodb');
   }
 
   /** Lets the function read and write items of `table` (and use its key). */
@@ -201,7 +201,7 @@ export class ServiceFunction extends Construct {
       ],
       [table.tableArn],
     );
-    this.allowKey(table.encryptionKey, ['kms:Decrypt', 'kms:GenerateDataKey']);
+    this.allowKeyVia(table.encryptionKey, ['kms:Decrypt', 'kms:GenerateDataKey'], 'dynamodb');
   }
 
   /**
@@ -214,19 +214,22 @@ export class ServiceFunction extends Construct {
       ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
       [secret.secretFullArn ?? `${secret.secretArn}-??????`],
     );
-    if (secret.encryptionKey) {
-      this.policy.addStatements(
-        new iam.PolicyStatement({
-          actions: ['kms:Decrypt'],
-          resources: [secret.encryptionKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-        }),
-      );
-    }
+    this.allowKeyVia(secret.encryptionKey, ['kms:Decrypt'], 'secretsmanager');
   }
 
-  private allowKey(key: kms.IKey | undefined, actions: string[]): void {
-    if (key) this.allow(actions, [key.keyArn]);
+  /**
+   * Lets the function use `key` only through `service` (e.g. `dynamodb`), so a grant for one kind of resource
+   * cannot decrypt another's data.
+   */
+  public allowKeyVia(key: kms.IKey | undefined, actions: string[], service: string): void {
+    if (!key) return;
+    this.policy.addStatements(
+      new iam.PolicyStatement({
+        actions,
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `${service}.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
   }
 }
 

@@ -36,3 +36,11 @@ export function ownedTestStack(app: App = testApp()): Stack {
   });
   return stack;
 }
+
+/** The handler construct tests point functions at. */
+export const ECHO_HANDLER = path.join(__dirname, 'echo-handler.ts');
+
+/** A test app that skips asset bundling, for tests that don't test bundling. */
+export function unbundledTestApp(context: Record<string, unknown> = {}): App {
+  return testApp({ 'aws:cdk:bundling-stacks': [], ...context });
+}

@@ -35,10 +35,11 @@ export async function handler(event: RotationEvent): Promise<void> {
   if (!description.RotationEnabled) throw new Error(`rotation is not enabled for ${secretId}`);
   const stages = description.VersionIdsToStages?.[token];
   if (!stages) throw new Error(`version ${token} of ${secretId} is not staged for rotation`);
-  if (stages.includes('AWSCURRENT') && !stages.includes('AWSPENDING')) {
+  if (stages.includes('AWSCURRENT')) {
     logger.info('version is already current; nothing to do');
     return;
   }
+  if (!stages.includes('AWSPENDING')) throw new Error(`version ${token} of ${secretId} is not pending rotation`);
 
   switch (step) {
     case 'createSecret':

@@ -60,6 +60,10 @@ function problem(
 /** Stores a new order once per idempotency key; a retry with the same key gets the same answer. */
 const placeOrder = makeIdempotent(
   async (request: { idempotencyKey: string; order: OrderRequest }): Promise<PlacedOrder> => {
+    // Everything that can fail before the write comes first, so a failed request never leaves an order behind
+    // that a retry would store again.
+    const signingKey = await getSecret(receiptKeySecret, { maxAge: 300 });
+    if (!signingKey) throw new Error(`secret ${receiptKeySecret} has no value`);
     const orderId = randomUUID();
     const totalCents = orderTotalCents(request.order);
     await dynamodb.send(
@@ -75,7 +79,6 @@ const placeOrder = makeIdempotent(
         ConditionExpression: 'attribute_not_exists(orderId)',
       }),
     );
-    const signingKey = await getSecret(receiptKeySecret, { maxAge: 300 });
     const receipt = createHmac('sha256', String(signingKey)).update(`${orderId}:${totalCents}`).digest('base64url');
     emit(ordersMetrics.ordersPlaced);
     emit(ordersMetrics.orderValue, totalCents);
@@ -85,8 +88,13 @@ const placeOrder = makeIdempotent(
   { persistenceStore, config: idempotency },
 );
 
+/** Request headers by lower-case name: REST API events keep whatever case the client sent. */
+function headersOf(event: APIGatewayProxyEvent): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+}
+
 async function postOrder(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  const idempotencyKey = event.headers?.['Idempotency-Key'] ?? event.headers?.['idempotency-key'];
+  const idempotencyKey = headersOf(event)['idempotency-key'];
   if (!idempotencyKey || !/^[A-Za-z0-9-]{8,128}$/.test(idempotencyKey)) {
     emit(ordersMetrics.ordersRejected);
     return problem(400, 'Missing idempotency key', 'send an Idempotency-Key header of 8-128 letters, digits or dashes');
@@ -133,7 +141,7 @@ async function getOrder(orderId: string): Promise<APIGatewayProxyResult> {
 
 /** POST /orders places an order (idempotent by the Idempotency-Key header); GET /orders/{orderId} reads one. */
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
-  const correlationId = event.headers?.['x-correlation-id'] ?? event.requestContext?.requestId ?? context.awsRequestId;
+  const correlationId = headersOf(event)['x-correlation-id'] ?? event.requestContext?.requestId ?? context.awsRequestId;
   logger.addContext(context);
   logger.appendKeys({ correlationId });
   idempotency.registerLambdaContext(context);

@@ -11,6 +11,9 @@ export interface OrderRequest {
   readonly items: readonly OrderLine[];
 }
 
+/** The dearest item sold: bounds totals well inside exact integer arithmetic. */
+export const MAX_UNIT_PRICE_CENTS = 100_000_000;
+
 /** A problem with one field of a request. */
 export interface FieldProblem {
   readonly field: string;
@@ -38,8 +41,12 @@ export function validateOrder(body: unknown): FieldProblem[] {
     if (!Number.isInteger(item?.quantity) || (item?.quantity ?? 0) < 1 || (item?.quantity ?? 0) > 1000) {
       problems.push({ field: `items[${i}].quantity`, problem: 'must be a whole number from 1 to 1000' });
     }
-    if (!Number.isInteger(item?.unitPriceCents) || (item?.unitPriceCents ?? -1) < 0) {
-      problems.push({ field: `items[${i}].unitPriceCents`, problem: 'must be a whole number of cents, 0 or more' });
+    const price = item?.unitPriceCents ?? -1;
+    if (!Number.isInteger(price) || price < 0 || price > MAX_UNIT_PRICE_CENTS) {
+      problems.push({
+        field: `items[${i}].unitPriceCents`,
+        problem: `must be a whole number of cents from 0 to ${MAX_UNIT_PRICE_CENTS}`,
+      });
     }
   });
   return problems;

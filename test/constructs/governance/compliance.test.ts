@@ -61,6 +61,7 @@ test('an acknowledged finding passes, and the report records owner, reason, expi
       expires: '2027-01-20',
       daysLeft: 60,
       findingsCovered: 1,
+      evaluated: true,
       stale: false,
     },
   ]);
@@ -122,6 +123,18 @@ test('warns about a stale acknowledgment, one whose rule fired nowhere under it,
   expect(printed.join('\n')).toContain(
     "warning: stale acknowledgment 'AwsSolutions-IAM5[Resource::*]' at Test (owner: commerce): the rule fired nowhere under it; remove it.",
   );
+});
+
+test('an acknowledgment of a rule whose pack does not run on its stack is not stale (NIST in dev)', () => {
+  const { compliance, logs: group, stack } = fixture();
+  acknowledge(group, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2027-01-20' });
+  acknowledge(stack, { id: 'NIST.800.53.R5-LambdaInsideVPC', ...decision, expires: '2027-01-20' });
+  const result = compliance.synth();
+  expect(result.report.acknowledgments.find((a) => a.path === 'Test')).toMatchObject({
+    evaluated: false,
+    stale: false,
+  });
+  expect(result.report.warnings).toEqual([]);
 });
 
 test('fails when a rule-pack finding is acknowledged with Validations.acknowledge directly, without owner or expiry', () => {

@@ -2,7 +2,10 @@ import { Stack, type CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, type NagRuleResult } from 'cdk-nag';
 import type { KeelRule } from '../keel-rule';
 
-const SECRET_PROPERTY = /(password|secretstring|secret|token|apikey|privatekey)$/i;
+const SECRET_PROPERTY =
+  /(password|passphrase|secretstring|clientsecret|apikey|privatekey|authtoken|accesstoken|secretaccesskey)$/i;
+/** Environment variables are NoCredentialLiterals' to judge: by Keel's convention they hold secrets' names. */
+const SKIPPED_PROPERTY = /^environment$/i;
 const DYNAMIC_REFERENCE = /^\{\{resolve:(secretsmanager|ssm-secure):/;
 
 /** Paths of string properties named like a secret whose value is a literal rather than a dynamic reference. */
@@ -10,6 +13,7 @@ function plainTextSecretPaths(value: unknown, path: string[]): string[] {
   if (Array.isArray(value)) return value.flatMap((item, i) => plainTextSecretPaths(item, [...path, String(i)]));
   if (value === null || typeof value !== 'object') return [];
   return Object.entries(value).flatMap(([key, child]) => {
+    if (SKIPPED_PROPERTY.test(key)) return [];
     if (typeof child === 'string' && SECRET_PROPERTY.test(key) && !DYNAMIC_REFERENCE.test(child)) {
       return [[...path, key].join('.')];
     }
@@ -18,7 +22,7 @@ function plainTextSecretPaths(value: unknown, path: string[]): string[] {
 }
 
 /**
- * No secret value reaches a template in plain text: a property named like a password, secret, token or key holds
+ * No secret value reaches a template in plain text: a property named like a password, secret string, API key or token holds
  * a dynamic reference (`{{resolve:secretsmanager:...}}`), not a literal. Catches `SecretValue.unsafePlainText`
  * and literal `SecretString`s; one finding per property.
  */

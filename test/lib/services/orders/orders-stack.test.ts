@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../../../lib/config/load';
 import type { EnvironmentName } from '../../../../lib/config/model';
 import { OrdersStack } from '../../../../lib/services/orders/orders-stack';
-import { repositoryContext, testApp } from '../../../helpers/app';
+import { repositoryContext, unbundledTestApp } from '../../../helpers/app';
 
 const config = loadConfig({ context: (key) => repositoryContext[key], env: {} });
 
@@ -10,7 +10,7 @@ function ordersTemplate(environmentName: EnvironmentName): Template {
   const environment = config.environments.find((e) => e.name === environmentName);
   const team = config.teams.find((t) => t.id === 'commerce');
   if (!environment || !team) throw new Error('repository config lacks the orders environment or team');
-  const stack = new OrdersStack(testApp(), `Orders-${environmentName}`, {
+  const stack = new OrdersStack(unbundledTestApp(), `Orders-${environmentName}`, {
     env: { account: environment.account, region: environment.region },
     service: config.services[0],
     environment,
@@ -22,68 +22,61 @@ function ordersTemplate(environmentName: EnvironmentName): Template {
 const dev = ordersTemplate('dev');
 const prod = ordersTemplate('prod');
 
-test("encrypts the table, queue, logs and alert topic with the service's rotating key", () => {
-  dev.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-  dev.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/orders-dev' });
-  const keyArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^ServiceKey'), 'Arn'] };
+test('stores orders and idempotency records in two encrypted tables, the latter expiring', () => {
+  dev.resourceCountIs('AWS::DynamoDB::Table', 2);
   dev.hasResourceProperties('AWS::DynamoDB::Table', {
-    SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
-    PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }],
+    SSESpecification: Match.objectLike({ SSEType: 'KMS' }),
   });
-  dev.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: keyArn });
-  dev.allResourcesProperties('AWS::Logs::LogGroup', { KmsKeyId: keyArn, RetentionInDays: 30 });
-  dev.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn });
+  dev.hasResourceProperties('AWS::DynamoDB::Table', {
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+  });
 });
 
-test('runs the handler on the latest Node.js on arm64 with an explicit timeout, JSON logs and a dead-letter queue', () => {
+test('serves POST /orders with a body schema and GET /orders/{orderId}, both through the live alias', () => {
+  dev.hasResourceProperties('AWS::ApiGateway::Method', {
+    HttpMethod: 'POST',
+    RequestModels: { 'application/json': Match.anyValue() },
+  });
+  dev.hasResourceProperties('AWS::ApiGateway::Method', {
+    HttpMethod: 'GET',
+    RequestParameters: { 'method.request.path.orderId': true },
+  });
+  dev.hasResourceProperties('AWS::ApiGateway::Model', {
+    Schema: Match.objectLike({ required: ['customerId', 'items'] }),
+  });
+});
+
+test('gives the handler the tables and the name of the receipt key, never its value', () => {
   dev.hasResourceProperties('AWS::Lambda::Function', {
-    Runtime: 'nodejs24.x',
-    Architectures: ['arm64'],
-    Timeout: 10,
-    MemorySize: 256,
-    LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
-    DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadLetters'), 'Arn'] } },
+    Environment: {
+      Variables: Match.objectLike({
+        ORDERS_TABLE_NAME: Match.anyValue(),
+        IDEMPOTENCY_TABLE_NAME: Match.anyValue(),
+        RECEIPT_KEY_SECRET_NAME: Match.anyValue(),
+      }),
+    },
+  });
+  dev.hasResourceProperties('AWS::SecretsManager::Secret', {
+    GenerateSecretString: Match.objectLike({ PasswordLength: 48 }),
+    SecretString: Match.absent(),
+  });
+  dev.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+    RotationRules: { ScheduleExpression: 'rate(30 days)' },
   });
 });
 
-test('lets the handler touch only its own log group, table, key and queue, with no wildcard', () => {
-  const policies = Object.values(dev.findResources('AWS::IAM::ManagedPolicy'));
-  expect(policies).toHaveLength(1);
-  const statements = (
-    policies[0].Properties as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }
-  ).PolicyDocument.Statement;
-  for (const statement of statements) {
-    expect(JSON.stringify(statement.Action)).not.toContain('*');
-    expect(statement.Resource).not.toEqual('*');
-  }
-  dev.resourceCountIs('AWS::IAM::Policy', 0);
-});
-
-test('requires IAM authorization and validates every request', () => {
-  dev.allResourcesProperties('AWS::ApiGateway::Method', {
-    AuthorizationType: 'AWS_IAM',
-    RequestValidatorId: Match.anyValue(),
-  });
-  dev.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
-    ValidateRequestBody: true,
-    ValidateRequestParameters: true,
-  });
-  dev.hasResourceProperties('AWS::ApiGateway::Stage', {
-    StageName: 'dev',
-    TracingEnabled: true,
-    AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
-    MethodSettings: [Match.objectLike({ LoggingLevel: 'ERROR', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 })],
-  });
-});
-
-test('protects prod data harder than dev: deletion protection, longer log retention, reserved concurrency', () => {
-  prod.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
-  dev.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
-  prod.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
-  prod.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 50 });
+test('protects prod harder than dev: WAF, deletion protection, reserved concurrency, a year of logs', () => {
+  prod.resourceCountIs('AWS::WAFv2::WebACL', 1);
+  dev.resourceCountIs('AWS::WAFv2::WebACL', 0);
+  prod.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
+  dev.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+  prod.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 25 });
   prod.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
 });
 
-test("pages the owner team's on-call endpoint from the alert topic", () => {
+test("pages the owner team's on-call endpoint from an encrypted alert topic", () => {
+  dev.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   dev.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'commerce-oncall@example.com' });
 });

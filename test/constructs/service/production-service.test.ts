@@ -1,0 +1,351 @@
+import { Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import {
+  KeelValidationError,
+  ProductionService,
+  ServiceAuthorization,
+  type ProductionServiceProps,
+  type ProtectionLevel,
+  type ServiceFunctionOptions,
+} from '../../../constructs';
+import { ECHO_HANDLER, testStack, unbundledTestApp } from '../../helpers/app';
+
+function service(protection: ProtectionLevel = 'basic', props: Partial<ProductionServiceProps> = {}) {
+  const stack = testStack(unbundledTestApp());
+  const svc = new ProductionService(stack, 'Service', {
+    serviceName: 'orders',
+    environment: 'dev',
+    protection,
+    ...props,
+  });
+  return { stack, svc };
+}
+
+/** Gives the service's API the one route every synthesizable API needs. */
+function routed(svc: ProductionService): ProductionService {
+  svc.addRoute('GET', '/health', svc.addFunction('Health', { entry: ECHO_HANDLER }));
+  return svc;
+}
+
+function withRoute(protection: ProtectionLevel = 'basic', props: Partial<ProductionServiceProps> = {}) {
+  const { stack, svc } = service(protection, props);
+  const fn = svc.addFunction('Handler', { entry: ECHO_HANDLER });
+  svc.addRoute('GET', '/orders/{orderId}', fn);
+  return { stack, svc, fn, template: Template.fromStack(stack) };
+}
+
+function refusal(build: () => unknown): string {
+  try {
+    build();
+  } catch (error) {
+    if (error instanceof KeelValidationError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a KeelValidationError');
+}
+
+const keyArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^ServiceKey'), 'Arn'] };
+
+describe('by default', () => {
+  const { template } = withRoute();
+
+  test('creates a rotating service key with the alias alias/<service>-<env>', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/orders-dev' });
+  });
+
+  test('logs API access as JSON to an encrypted log group with finite retention, and throttles the stage', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'dev',
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId"') },
+      MethodSettings: [
+        Match.objectLike({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, LoggingLevel: 'ERROR' }),
+      ],
+    });
+    template.allResourcesProperties('AWS::Logs::LogGroup', { KmsKeyId: keyArn, RetentionInDays: 30 });
+  });
+
+  test('requires IAM authorization and validates requests, path parameters included', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      AuthorizationType: 'AWS_IAM',
+      RequestValidatorId: Match.anyValue(),
+      RequestParameters: { 'method.request.path.orderId': true },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
+  });
+
+  test('runs functions on the latest Node.js, arm64, with X-Ray, JSON logs at INFO, explicit memory and timeout', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO' }),
+      MemorySize: 256,
+      Timeout: 10,
+      Environment: {
+        Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'orders', POWERTOOLS_METRICS_NAMESPACE: 'Keel/Orders' }),
+      },
+    });
+  });
+
+  test('routes the API to the live alias, and sends failed async invocations to an encrypted queue', () => {
+    template.hasResourceProperties('AWS::Lambda::Alias', { Name: 'live' });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      Integration: {
+        Uri: { 'Fn::Join': ['', Match.arrayWith([{ Ref: Match.stringLikeRegexp('^ServiceHandlerLive') }])] },
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      Qualifier: Match.anyValue(),
+      MaximumRetryAttempts: 2,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetters'), 'Arn'] } },
+      },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: keyArn });
+  });
+
+  test('keeps every permission in one managed policy per function, and no inline policy', () => {
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+  });
+
+  test('records its own design decisions as acknowledgments owned by the platform team', () => {
+    const { svc } = withRoute();
+    const acks = svc.node
+      .findAll()
+      .flatMap((c) =>
+        c.node.metadata.filter((m) => m.type === 'keel:acknowledgment').map((m) => m.data as { owner: string }),
+      );
+    expect(acks.length).toBeGreaterThan(3);
+    expect(new Set(acks.map((a) => a.owner))).toEqual(new Set(['platform']));
+  });
+
+  test('has no WAF at basic protection', () => {
+    template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+  });
+});
+
+test('puts a WAF web ACL with AWS managed rule groups and logging in front of public APIs at standard protection', () => {
+  const { template } = withRoute('standard');
+  template.hasResourceProperties('AWS::WAFv2::WebACL', {
+    Scope: 'REGIONAL',
+    Rules: Match.arrayWith([
+      Match.objectLike({
+        Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' } },
+      }),
+      Match.objectLike({ Name: 'RateLimitPerIp' }),
+    ]),
+  });
+  template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: 'aws-waf-logs-orders-dev', KmsKeyId: keyArn });
+  template.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);
+});
+
+test('leaves the WAF out of private APIs and when asked to', () => {
+  Template.fromStack(withRoute('maximum', { publicApi: false }).stack).resourceCountIs('AWS::WAFv2::WebACL', 0);
+  Template.fromStack(withRoute('maximum', { webAcl: false }).stack).resourceCountIs('AWS::WAFv2::WebACL', 0);
+});
+
+test('reserves concurrency and keeps logs for a year at maximum protection', () => {
+  const { template } = withRoute('maximum');
+  template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 25 });
+  template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+});
+
+describe('tables', () => {
+  function table(protection: ProtectionLevel, removalPolicy?: RemovalPolicy): Template {
+    const { stack, svc } = service(protection);
+    routed(svc);
+    svc.addTable('Orders', { partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING }, removalPolicy });
+    return Template.fromStack(stack);
+  }
+
+  test('are encrypted with the service key, recover to any point in time, and are retained', () => {
+    const template = table('standard');
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+  });
+
+  test('may be destroyed with the stack in dev when asked for explicitly', () => {
+    table('basic', RemovalPolicy.DESTROY).hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    table('basic').hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+  });
+
+  test('fails when DESTROY is asked for at staging or prod protection', () => {
+    expect(refusal(() => table('standard', RemovalPolicy.DESTROY))).toMatch(
+      /Test\/Service\/Orders removalPolicy: DESTROY is refused at standard protection[\s\S]*fix: leave removalPolicy out/,
+    );
+  });
+});
+
+describe('bad input', () => {
+  test('fails when memory is outside 128-10240 MB', () => {
+    const { svc } = service();
+    expect(refusal(() => svc.addFunction('Small', { entry: ECHO_HANDLER, memorySize: 64 }))).toContain(
+      'Test/Service/Small memorySize: 64 MB is outside what Lambda allows',
+    );
+    expect(refusal(() => svc.addFunction('Big', { entry: ECHO_HANDLER, memorySize: 20480 }))).toContain(
+      'use a whole number of MB from 128 to 10240',
+    );
+  });
+
+  test('fails when a function behind the API may run longer than API Gateway waits', () => {
+    const { svc } = service();
+    const slow = svc.addFunction('Slow', { entry: ECHO_HANDLER, timeout: Duration.seconds(60) });
+    expect(refusal(() => svc.addRoute('POST', '/reports', slow))).toMatch(
+      /route POST \/reports: function Test\/Service\/Slow may run 1 minute, but API Gateway waits at most 29 seconds/,
+    );
+  });
+
+  test('fails when reserved concurrency is negative', () => {
+    const { svc } = service();
+    expect(refusal(() => svc.addFunction('Fn', { entry: ECHO_HANDLER, reservedConcurrency: -1 }))).toContain(
+      'reservedConcurrency: -1 is not a whole number of 0 or more',
+    );
+  });
+
+  test("fails when the handler entry file doesn't exist", () => {
+    const { svc } = service();
+    expect(refusal(() => svc.addFunction('Fn', { entry: 'lib/services/nowhere/handler.ts' }))).toMatch(
+      /Test\/Service\/Fn entry: handler file "lib\/services\/nowhere\/handler.ts" does not exist/,
+    );
+  });
+
+  test('fails when the service has no route, saying how to add one', () => {
+    const { stack } = service();
+    expect(() => Template.fromStack(stack)).toThrow(/Test\/Service has no routes: add one with addRoute/);
+  });
+
+  test('fails when a route is declared twice', () => {
+    const { svc } = service();
+    const fn = svc.addFunction('Fn', { entry: ECHO_HANDLER });
+    svc.addRoute('GET', '/orders', fn);
+    expect(refusal(() => svc.addRoute('get', 'orders/', fn))).toContain('route GET /orders: is declared twice');
+  });
+});
+
+describe('extension', () => {
+  test('uses an existing key instead of creating one', () => {
+    const stack: Stack = testStack(unbundledTestApp());
+    const key = new kms.Key(stack, 'SharedKey', { enableKeyRotation: true });
+    const svc = new ProductionService(stack, 'Service', {
+      serviceName: 'orders',
+      environment: 'dev',
+      protection: 'basic',
+      key,
+    });
+    routed(svc).addTable('Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: Match.objectLike({
+        KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SharedKey'), 'Arn'] },
+      }),
+    });
+  });
+
+  test('grows routes and functions after construction, and grants a function exactly one table', () => {
+    const { stack, svc } = service();
+    const reader = svc.addFunction('Reader', { entry: ECHO_HANDLER });
+    const orders = svc.addTable('Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+    reader.grantTableRead(orders);
+    svc.addRoute('GET', '/orders/{id}', reader);
+    svc.addRoute('GET', '/orders', reader);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ApiGateway::Method', 2);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ServiceOrders'), 'Arn'] },
+          },
+        ]),
+      },
+    });
+  });
+
+  test("a team subclass changes its functions' defaults, and options passed in still win", () => {
+    class PaymentsService extends ProductionService {
+      protected override functionDefaults(): Partial<ServiceFunctionOptions> {
+        return { memorySize: 1024, logLevel: 'WARN' };
+      }
+    }
+    const stack = testStack(unbundledTestApp());
+    const svc = new PaymentsService(stack, 'Service', {
+      serviceName: 'payments',
+      environment: 'dev',
+      protection: 'basic',
+    });
+    svc.addFunction('Default', { entry: ECHO_HANDLER });
+    svc.addRoute('GET', '/custom', svc.addFunction('Custom', { entry: ECHO_HANDLER, memorySize: 512 }));
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 1024,
+      LoggingConfig: Match.objectLike({ ApplicationLogLevel: 'WARN' }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 512 });
+  });
+
+  test('authorizes with Cognito user pools or a Lambda authorizer instead of IAM', () => {
+    const cognitoStack = testStack(unbundledTestApp());
+    const pool = new cognito.UserPool(cognitoStack, 'Users');
+    const withCognito = new ProductionService(cognitoStack, 'Service', {
+      serviceName: 'orders',
+      environment: 'dev',
+      protection: 'basic',
+      authorization: ServiceAuthorization.cognito([pool]),
+    });
+    withCognito.addRoute('GET', '/me', withCognito.addFunction('Fn', { entry: ECHO_HANDLER }));
+    Template.fromStack(cognitoStack).hasResourceProperties('AWS::ApiGateway::Method', {
+      AuthorizationType: 'COGNITO_USER_POOLS',
+    });
+
+    const lambdaStack = testStack(unbundledTestApp());
+    const withLambda = new ProductionService(lambdaStack, 'Service', {
+      serviceName: 'orders',
+      environment: 'dev',
+      protection: 'basic',
+      authorization: ServiceAuthorization.lambda(
+        routed(
+          new ProductionService(lambdaStack, 'Auth', { serviceName: 'auth', environment: 'dev', protection: 'basic' }),
+        ).addFunction('Authorizer', { entry: ECHO_HANDLER }).function,
+      ),
+    });
+    withLambda.addRoute('GET', '/me', withLambda.addFunction('Fn', { entry: ECHO_HANDLER }));
+    Template.fromStack(lambdaStack).hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'REQUEST' });
+  });
+
+  test('overrides throttling, log retention and who owns its decisions', () => {
+    const { svc, template } = withRoute('basic', {
+      throttling: { rateLimit: 10, burstLimit: 20 },
+      logRetention: logs.RetentionDays.ONE_WEEK,
+      decisionOwner: 'commerce',
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 })],
+    });
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+    const owners = svc.node
+      .findAll()
+      .flatMap((c) =>
+        c.node.metadata.filter((m) => m.type === 'keel:acknowledgment').map((m) => (m.data as { owner: string }).owner),
+      );
+    expect(new Set(owners)).toEqual(new Set(['commerce']));
+  });
+});
