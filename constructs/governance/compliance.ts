@@ -232,10 +232,15 @@ export class Compliance {
     }
 
     const today = this.today();
+    const acknowledgedById = new Map<string, Finding[]>();
+    for (const finding of findings) {
+      if (finding.acknowledgedAt === undefined) continue;
+      const same = acknowledgedById.get(finding.findingId);
+      if (same) same.push(finding);
+      else acknowledgedById.set(finding.findingId, [finding]);
+    }
     const acknowledgments: AcknowledgmentStatus[] = this.acknowledgments().map((ack) => {
-      const covered = findings.filter(
-        (f) => f.acknowledgedAt !== undefined && f.findingId === ack.id && isUnder(f.path, ack.path),
-      ).length;
+      const covered = (acknowledgedById.get(ack.id) ?? []).filter((f) => isUnder(f.path, ack.path)).length;
       const expires = parseIsoDate(ack.expires);
       const daysLeft = expires ? Math.round((expires.getTime() - today.getTime()) / DAY_MS) : 0;
       const evaluated = this.enabled && this.ruleRanUnder(ack);

@@ -80,24 +80,22 @@ export function acknowledgingScope(resource: IConstruct, findingId: string): str
  */
 export function observePack(pack: NagPack, stacks: ReadonlySet<Stack>, log: FindingLog): NagPack {
   const applyRule = pack['applyRule'].bind(pack);
+  // cdk-nag evaluates rules one at a time, synchronously: one replay function serves every call.
+  let result: NagRuleResult | Error = NagRuleCompliance.NOT_APPLICABLE;
+  const replay = (): NagRuleResult => {
+    if (result instanceof Error) throw result;
+    return result;
+  };
   pack['applyRule'] = (params: IApplyRule): void => {
     if (!stacks.has(Stack.of(params.node))) return;
     const suffix = params.ruleSuffixOverride ?? params.rule.name;
-    let result: NagRuleResult | Error;
     try {
       result = params.rule(params.node);
     } catch (error) {
       result = error instanceof Error ? error : new Error(String(error));
     }
     log.record(pack.readPackName, params, `${pack.readPackName}-${suffix}`, result);
-    applyRule({
-      ...params,
-      ruleSuffixOverride: suffix,
-      rule: (): NagRuleResult => {
-        if (result instanceof Error) throw result;
-        return result;
-      },
-    });
+    applyRule({ ...params, ruleSuffixOverride: suffix, rule: replay });
   };
   return pack;
 }

@@ -153,7 +153,7 @@ export class ProductionService extends Construct {
     const publicApi = props.publicApi ?? true;
     if (publicApi && (props.webAcl ?? this.defaults.webAcl)) {
       this.webAcl = new ServiceWebAcl(this, 'WebAcl', {
-        stageArn: this.api.deploymentStage.stageArn,
+        stage: this.api.deploymentStage,
         name: `${props.serviceName}-${props.environment}`,
         key: this.key,
         logRetention: this.logRetention,

@@ -1,12 +1,13 @@
 import { Stack } from 'aws-cdk-lib';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 
 export interface ServiceWebAclProps {
-  /** ARN of the API Gateway stage to protect. */
-  readonly stageArn: string;
+  /** The API Gateway stage to protect. */
+  readonly stage: apigateway.Stage;
   /** Metric and log names start with it. */
   readonly name: string;
   /** Encrypts the WAF log group. */
@@ -75,9 +76,11 @@ export class ServiceWebAcl extends Construct {
         `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${this.logGroup.logGroupName}`,
       ],
     });
-    new wafv2.CfnWebACLAssociation(this, 'Association', {
-      resourceArn: props.stageArn,
+    const association = new wafv2.CfnWebACLAssociation(this, 'Association', {
+      resourceArn: props.stage.stageArn,
       webAclArn: this.webAcl.attrArn,
     });
+    // The stage ARN is built from names, not references: without this, CloudFormation may associate first.
+    association.node.addDependency(props.stage);
   }
 }

@@ -349,3 +349,11 @@ describe('extension', () => {
     expect(new Set(owners)).toEqual(new Set(['commerce']));
   });
 });
+
+test('associates the WAF only once the API stage exists', () => {
+  const { template } = withRoute('standard');
+  const [association] = Object.values(template.findResources('AWS::WAFv2::WebACLAssociation')) as {
+    DependsOn?: string[];
+  }[];
+  expect(association.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^ServiceApiDeploymentStage/)]));
+});

@@ -1,4 +1,4 @@
-import { Stack, type CfnResource } from 'aws-cdk-lib';
+import { Stack, Tokenization, type CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, type NagRuleResult } from 'cdk-nag';
 import type { KeelRule } from '../keel-rule';
 
@@ -8,16 +8,22 @@ const SECRET_PROPERTY =
 const SKIPPED_PROPERTY = /^environment$/i;
 const DYNAMIC_REFERENCE = /^\{\{resolve:(secretsmanager|ssm-secure):/;
 
-/** Paths of string properties named like a secret whose value is a literal rather than a dynamic reference. */
-function plainTextSecretPaths(value: unknown, path: string[]): string[] {
-  if (Array.isArray(value)) return value.flatMap((item, i) => plainTextSecretPaths(item, [...path, String(i)]));
-  if (value === null || typeof value !== 'object') return [];
+/**
+ * Paths of properties named like a secret whose resolved value is a literal string rather than a dynamic
+ * reference. Walks the unresolved properties and resolves only the values of matching keys: resolving every
+ * property of every resource would dominate synth time.
+ */
+function plainTextSecretPaths(resource: CfnResource, value: unknown, path: string[]): string[] {
+  if (Array.isArray(value))
+    return value.flatMap((item, i) => plainTextSecretPaths(resource, item, [...path, String(i)]));
+  if (value === null || typeof value !== 'object' || Tokenization.isResolvable(value)) return [];
   return Object.entries(value).flatMap(([key, child]) => {
     if (SKIPPED_PROPERTY.test(key)) return [];
-    if (typeof child === 'string' && SECRET_PROPERTY.test(key) && !DYNAMIC_REFERENCE.test(child)) {
-      return [[...path, key].join('.')];
+    if (SECRET_PROPERTY.test(key)) {
+      const resolved: unknown = Stack.of(resource).resolve(child);
+      return typeof resolved === 'string' && !DYNAMIC_REFERENCE.test(resolved) ? [[...path, key].join('.')] : [];
     }
-    return plainTextSecretPaths(child, [...path, key]);
+    return plainTextSecretPaths(resource, child, [...path, key]);
   });
 }
 
@@ -27,8 +33,7 @@ function plainTextSecretPaths(value: unknown, path: string[]): string[] {
  * and literal `SecretString`s; one finding per property.
  */
 export function NoPlainTextSecrets(resource: CfnResource): NagRuleResult {
-  const properties: unknown = Stack.of(resource).resolve(resource['cfnProperties']);
-  const paths = plainTextSecretPaths(properties, []);
+  const paths = plainTextSecretPaths(resource, resource['cfnProperties'], []);
   return paths.length === 0 ? NagRuleCompliance.COMPLIANT : paths.map((path) => `Property::${path}`);
 }
 
