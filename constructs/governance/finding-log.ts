@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations, type CfnResource } from 'aws-cdk-lib';
 import { NagMessageLevel, NagRuleCompliance, type IApplyRule, type NagPack, type NagRuleResult } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
@@ -75,8 +75,9 @@ export function acknowledgingScope(resource: IConstruct, findingId: string): str
  * Makes a cdk-nag pack check only `stacks` and tell `log` about every finding, acknowledged ones included.
  * What the pack reports to aws-cdk-lib is unchanged, and each rule is still evaluated once.
  *
- * cdk-nag routes every rule through the pack's protected `applyRule`; this wraps that one method on the
- * instance (cdk-nag 3 offers no hook for it, and subclassing a pack class generically fights its abstract members).
+ * cdk-nag routes every resource through the pack's protected `checkResource` and every rule through its
+ * protected `applyRule`; this wraps those two methods on the instance (cdk-nag 3 offers no hook for either, and
+ * subclassing a pack class generically fights its abstract members).
  */
 export function observePack(pack: NagPack, stacks: ReadonlySet<Stack>, log: FindingLog): NagPack {
   const applyRule = pack['applyRule'].bind(pack);
@@ -86,8 +87,11 @@ export function observePack(pack: NagPack, stacks: ReadonlySet<Stack>, log: Find
     if (result instanceof Error) throw result;
     return result;
   };
+  const checkResource = pack['checkResource'].bind(pack);
+  pack['checkResource'] = (node: CfnResource): void => {
+    if (stacks.has(Stack.of(node))) checkResource(node);
+  };
   pack['applyRule'] = (params: IApplyRule): void => {
-    if (!stacks.has(Stack.of(params.node))) return;
     const suffix = params.ruleSuffixOverride ?? params.rule.name;
     try {
       result = params.rule(params.node);
