@@ -229,7 +229,8 @@ export class ProductionService extends Construct {
     const resource = this.api.root.resourceForPath(normalized);
     const pathParameters = [...normalized.matchAll(/\{([^}+]+)\+?\}/g)].map((match) => match[1]);
     const modelName = `${verb.charAt(0)}${verb.slice(1).toLowerCase()}${normalized.replace(/[^A-Za-z0-9]/g, '')}Request`;
-    return resource.addMethod(verb, new apigateway.LambdaIntegration(fn.alias), {
+    // No test-invoke permission: the console's test button is not a caller production needs to allow.
+    return resource.addMethod(verb, new apigateway.LambdaIntegration(fn.alias, { allowTestInvoke: false }), {
       ...this.authorization.methodOptions(this),
       requestValidator: this.requestValidator,
       requestParameters: Object.fromEntries(pathParameters.map((name) => [`method.request.path.${name}`, true])),
