@@ -15,3 +15,4 @@ export * from './service/service-authorization';
 export * from './service/service-function';
 export * from './service/service-web-acl';
 export { KeelValidationError, type Problem } from './private/errors';
+export { pascalCase } from './private/names';

@@ -1,5 +1,5 @@
 import { Stack, type App } from 'aws-cdk-lib';
-import { Compliance, KeelValidationError, OwnershipTags } from '../constructs';
+import { Compliance, KeelValidationError, OwnershipTags, pascalCase } from '../constructs';
 import { ENVIRONMENT_NAMES, type EnvironmentName, type KeelConfig } from './config/model';
 import { serviceStacks, type ServiceStackFactory } from './services';
 
@@ -63,14 +63,6 @@ export function readSynthOptions(context: (key: string) => unknown, config: Keel
     ]);
   }
   return { environments: environments as EnvironmentName[], compliance };
-}
-
-/** `order-history` becomes `OrderHistory`. */
-export function pascalCase(kebab: string): string {
-  return kebab
-    .split('-')
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join('');
 }
 
 /**

@@ -12,6 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DECISIONS, DEFAULT_DECISION_OWNER, decide } from '../private/decisions';
 import { KeelValidationError, type Problem } from '../private/errors';
+import { pascalCase } from '../private/names';
 import { queueDestination } from '../private/queue-destination';
 import { protectionDefaults, type ProtectionLevel } from './protection';
 
@@ -231,13 +232,6 @@ export class ServiceFunction extends Construct {
       }),
     );
   }
-}
-
-function pascalCase(kebab: string): string {
-  return kebab
-    .split('-')
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join('');
 }
 
 function checkFunctionProps(

@@ -1,6 +1,6 @@
-import { KeelValidationError } from '../../constructs';
+import { KeelValidationError, pascalCase } from '../../constructs';
 import { loadConfig } from '../../lib/config/load';
-import { pascalCase, readSynthOptions } from '../../lib/platform';
+import { readSynthOptions } from '../../lib/platform';
 import { repositoryContext } from '../helpers/app';
 
 const config = loadConfig({ context: (key) => repositoryContext[key], env: {} });

@@ -280,6 +280,30 @@ describe('extension', () => {
     });
   });
 
+  test('grants a function an existing table, through its key only via DynamoDB', () => {
+    const { stack, svc } = service();
+    const key = kms.Key.fromKeyArn(stack, 'TheirKey', 'arn:aws:kms:eu-west-1:111111111111:key/their-key');
+    const theirs = dynamodb.Table.fromTableAttributes(stack, 'Theirs', {
+      tableArn: 'arn:aws:dynamodb:eu-west-1:111111111111:table/theirs',
+      encryptionKey: key,
+    });
+    const fn = svc.addFunction('Reader', { entry: ECHO_HANDLER });
+    fn.grantTableRead(theirs);
+    svc.addRoute('GET', '/theirs', fn);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Resource: 'arn:aws:dynamodb:eu-west-1:111111111111:table/theirs' }),
+          Match.objectLike({
+            Action: 'kms:Decrypt',
+            Resource: 'arn:aws:kms:eu-west-1:111111111111:key/their-key',
+            Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } },
+          }),
+        ]),
+      },
+    });
+  });
+
   test("a team subclass changes its functions' defaults, and options passed in still win", () => {
     class PaymentsService extends ProductionService {
       protected override functionDefaults(): Partial<ServiceFunctionOptions> {
