@@ -184,7 +184,7 @@ export class ProductionService extends Construct {
 
   /** Adds a function built from a TypeScript handler, with the service's key, protection and log retention. */
   public addFunction(id: string, options: ServiceFunctionOptions): ServiceFunction {
-    const fn = new ServiceFunction(this, id, {
+    return new ServiceFunction(this, id, {
       ...this.functionDefaults(),
       ...options,
       serviceName: this.serviceName,
@@ -193,7 +193,6 @@ export class ProductionService extends Construct {
       logRetention: this.logRetention,
       decisionOwner: this.decisionOwner,
     });
-    return fn;
   }
 
   /**
