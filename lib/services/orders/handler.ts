@@ -12,7 +12,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { ordersMetrics, type OrdersMetric } from './metrics';
+import type { BusinessMetric } from '../../../constructs/observability/business-metric';
+import { ordersMetrics } from './metrics';
 import { orderTotalCents, validateOrder, type FieldProblem, type OrderRequest } from './order';
 
 const logger = new Logger();
@@ -35,7 +36,7 @@ interface PlacedOrder {
   readonly receipt: string;
 }
 
-function emit(metric: OrdersMetric, value = 1): void {
+function emit(metric: BusinessMetric, value = 1): void {
   metrics.addMetric(metric.name, metric.unit, value);
 }
 
@@ -94,6 +95,7 @@ function headersOf(event: APIGatewayProxyEvent): Record<string, string | undefin
 }
 
 async function postOrder(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  emit(ordersMetrics.orderRequests);
   const idempotencyKey = headersOf(event)['idempotency-key'];
   if (!idempotencyKey || !/^[A-Za-z0-9-]{8,128}$/.test(idempotencyKey)) {
     emit(ordersMetrics.ordersRejected);

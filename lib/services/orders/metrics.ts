@@ -1,16 +1,38 @@
+import { defineBusinessMetrics } from '../../../constructs/observability/business-metric';
+
 /**
  * The orders service's business metrics, defined once: the handler emits them through Powertools Metrics (EMF,
- * namespace `Keel/Orders`), and the constructs alarm on the same definitions.
+ * namespace `Keel/Orders`), and the stack alarms on the same definitions, so renaming one breaks both at compile time.
  */
-export const ordersMetrics = {
-  ordersPlaced: { name: 'OrdersPlaced', unit: 'Count', description: 'Orders stored, one per new order' },
-  orderValue: { name: 'OrderValue', unit: 'None', description: 'Value of each order placed, in cents' },
-  ordersRejected: { name: 'OrdersRejected', unit: 'Count', description: 'Order requests refused as invalid' },
+export const ordersMetrics = defineBusinessMetrics('orders', {
+  ordersPlaced: {
+    name: 'OrdersPlaced',
+    unit: 'Count',
+    statistic: 'Sum',
+    description: 'Orders stored, one per new order',
+  },
+  orderValue: {
+    name: 'OrderValue',
+    unit: 'None',
+    statistic: 'Average',
+    description: 'Value of each order placed, in cents',
+  },
+  ordersRejected: {
+    name: 'OrdersRejected',
+    unit: 'Count',
+    statistic: 'Sum',
+    description: 'Order requests refused as invalid',
+  },
   orderFailures: {
     name: 'OrderFailures',
     unit: 'Count',
+    statistic: 'Sum',
     description: 'Order requests that failed with an unexpected error',
   },
-} as const;
-
-export type OrdersMetric = (typeof ordersMetrics)[keyof typeof ordersMetrics];
+  orderRequests: {
+    name: 'OrderRequests',
+    unit: 'Count',
+    statistic: 'Sum',
+    description: 'Order placement requests received, valid or not',
+  },
+});

@@ -337,7 +337,9 @@ test('emits OrdersRejected, and no OrdersPlaced, for an invalid order', async ()
   const documents = emfDocuments();
   expect(documents).toHaveLength(1);
   expect(documents[0]).toMatchObject({
-    _aws: { CloudWatchMetrics: [{ Namespace: 'Keel/Orders', Metrics: [{ Name: 'OrdersRejected', Unit: 'Count' }] }] },
+    _aws: { CloudWatchMetrics: [{ Namespace: 'Keel/Orders', Dimensions: [['service']] }] },
+    service: 'orders',
+    OrderRequests: 1,
     OrdersRejected: 1,
   });
   expect(documents[0]).not.toHaveProperty('OrdersPlaced');
