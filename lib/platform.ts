@@ -103,6 +103,7 @@ export function buildPlatform(
         service,
         environment,
         team,
+        runbooks: { repositoryUrl: config.platform.repositoryUrl, directory: config.platform.runbooksDirectory },
       });
       new OwnershipTags(stack, 'OwnershipTags', {
         owner: team.id,

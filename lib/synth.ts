@@ -1,5 +1,5 @@
 import { Errors, type App } from 'aws-cdk-lib';
-import { KeelValidationError } from '../constructs';
+import { KeelValidationError, writeManifest } from '../constructs';
 import { loadConfig, type ConfigDefinition, repositoryDefinition } from './config/load';
 import { buildPlatform, readSynthOptions } from './platform';
 import { serviceStacks, type ServiceStackFactory } from './services';
@@ -20,6 +20,7 @@ export function runSynth(
     const config = loadConfig({ context, env: process.env }, definition);
     const platform = buildPlatform(app, config, readSynthOptions(context, config), stackFactories);
     const result = platform.compliance.synth();
+    if (result.assembly) writeManifest(app, result.assembly.directory);
     if (!result.passed) process.exitCode = 1;
   } catch (error) {
     if (error instanceof KeelValidationError || (Errors.isConstructError(error) && error.type === 'validation')) {

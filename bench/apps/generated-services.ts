@@ -6,7 +6,7 @@ import type { ServiceConfig } from '../../lib/config/model';
 import { serviceStacks } from '../../lib/services';
 import { runSynth } from '../../lib/synth';
 
-const app = new App();
+const app = new App({ autoSynth: false });
 const count = Number(app.node.tryGetContext('keel:bench:services') ?? 1);
 const services: ServiceConfig[] = Array.from({ length: count }, (_, i) => ({
   name: `service-${String(i + 1).padStart(3, '0')}`,

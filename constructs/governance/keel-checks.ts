@@ -1,5 +1,6 @@
 import type { CfnResource } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack } from 'cdk-nag';
+import { alarmHasActions } from './rules/alarms/alarm-has-actions';
 import type { KeelRule } from './rules/keel-rule';
 import { logGroupEncryption } from './rules/logs/log-group-encryption';
 import { logGroupRetention } from './rules/logs/log-group-retention';
@@ -14,6 +15,7 @@ export const KEEL_RULES: readonly KeelRule[] = [
   logGroupEncryption,
   noCredentialLiterals,
   noPlainTextSecrets,
+  alarmHasActions,
 ];
 
 export interface KeelChecksProps {

@@ -68,6 +68,13 @@ export const DECISIONS = {
       'endpoints; with no private network dependency, a VPC would add NAT or endpoints without reducing reach.',
     expires: '2027-05-15',
   },
+  compositeChildWithoutActions: {
+    id: 'NIST.800.53.R5-CloudWatchAlarmAction',
+    reason:
+      'An SLO window alarm only feeds its burn-rate composite, which notifies the owner; actions on each window ' +
+      'would page on single-window blips and twice on real burns.',
+    expires: '2027-05-15',
+  },
   pointInTimeRecoveryInsteadOfBackupPlan: {
     id: 'NIST.800.53.R5-DynamoDBInBackupPlan',
     reason:

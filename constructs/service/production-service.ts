@@ -102,7 +102,13 @@ export interface ServiceTableProps {
  */
 export class ProductionService extends Construct {
   public readonly serviceName: string;
+  public readonly environment: string;
   public readonly protection: ProtectionLevel;
+  /** Every function of the service, secrets' rotation functions included. */
+  public readonly functions: ServiceFunction[] = [];
+  /** The functions behind routes: their failures are the users' failures. */
+  public readonly routedFunctions = new Set<ServiceFunction>();
+  public readonly tables: dynamodb.Table[] = [];
   public readonly key: kms.IKey;
   public readonly api: apigateway.RestApi;
   public readonly accessLogs: logs.LogGroup;
@@ -118,6 +124,7 @@ export class ProductionService extends Construct {
   constructor(scope: Construct, id: string, props: ProductionServiceProps) {
     super(scope, id);
     this.serviceName = props.serviceName;
+    this.environment = props.environment;
     this.protection = props.protection;
     this.defaults = protectionDefaults(props.protection);
     this.logRetention = props.logRetention ?? this.defaults.logRetention;
@@ -184,7 +191,7 @@ export class ProductionService extends Construct {
 
   /** Adds a function built from a TypeScript handler, with the service's key, protection and log retention. */
   public addFunction(id: string, options: ServiceFunctionOptions): ServiceFunction {
-    return new ServiceFunction(this, id, {
+    const fn = new ServiceFunction(this, id, {
       ...this.functionDefaults(),
       ...options,
       serviceName: this.serviceName,
@@ -193,6 +200,8 @@ export class ProductionService extends Construct {
       logRetention: this.logRetention,
       decisionOwner: this.decisionOwner,
     });
+    this.functions.push(fn);
+    return fn;
   }
 
   /**
@@ -224,6 +233,7 @@ export class ProductionService extends Construct {
     }
     if (problems.length > 0) throw new KeelValidationError(`Invalid route on ${this.node.path}:`, problems);
     this.routes.add(route);
+    this.routedFunctions.add(fn);
 
     const resource = this.api.root.resourceForPath(normalized);
     const pathParameters = [...normalized.matchAll(/\{([^}+]+)\+?\}/g)].map((match) => match[1]);
@@ -273,12 +283,13 @@ export class ProductionService extends Construct {
       removalPolicy: props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
     decide(table, DECISIONS.pointInTimeRecoveryInsteadOfBackupPlan, this.decisionOwner);
+    this.tables.push(table);
     return table;
   }
 
   /** Adds a secret encrypted with the service key that rotates as `rotation` says. */
   public addSecret(id: string, rotation: SecretRotation, description?: string): ServiceSecret {
-    return new ServiceSecret(this, id, {
+    const secret = new ServiceSecret(this, id, {
       serviceName: this.serviceName,
       protection: this.protection,
       key: this.key,
@@ -286,5 +297,7 @@ export class ProductionService extends Construct {
       description,
       decisionOwner: this.decisionOwner,
     });
+    if (secret.rotationFunction) this.functions.push(secret.rotationFunction);
+    return secret;
   }
 }

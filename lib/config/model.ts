@@ -43,6 +43,8 @@ export interface ServiceConfig {
 export interface PlatformConfig {
   /** Where this repository lives; runbook links are built from it. */
   readonly repositoryUrl: string;
+  /** The runbooks directory on disk; synth checks every alarm's runbook section there. */
+  readonly runbooksDirectory: string;
   /** The team that owns the platform itself. */
   readonly platformTeam: string;
   /** How many days ahead an acknowledgment may expire at most. */

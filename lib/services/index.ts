@@ -1,5 +1,6 @@
 import type { Stack, StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type { RunbookLocation } from '../../constructs';
 import type { EnvironmentConfig, ServiceConfig, TeamConfig } from '../config/model';
 import { OrdersStack } from './orders/orders-stack';
 
@@ -8,6 +9,8 @@ export interface ServiceStackProps extends StackProps {
   readonly service: ServiceConfig;
   readonly environment: EnvironmentConfig;
   readonly team: TeamConfig;
+  /** Where alarms link their runbooks. */
+  readonly runbooks: RunbookLocation;
 }
 
 export type ServiceStackFactory = (scope: Construct, id: string, props: ServiceStackProps) => Stack;

@@ -2,10 +2,20 @@ import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
-import { ProductionService, SecretRotation, type ServiceFunction, type ServiceSecret } from '../../../constructs';
+import {
+  ProductionService,
+  SecretRotation,
+  ServiceMonitoring,
+  SloIndicator,
+  type ProtectionLevel,
+  type ServiceFunction,
+  type ServiceSecret,
+  type Severity,
+} from '../../../constructs';
+import { ordersMetrics } from './metrics';
 import type { ServiceStackProps } from '../index';
 
 const ORDER_SCHEMA: apigateway.JsonSchema = {
@@ -20,7 +30,7 @@ const ORDER_SCHEMA: apigateway.JsonSchema = {
 /**
  * The orders service on ProductionService: POST /orders places an order (idempotent by its Idempotency-Key),
  * GET /orders/{orderId} reads one back; orders and idempotency records live in two encrypted tables, order
- * receipts are signed with a rotating secret, and alerts go to the owner team's on-call.
+ * receipts are signed with a rotating secret. Business alarms, SLOs and the standard alarms page the owner team.
  */
 export class OrdersStack extends Stack {
   public readonly service: ProductionService;
@@ -28,7 +38,7 @@ export class OrdersStack extends Stack {
   public readonly idempotency: dynamodb.Table;
   public readonly receiptKey: ServiceSecret;
   public readonly handler: ServiceFunction;
-  public readonly alertTopic: sns.Topic;
+  public readonly monitoring: ServiceMonitoring;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -60,15 +70,85 @@ export class OrdersStack extends Stack {
     this.service.addRoute('POST', '/orders', this.handler, { requestSchema: ORDER_SCHEMA });
     this.service.addRoute('GET', '/orders/{orderId}', this.handler);
 
-    this.alertTopic = new sns.Topic(this, 'Alerts', {
-      displayName: `${service.name}-${environment.name} alerts for ${team.displayName}`,
-      masterKey: this.service.key,
-      enforceSSL: true,
+    this.monitoring = new ServiceMonitoring(this, 'Monitoring', {
+      service: this.service,
+      onCallEndpoint: team.onCallEndpoint,
+      ticketEndpoint: team.ticketEndpoint,
+      runbooks: props.runbooks,
     });
-    this.alertTopic.addSubscription(
-      team.onCallEndpoint.startsWith('https://')
-        ? new subscriptions.UrlSubscription(team.onCallEndpoint)
-        : new subscriptions.EmailSubscription(team.onCallEndpoint),
-    );
+    this.addBusinessAlarms(environment.protection);
+  }
+
+  /** Alarms on what the business cares about: orders arriving, failing, rejected, and their value. */
+  private addBusinessAlarms(protection: ProtectionLevel): void {
+    const m = this.monitoring;
+    const { ordersPlaced, orderValue, ordersRejected, orderFailures, orderRequests } = ordersMetrics;
+    m.addBusinessMetrics(ordersMetrics, [this.handler]);
+
+    // No orders at all means something upstream is broken; dev and staging see too little traffic to tell.
+    const heartbeat = HEARTBEAT_SEVERITY[protection];
+    if (heartbeat) {
+      m.addHeartbeatAlarm(ordersPlaced, {
+        slug: 'orders-stopped',
+        severity: heartbeat,
+        description: 'No order has been placed for 30 minutes.',
+        window: Duration.minutes(30),
+      });
+    }
+    m.addRatioAlarm(orderFailures, orderRequests, {
+      slug: 'order-failure-rate',
+      severity: 'critical',
+      description: 'More than 5% of order requests fail with an unexpected error.',
+      above: 0.05,
+      minSamples: 20,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    m.addRatioAlarm(ordersRejected, orderRequests, {
+      slug: 'orders-rejected-rate',
+      severity: 'warning',
+      description: 'More than a quarter of order requests are refused as invalid: a client is sending bad orders.',
+      above: 0.25,
+      minSamples: 20,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    m.addThresholdAlarm(orderValue, {
+      slug: 'order-value-low',
+      severity: 'warning',
+      description: 'Orders are worth less than 1.00 on average: prices may be missing.',
+      below: 100,
+      minSamples: 10,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    m.addAnomalyAlarm(orderValue, {
+      slug: 'order-value-anomaly',
+      severity: 'warning',
+      description: 'The average order value left its usual band.',
+      bandWidth: 3,
+      direction: 'outside',
+      period: Duration.hours(1),
+      evaluationPeriods: 2,
+      treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+    });
+
+    const api = this.service.api;
+    m.addServiceLevelObjective('Availability', {
+      slug: 'availability',
+      description: 'Order API availability',
+      indicator: SloIndicator.availability(api.metricServerError(), api.metricCount()),
+      target: 0.999,
+    });
+    m.addServiceLevelObjective('Latency', {
+      slug: 'latency',
+      description: 'Order API latency under 1 second',
+      indicator: SloIndicator.latency(api.metricLatency(), Duration.seconds(1)),
+      target: 0.99,
+    });
   }
 }
+
+/** How loudly the orders heartbeat alarms, by protection level; absent where traffic is too sparse to tell. */
+const HEARTBEAT_SEVERITY: Readonly<Record<ProtectionLevel, Severity | undefined>> = {
+  basic: undefined,
+  standard: 'warning',
+  maximum: 'critical',
+};

@@ -15,6 +15,7 @@ function ordersTemplate(environmentName: EnvironmentName): Template {
     service: config.services[0],
     environment,
     team,
+    runbooks: { repositoryUrl: config.platform.repositoryUrl, directory: config.platform.runbooksDirectory },
   });
   return Template.fromStack(stack);
 }
@@ -76,7 +77,8 @@ test('protects prod harder than dev: WAF, deletion protection, reserved concurre
   prod.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
 });
 
-test("pages the owner team's on-call endpoint from an encrypted alert topic", () => {
-  dev.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+test("pages the owner team's on-call for critical alarms and tickets warnings, through encrypted topics", () => {
+  dev.allResourcesProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   dev.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'commerce-oncall@example.com' });
+  dev.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'commerce-tickets@example.com' });
 });

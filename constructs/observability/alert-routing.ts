@@ -1,0 +1,49 @@
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+/** `critical` pages the owner's on-call and is a rollback signal; `warning` opens a ticket. */
+export type Severity = 'critical' | 'warning';
+
+export const SEVERITIES: readonly Severity[] = ['critical', 'warning'];
+
+export interface AlertRoutingProps {
+  /** `<service>-<env>`, for topic names people recognise. */
+  readonly name: string;
+  /** Encrypts both topics. */
+  readonly key: kms.IKey;
+  /** Where critical alerts page the owner team: an e-mail address or an https URL. */
+  readonly onCallEndpoint: string;
+  /** Where warnings open a ticket for the owner team: an e-mail address or an https URL. */
+  readonly ticketEndpoint: string;
+}
+
+/**
+ * The two KMS-encrypted topics a service's alarms notify, one per severity, subscribed to the owner team's
+ * on-call and ticket endpoints from the team registry. Alarms notify them on ALARM and on OK.
+ */
+export class AlertRouting extends Construct {
+  public readonly topics: Readonly<Record<Severity, sns.Topic>>;
+
+  constructor(scope: Construct, id: string, props: AlertRoutingProps) {
+    super(scope, id);
+    const topic = (severity: Severity, endpoint: string): sns.Topic => {
+      const created = new sns.Topic(this, severity === 'critical' ? 'Critical' : 'Warning', {
+        displayName: `${props.name} ${severity} alerts`,
+        masterKey: props.key,
+        enforceSSL: true,
+      });
+      created.addSubscription(
+        endpoint.startsWith('https://')
+          ? new subscriptions.UrlSubscription(endpoint)
+          : new subscriptions.EmailSubscription(endpoint),
+      );
+      return created;
+    };
+    this.topics = {
+      critical: topic('critical', props.onCallEndpoint),
+      warning: topic('warning', props.ticketEndpoint),
+    };
+  }
+}
