@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import {
@@ -11,7 +12,7 @@ import {
 import { loadConfig, repositoryDefinition } from '../../lib/config/load';
 import { buildPlatform, readSynthOptions } from '../../lib/platform';
 import { runSynth } from '../../lib/synth';
-import { testApp } from '../helpers/app';
+import { testApp, unbundledTestApp } from '../helpers/app';
 
 describe('the whole app', () => {
   const app = testApp();
@@ -63,6 +64,24 @@ describe('the whole app', () => {
     }
   });
 
+  test('tags every alarm and composite alarm, and links each to its runbook', () => {
+    for (const artifact of result.assembly?.stacks ?? []) {
+      const alarms = Object.values(
+        artifact.template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
+      ).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm');
+      expect(alarms.length).toBeGreaterThan(20);
+      for (const alarm of alarms) {
+        const keys = (alarm.Properties.Tags as { Key: string }[] | undefined)?.map((t) => t.Key) ?? [];
+        expect(keys).toEqual(
+          expect.arrayContaining(['Owner', 'Service', 'Environment', 'CostCenter', 'DataClassification']),
+        );
+        expect(JSON.stringify(alarm.Properties.AlarmDescription)).toMatch(
+          /Runbook: https:\/\/github.com\/example-org\/keel\/blob\/main\/runbooks\/[a-z-]+\.md#[a-z0-9-]+"?$/,
+        );
+      }
+    }
+  });
+
   test('runs NIST 800-53 rev 5 on prod only, and AwsSolutions and KeelChecks everywhere', () => {
     const stacksOf = (name: string) => result.report.packs.find((p) => p.name === name)?.stacks;
     expect(stacksOf('NIST.800.53.R5')).toEqual(['Orders-prod']);
@@ -100,6 +119,31 @@ describe('the whole app', () => {
 });
 
 describe('runSynth', () => {
+  test('fails when a runbook section is removed, naming the alarm, the file and the section', () => {
+    const runbooks = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-runbooks-'));
+    for (const file of fs.readdirSync(repositoryDefinition.platform.runbooksDirectory)) {
+      fs.copyFileSync(path.join(repositoryDefinition.platform.runbooksDirectory, file), path.join(runbooks, file));
+    }
+    const orders = fs.readFileSync(path.join(runbooks, 'orders.md'), 'utf8');
+    fs.writeFileSync(path.join(runbooks, 'orders.md'), orders.replace(/## order-failure-rate[\s\S]*?(?=\n## )/, ''));
+    const errors: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => errors.push(line));
+    const before = process.exitCode;
+    try {
+      runSynth(() => unbundledTestApp({ 'keel:environments': 'dev' }), {
+        ...repositoryDefinition,
+        platform: { ...repositoryDefinition.platform, runbooksDirectory: runbooks },
+      });
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = before;
+      spy.mockRestore();
+    }
+    expect(errors.join('\n')).toContain(
+      "alarm orders-dev-order-failure-rate-critical: runbooks/orders.md has no section '#order-failure-rate'",
+    );
+  });
+
   test('fails when the config is wrong, with the message and exit code 1 but no stack trace', () => {
     const errors: string[] = [];
     const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => errors.push(line));

@@ -1,0 +1,107 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { App, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import {
+  defineBusinessMetrics,
+  ProductionService,
+  REQUIRED_RUNBOOK_HEADINGS,
+  ServiceMonitoring,
+  type ProtectionLevel,
+  type ServiceFunction,
+  type ServiceMonitoringProps,
+} from '../../constructs';
+import { ECHO_HANDLER, testStack, unbundledTestApp } from './app';
+
+/** The repository's real `runbooks/` directory. */
+export const REPOSITORY_RUNBOOKS = path.join(__dirname, '..', '..', 'runbooks');
+
+export const RUNBOOK_REPOSITORY_URL = 'https://github.com/example-org/keel';
+export const ON_CALL_ENDPOINT = 'oncall@example.com';
+export const TICKET_ENDPOINT = 'tickets@example.com';
+
+/** One `## <anchor>` runbook section with the given `### ` headings (all required ones unless told). */
+export function runbookSection(anchor: string, headings: readonly string[] = REQUIRED_RUNBOOK_HEADINGS): string {
+  return [`## ${anchor}`, '', ...headings.flatMap((heading) => [`### ${heading}`, '', `${heading} of ${anchor}.`, ''])]
+    .join('\n')
+    .concat('\n');
+}
+
+/** A runbook file with one complete section per anchor. */
+export function runbookFile(title: string, anchors: readonly string[]): string {
+  return [`# ${title} runbook`, '', ...anchors.map((anchor) => runbookSection(anchor))].join('\n');
+}
+
+/**
+ * A fresh temporary runbooks directory holding the repository's `standard-alarms.md` and the given files
+ * (name to markdown).
+ */
+export function runbooksDirectory(files: Readonly<Record<string, string>> = {}): string {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-runbooks-'));
+  fs.copyFileSync(path.join(REPOSITORY_RUNBOOKS, 'standard-alarms.md'), path.join(directory, 'standard-alarms.md'));
+  for (const [name, markdown] of Object.entries(files)) fs.writeFileSync(path.join(directory, name), markdown);
+  return directory;
+}
+
+/** The business metrics of the test service `shop`. */
+export function shopMetrics() {
+  return defineBusinessMetrics('shop', {
+    placed: { name: 'OrdersPlaced', unit: 'Count', statistic: 'Sum', description: 'An order was placed.' },
+    failed: { name: 'OrderFailures', unit: 'Count', statistic: 'Sum', description: 'An order request failed.' },
+    requests: { name: 'OrderRequests', unit: 'Count', statistic: 'Sum', description: 'An order request arrived.' },
+    value: { name: 'OrderValue', unit: 'None', statistic: 'Average', description: 'What one order is worth.' },
+  });
+}
+
+export interface MonitoredShopOptions {
+  readonly environment?: string;
+  readonly protection?: ProtectionLevel;
+  /** The app to build in; a fresh unbundled test app by default. */
+  readonly app?: App;
+  /** The stack id, for several stacks in one app. */
+  readonly stackId?: string;
+  /** The runbooks directory; by default one with `standard-alarms.md` and a `shop.md` with `shopAnchors`. */
+  readonly runbooksDirectory?: string;
+  /** The sections of the default `shop.md`. */
+  readonly shopAnchors?: readonly string[];
+  readonly monitoringProps?: Partial<ServiceMonitoringProps>;
+}
+
+export interface MonitoredShop {
+  readonly app: App;
+  readonly stack: Stack;
+  readonly service: ProductionService;
+  readonly fn: ServiceFunction;
+  readonly table: dynamodb.Table;
+  readonly monitoring: ServiceMonitoring;
+  readonly runbooksDirectory: string;
+}
+
+/**
+ * The `shop` service (one function behind `POST /orders`, one table) with its ServiceMonitoring, in an unbundled
+ * test app. Nothing is synthesized.
+ */
+export function monitoredShop(options: MonitoredShopOptions = {}): MonitoredShop {
+  const app = options.app ?? unbundledTestApp();
+  const stack = testStack(app, options.stackId);
+  const service = new ProductionService(stack, 'Service', {
+    serviceName: 'shop',
+    environment: options.environment ?? 'dev',
+    protection: options.protection ?? 'basic',
+  });
+  const fn = service.addFunction('Handler', { entry: ECHO_HANDLER });
+  service.addRoute('POST', '/orders', fn);
+  const table = service.addTable('Orders', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+  const directory =
+    options.runbooksDirectory ??
+    runbooksDirectory({ 'shop.md': runbookFile('shop', ['health', ...(options.shopAnchors ?? [])]) });
+  const monitoring = new ServiceMonitoring(stack, 'Monitoring', {
+    service,
+    onCallEndpoint: ON_CALL_ENDPOINT,
+    ticketEndpoint: TICKET_ENDPOINT,
+    runbooks: { repositoryUrl: RUNBOOK_REPOSITORY_URL, directory },
+    ...options.monitoringProps,
+  });
+  return { app, stack, service, fn, table, monitoring, runbooksDirectory: directory };
+}
