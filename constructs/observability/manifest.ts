@@ -105,7 +105,7 @@ export function buildManifest(root: IConstruct, now: Date = new Date()): KeelMan
           target: slo.target,
           budgetPeriodDays: slo.budgetPeriod.toDays(),
           alarms: monitoring.alarms
-            .filter((a) => a.kind === 'slo' && !a.compositeChild && a.slug.startsWith(`${slo.slug}-`))
+            .filter((a) => (slo.composites as readonly unknown[]).includes(a.alarm))
             .map((a) => a.name),
         })),
       };

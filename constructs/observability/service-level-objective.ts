@@ -116,7 +116,8 @@ export class ServiceLevelObjective extends Construct {
     this.target = props.target;
     this.indicator = props.indicator;
     this.budgetPeriod = props.budgetPeriod ?? Duration.days(30);
-    const budget = 1 - props.target;
+    // 1 - 0.999 is 0.0010000000000000009 in floating point; the console shows what is written here.
+    const budget = Number((1 - props.target).toPrecision(6));
 
     for (const tier of tiers) {
       const slug = `${props.slug}-${tier.name}`;
@@ -171,7 +172,7 @@ export class ServiceLevelObjective extends Construct {
   public budgetLeft(): cloudwatch.MathExpression {
     const { expression, usingMetrics } = this.indicator.errorRate(this.budgetPeriod);
     return new cloudwatch.MathExpression({
-      expression: `100 * (1 - (${expression}) / ${1 - this.target})`,
+      expression: `100 * (1 - (${expression}) / ${Number((1 - this.target).toPrecision(6))})`,
       usingMetrics,
       period: this.budgetPeriod,
       label: `${this.slug} error budget left (%)`,
@@ -188,13 +189,28 @@ function checkObjective(where: string, props: ServiceLevelObjectiveProps, tiers:
       fix: 'use a target such as 0.99, 0.995 or 0.999: below 90% is no objective, above 99.99% leaves no budget to alert on',
     });
   }
+  if (tiers.length === 0) {
+    problems.push({
+      where: `${where} tiers`,
+      what: 'is empty: the objective would alert no one',
+      fix: 'leave tiers out for the default fast and slow burn tiers',
+    });
+  }
+  const budgetMs = props.budgetPeriod?.toMilliseconds() ?? 30 * 86_400_000;
+  if (budgetMs % 86_400_000 !== 0 || budgetMs < 86_400_000 || budgetMs > 90 * 86_400_000) {
+    problems.push({
+      where: `${where} budgetPeriod`,
+      what: `${props.budgetPeriod?.toHumanString()} is not a whole number of days from 1 to 90`,
+      fix: 'use Duration.days(30), the usual error budget period',
+    });
+  }
   for (const tier of tiers) {
     for (const [name, window] of [
       ['longWindow', tier.longWindow],
       ['shortWindow', tier.shortWindow],
     ] as const) {
-      const seconds = window.toSeconds();
-      if (seconds < 60 || seconds % 60 !== 0 || seconds > MAX_ALARM_WINDOW.toSeconds()) {
+      const ms = window.toMilliseconds();
+      if (ms < 60_000 || ms % 60_000 !== 0 || ms > MAX_ALARM_WINDOW.toMilliseconds()) {
         problems.push({
           where: `${where} tier ${tier.name} ${name}`,
           what: `${window.toHumanString()} is outside CloudWatch's alarm windows`,
@@ -202,7 +218,7 @@ function checkObjective(where: string, props: ServiceLevelObjectiveProps, tiers:
         });
       }
     }
-    if (tier.shortWindow.toSeconds() >= tier.longWindow.toSeconds()) {
+    if (tier.shortWindow.toMilliseconds() >= tier.longWindow.toMilliseconds()) {
       problems.push({
         where: `${where} tier ${tier.name}`,
         what: `the short window (${tier.shortWindow.toHumanString()}) is not shorter than the long one (${tier.longWindow.toHumanString()})`,

@@ -74,7 +74,10 @@ export interface AnomalyAlarmOptions extends AlarmOptions {
   readonly direction: 'above' | 'below' | 'outside';
 }
 
-export interface HeartbeatAlarmOptions extends Omit<AlarmOptions, 'treatMissingData'> {
+export interface HeartbeatAlarmOptions extends Omit<
+  AlarmOptions,
+  'treatMissingData' | 'period' | 'evaluationPeriods' | 'datapointsToAlarm'
+> {
   /**
    * The window in which at least one data point must arrive.
    * @default Duration.minutes(15)
@@ -90,7 +93,7 @@ export interface StandardAlarmThresholds {
   readonly apiP99Latency: Duration;
   /** Errors per 5 minutes of a function behind a route (critical); other functions warn. */
   readonly functionErrors: number;
-  /** Throttled invocations per 5 minutes (warning). */
+  /** Throttled invocations per 5 minutes tolerated before the warning; 0 warns on any. */
   readonly functionThrottles: number;
   /** Maximum duration as a percentage of the timeout (warning). */
   readonly durationPercentOfTimeout: number;
@@ -102,7 +105,7 @@ export const DEFAULT_STANDARD_THRESHOLDS: StandardAlarmThresholds = {
   api5xxPercent: 1,
   apiP99Latency: Duration.seconds(3),
   functionErrors: 5,
-  functionThrottles: 1,
+  functionThrottles: 0,
   durationPercentOfTimeout: 80,
   concurrencyPercentOfReserved: 80,
 };
@@ -182,7 +185,9 @@ export class ServiceMonitoring extends Construct {
       ticketEndpoint: props.ticketEndpoint,
     });
     this.monitoredFunctions = new Set(props.service.functions);
-    this.addStandardAlarms({ ...DEFAULT_STANDARD_THRESHOLDS, ...props.standardThresholds });
+    const thresholds = { ...DEFAULT_STANDARD_THRESHOLDS, ...props.standardThresholds };
+    checkStandardThresholds(this.node.path, thresholds);
+    this.addStandardAlarms(thresholds);
 
     // Any critical alarm in ALARM puts the service's health in ALARM. The rule is rendered at synth, so critical
     // alarms added after this line count too.
@@ -330,6 +335,11 @@ export class ServiceMonitoring extends Construct {
   ): cloudwatch.Alarm {
     const where = `${this.node.path} alarm ${options.slug}`;
     checkFinite(where, 'above', options.above);
+    if (options.above <= 0 || options.above > 1) {
+      throw new KeelValidationError(`Invalid alarm on ${this.node.path}:`, [
+        { where: `${where} above`, what: `${options.above} is not a fraction in (0, 1]`, fix: 'write 5% as 0.05' },
+      ]);
+    }
     const minSamples = options.minSamples ?? 10;
     checkFinite(where, 'minSamples', minSamples);
     const period = options.period ?? DEFAULT_PERIOD;
@@ -367,7 +377,7 @@ export class ServiceMonitoring extends Construct {
       below: cloudwatch.ComparisonOperator.LESS_THAN_LOWER_THRESHOLD,
       outside: cloudwatch.ComparisonOperator.LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD,
     }[options.direction];
-    const alarm = new cloudwatch.AnomalyDetectionAlarm(this, pascal(options.slug), {
+    const alarm = new cloudwatch.AnomalyDetectionAlarm(this, pascal(`${options.slug}-${options.severity}`), {
       metric: this.metric(metric, options.period ?? DEFAULT_PERIOD),
       stdDevs: options.bandWidth,
       comparisonOperator: operator,
@@ -387,7 +397,13 @@ export class ServiceMonitoring extends Construct {
     const window = options.window ?? Duration.minutes(15);
     return this.addAlarm(
       this.metric(metric, window).with({ statistic: 'SampleCount' }),
-      { ...options, period: window, evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.BREACHING },
+      {
+        ...options,
+        period: window,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      },
       'heartbeat',
       {
         threshold: 1,
@@ -439,11 +455,27 @@ export class ServiceMonitoring extends Construct {
       ]);
     }
     const evaluationPeriods = options.evaluationPeriods ?? 3;
+    const datapointsToAlarm = options.datapointsToAlarm ?? evaluationPeriods;
+    if (
+      !Number.isInteger(evaluationPeriods) ||
+      !Number.isInteger(datapointsToAlarm) ||
+      evaluationPeriods < 1 ||
+      datapointsToAlarm < 1 ||
+      datapointsToAlarm > evaluationPeriods
+    ) {
+      throw new KeelValidationError(`Invalid alarm on ${this.node.path}:`, [
+        {
+          where,
+          what: `datapointsToAlarm ${datapointsToAlarm} of evaluationPeriods ${evaluationPeriods} is not M of N with 1 ≤ M ≤ N`,
+          fix: 'alarm on M breaching periods out of N evaluated, e.g. 3 of 5',
+        },
+      ]);
+    }
     return {
       alarmName: this.alarmName(options.slug, options.severity),
       alarmDescription: this.describe(options.description, options.runbookAnchor ?? options.slug),
       evaluationPeriods,
-      datapointsToAlarm: options.datapointsToAlarm ?? evaluationPeriods,
+      datapointsToAlarm,
       treatMissingData: options.treatMissingData,
     };
   }
@@ -559,7 +591,8 @@ export class ServiceMonitoring extends Construct {
             'The API answers too many requests with 5xx errors.',
             `API 5xx rate > ${thresholds.api5xxPercent}%`,
           ),
-          maxErrorRate: thresholds.api5xxPercent,
+          // cdk-monitoring-constructs alarms on the Average of 5XXError: the failed share, from 0 to 1.
+          maxErrorRate: thresholds.api5xxPercent / 100,
         },
       },
       addLatencyP99Alarm: {
@@ -671,7 +704,7 @@ export class ServiceMonitoring extends Construct {
               `Table ${table.node.path} throttles reads.`,
               `${table.node.path} read throttle events`,
             ),
-            maxThrottledEventsThreshold: 1,
+            maxThrottledEventsThreshold: 0,
           },
         },
         addWriteThrottledEventsCountAlarm: {
@@ -683,7 +716,7 @@ export class ServiceMonitoring extends Construct {
               `Table ${table.node.path} throttles writes.`,
               `${table.node.path} write throttle events`,
             ),
-            maxThrottledEventsThreshold: 1,
+            maxThrottledEventsThreshold: 0,
           },
         },
         addSystemErrorCountAlarm: {
@@ -695,7 +728,7 @@ export class ServiceMonitoring extends Construct {
               `DynamoDB fails requests to ${table.node.path}.`,
               `${table.node.path} system errors`,
             ),
-            maxErrorCount: 1,
+            maxErrorCount: 0,
           },
         },
       });
@@ -756,6 +789,41 @@ function pascal(slug: string): string {
     .split('-')
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
     .join('');
+}
+
+function checkStandardThresholds(where: string, thresholds: StandardAlarmThresholds): void {
+  const problems: Problem[] = [];
+  const percent = (field: keyof StandardAlarmThresholds, value: number) => {
+    if (!Number.isFinite(value) || value <= 0 || value > 100) {
+      problems.push({
+        where: `${where} standardThresholds.${field}`,
+        what: `${value} is not a percentage in (0, 100]`,
+        fix: 'use e.g. 1 for 1%',
+      });
+    }
+  };
+  const count = (field: keyof StandardAlarmThresholds, value: number) => {
+    if (!Number.isInteger(value) || value < 0) {
+      problems.push({
+        where: `${where} standardThresholds.${field}`,
+        what: `${value} is not a whole number of 0 or more`,
+        fix: 'use e.g. 5',
+      });
+    }
+  };
+  percent('api5xxPercent', thresholds.api5xxPercent);
+  percent('durationPercentOfTimeout', thresholds.durationPercentOfTimeout);
+  percent('concurrencyPercentOfReserved', thresholds.concurrencyPercentOfReserved);
+  count('functionErrors', thresholds.functionErrors);
+  count('functionThrottles', thresholds.functionThrottles);
+  if (!(thresholds.apiP99Latency.toMilliseconds() > 0)) {
+    problems.push({
+      where: `${where} standardThresholds.apiP99Latency`,
+      what: 'is not above 0',
+      fix: 'use e.g. Duration.seconds(3)',
+    });
+  }
+  if (problems.length > 0) throw new KeelValidationError(`Invalid standard alarm thresholds on ${where}:`, problems);
 }
 
 function checkFinite(where: string, field: string, value: number): void {

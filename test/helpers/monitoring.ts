@@ -5,6 +5,7 @@ import type { App, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import {
   defineBusinessMetrics,
+  type BusinessMetricSet,
   ProductionService,
   REQUIRED_RUNBOOK_HEADINGS,
   ServiceMonitoring,
@@ -44,8 +45,11 @@ export function runbooksDirectory(files: Readonly<Record<string, string>> = {}):
   return directory;
 }
 
+/** The keys of the shop's business metrics. */
+export type ShopMetric = 'placed' | 'failed' | 'requests' | 'value';
+
 /** The business metrics of the test service `shop`. */
-export function shopMetrics() {
+export function shopMetrics(): BusinessMetricSet<ShopMetric> {
   return defineBusinessMetrics('shop', {
     placed: { name: 'OrdersPlaced', unit: 'Count', statistic: 'Sum', description: 'An order was placed.' },
     failed: { name: 'OrderFailures', unit: 'Count', statistic: 'Sum', description: 'An order request failed.' },
@@ -66,6 +70,8 @@ export interface MonitoredShopOptions {
   /** The sections of the default `shop.md`. */
   readonly shopAnchors?: readonly string[];
   readonly monitoringProps?: Partial<ServiceMonitoringProps>;
+  /** Grows the service (more functions, tables) before the monitoring is created. */
+  readonly beforeMonitoring?: (service: ProductionService) => void;
 }
 
 export interface MonitoredShop {
@@ -93,6 +99,7 @@ export function monitoredShop(options: MonitoredShopOptions = {}): MonitoredShop
   const fn = service.addFunction('Handler', { entry: ECHO_HANDLER });
   service.addRoute('POST', '/orders', fn);
   const table = service.addTable('Orders', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+  options.beforeMonitoring?.(service);
   const directory =
     options.runbooksDirectory ??
     runbooksDirectory({ 'shop.md': runbookFile('shop', ['health', ...(options.shopAnchors ?? [])]) });

@@ -43,18 +43,9 @@ describe('parseRunbook', () => {
 
   test('ignores headings inside fenced code blocks', () => {
     const sections = parseRunbook(
-      [
-        '## health',
-        '',
-        '### Meaning',
-        '',
-        '```sh',
-        '## not-a-section',
-        '### Impact',
-        '```',
-        '',
-        '### Diagnosis',
-      ].join('\n'),
+      ['## health', '', '### Meaning', '', '```sh', '## not-a-section', '### Impact', '```', '', '### Diagnosis'].join(
+        '\n',
+      ),
     );
     expect([...sections.keys()]).toEqual(['health']);
     expect(sections.get('health')?.subheadings).toEqual(['Meaning', 'Diagnosis']);
@@ -100,9 +91,10 @@ describe('RunbookChecker', () => {
 
 describe('runbookLinkOf', () => {
   test('reads the file and anchor from the Runbook line that ends a description', () => {
-    expect(
-      runbookLinkOf('Orders fail.\n\nRunbook: https://x/y/blob/main/runbooks/orders.md#health'),
-    ).toEqual({ file: 'orders.md', anchor: 'health' });
+    expect(runbookLinkOf('Orders fail.\n\nRunbook: https://x/y/blob/main/runbooks/orders.md#health')).toEqual({
+      file: 'orders.md',
+      anchor: 'health',
+    });
   });
 
   test('reads back what runbookUrl writes', () => {

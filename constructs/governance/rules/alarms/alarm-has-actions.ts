@@ -1,4 +1,4 @@
-import type { CfnResource } from 'aws-cdk-lib';
+import { Stack, type CfnResource } from 'aws-cdk-lib';
 import { CfnAlarm, CfnCompositeAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { NagRuleCompliance, type NagRuleResult } from 'cdk-nag';
 import { COMPOSITE_CHILD_METADATA } from '../../../private/metadata';
@@ -12,8 +12,9 @@ export function AlarmHasActions(resource: CfnResource): NagRuleResult {
     node?.metadata.some((entry) => entry.type === COMPOSITE_CHILD_METADATA),
   );
   if (child) return NagRuleCompliance.COMPLIANT;
-  const alarmActions = resource.alarmActions;
-  const enabled = resource.actionsEnabled !== false;
+  // L2 alarms render their actions lazily: resolve before counting.
+  const alarmActions: unknown = Stack.of(resource).resolve(resource.alarmActions);
+  const enabled = Stack.of(resource).resolve(resource.actionsEnabled) !== false;
   return enabled && Array.isArray(alarmActions) && alarmActions.length > 0
     ? NagRuleCompliance.COMPLIANT
     : NagRuleCompliance.NON_COMPLIANT;
