@@ -1,10 +1,10 @@
-import { defineBusinessMetrics } from '../../../constructs/observability/business-metric';
+import { defineBusinessMetrics, type BusinessMetricSpec } from '../../../constructs/observability/business-metric';
 
 /**
  * The orders service's business metrics, defined once: the handler emits them through Powertools Metrics (EMF,
  * namespace `Keel/Orders`), and the stack alarms on the same definitions, so renaming one breaks both at compile time.
  */
-export const ordersMetrics = defineBusinessMetrics('orders', {
+export const ORDERS_METRIC_SPECS = {
   ordersPlaced: {
     name: 'OrdersPlaced',
     unit: 'Count',
@@ -35,4 +35,6 @@ export const ordersMetrics = defineBusinessMetrics('orders', {
     statistic: 'Sum',
     description: 'Order placement requests received, valid or not',
   },
-});
+} as const satisfies Record<string, BusinessMetricSpec>;
+
+export const ordersMetrics = defineBusinessMetrics('orders', ORDERS_METRIC_SPECS);

@@ -10,12 +10,14 @@ import {
   SecretRotation,
   ServiceMonitoring,
   SloIndicator,
+  defineBusinessMetrics,
+  type BusinessMetricSet,
   type ProtectionLevel,
   type ServiceFunction,
   type ServiceSecret,
   type Severity,
 } from '../../../constructs';
-import { ordersMetrics } from './metrics';
+import { ORDERS_METRIC_SPECS } from './metrics';
 import type { ServiceStackProps } from '../index';
 
 const ORDER_SCHEMA: apigateway.JsonSchema = {
@@ -75,15 +77,22 @@ export class OrdersStack extends Stack {
       onCallEndpoint: team.onCallEndpoint,
       ticketEndpoint: team.ticketEndpoint,
       runbooks: props.runbooks,
+      // Orders-shaped services (the benchmark generates them) share the orders runbook.
+      runbookFile: 'orders.md',
     });
-    this.addBusinessAlarms(environment.protection);
+    // The orders set under this stack's service name: the handler's Powertools namespace and `service` dimension
+    // come from the same name (ServiceFunction sets them), so orders-shaped services alarm on their own metrics.
+    this.addBusinessAlarms(environment.protection, defineBusinessMetrics(service.name, ORDERS_METRIC_SPECS));
   }
 
   /** Alarms on what the business cares about: orders arriving, failing, rejected, and their value. */
-  private addBusinessAlarms(protection: ProtectionLevel): void {
+  private addBusinessAlarms(
+    protection: ProtectionLevel,
+    metrics: BusinessMetricSet<keyof typeof ORDERS_METRIC_SPECS>,
+  ): void {
     const m = this.monitoring;
-    const { ordersPlaced, orderValue, ordersRejected, orderFailures, orderRequests } = ordersMetrics;
-    m.addBusinessMetrics(ordersMetrics, [this.handler]);
+    const { ordersPlaced, orderValue, ordersRejected, orderFailures, orderRequests } = metrics;
+    m.addBusinessMetrics(metrics, [this.handler]);
 
     // No orders at all means something upstream is broken; dev and staging see too little traffic to tell.
     const heartbeat = HEARTBEAT_SEVERITY[protection];
