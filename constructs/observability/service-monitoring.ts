@@ -611,7 +611,8 @@ export class ServiceMonitoring extends Construct {
 
     for (const fn of service.functions) {
       const name = this.resourceName(fn);
-      const errorSeverity: Severity = service.routedFunctions.has(fn) ? 'critical' : 'warning';
+      const routed = service.routedFunctions.has(fn);
+      const errorSeverity: Severity = routed ? 'critical' : 'warning';
       const reserved = fn.function.node.defaultChild as { reservedConcurrentExecutions?: number };
       facade.monitorLambdaFunction({
         lambdaFunction: fn.function,
@@ -628,47 +629,57 @@ export class ServiceMonitoring extends Construct {
             maxErrorCount: thresholds.functionErrors,
           },
         },
-        addThrottlesCountAlarm: {
-          warning: {
-            ...standard(
-              `${name}-throttles`,
-              'function-throttles',
-              'warning',
-              `Function ${fn.node.path} is being throttled.`,
-              `${fn.node.path} throttles > ${thresholds.functionThrottles} per 5 minutes`,
-            ),
-            maxErrorCount: thresholds.functionThrottles,
-          },
-        },
-        addMaxLatencyAlarm: {
-          warning: {
-            ...standard(
-              `${name}-duration`,
-              'function-duration',
-              'warning',
-              `Function ${fn.node.path} runs close to its timeout.`,
-              `${fn.node.path} maximum duration > ${thresholds.durationPercentOfTimeout}% of its timeout`,
-            ),
-            maxLatency: Duration.millis((fn.timeout.toMilliseconds() * thresholds.durationPercentOfTimeout) / 100),
-          },
-        },
-        ...(typeof reserved.reservedConcurrentExecutions === 'number' && reserved.reservedConcurrentExecutions > 0
+        // Throttles, duration and concurrency matter where callers wait: functions behind routes. Functions no
+        // route reaches (secret rotation) fail into the errors alarm and their dead-letter queue instead.
+        ...(routed
           ? {
-              addConcurrentExecutionsCountAlarm: {
+              addThrottlesCountAlarm: {
                 warning: {
                   ...standard(
-                    `${name}-concurrency`,
-                    'function-concurrency',
+                    `${name}-throttles`,
+                    'function-throttles',
                     'warning',
-                    `Function ${fn.node.path} nears its reserved concurrency.`,
-                    `${fn.node.path} concurrency > ${thresholds.concurrencyPercentOfReserved}% of reserved`,
+                    `Function ${fn.node.path} is being throttled.`,
+                    `${fn.node.path} throttles > ${thresholds.functionThrottles} per 5 minutes`,
                   ),
-                  maxRunningTasks: Math.max(
-                    1,
-                    Math.floor((reserved.reservedConcurrentExecutions * thresholds.concurrencyPercentOfReserved) / 100),
+                  maxErrorCount: thresholds.functionThrottles,
+                },
+              },
+              addMaxLatencyAlarm: {
+                warning: {
+                  ...standard(
+                    `${name}-duration`,
+                    'function-duration',
+                    'warning',
+                    `Function ${fn.node.path} runs close to its timeout.`,
+                    `${fn.node.path} maximum duration > ${thresholds.durationPercentOfTimeout}% of its timeout`,
+                  ),
+                  maxLatency: Duration.millis(
+                    (fn.timeout.toMilliseconds() * thresholds.durationPercentOfTimeout) / 100,
                   ),
                 },
               },
+              ...(typeof reserved.reservedConcurrentExecutions === 'number' && reserved.reservedConcurrentExecutions > 0
+                ? {
+                    addConcurrentExecutionsCountAlarm: {
+                      warning: {
+                        ...standard(
+                          `${name}-concurrency`,
+                          'function-concurrency',
+                          'warning',
+                          `Function ${fn.node.path} nears its reserved concurrency.`,
+                          `${fn.node.path} concurrency > ${thresholds.concurrencyPercentOfReserved}% of reserved`,
+                        ),
+                        maxRunningTasks: Math.max(
+                          1,
+                          Math.floor(
+                            (reserved.reservedConcurrentExecutions * thresholds.concurrencyPercentOfReserved) / 100,
+                          ),
+                        ),
+                      },
+                    },
+                  }
+                : {}),
             }
           : {}),
       });

@@ -548,9 +548,14 @@ describe('standard thresholds', () => {
     }
   });
 
-  test("scale with each function's timeout and reserved concurrency", () => {
-    expect(alarmNamed(template, 'shop-prod-worker-duration-warning').Threshold).toBe(150_000);
-    expect(alarmNamed(template, 'shop-prod-worker-concurrency-warning').Threshold).toBe(10);
+  test('watch throttles, duration and concurrency only where callers wait: functions behind routes', () => {
+    const names = Object.values(alarmsOf(template)).map((p) => p.AlarmName);
+    expect(names).toEqual(
+      expect.arrayContaining(['shop-prod-handler-duration-warning', 'shop-prod-handler-concurrency-warning']),
+    );
+    expect(names).not.toEqual(expect.arrayContaining(['shop-prod-worker-duration-warning']));
+    expect(names).not.toEqual(expect.arrayContaining(['shop-prod-worker-throttles-warning']));
+    expect(names).toContain('shop-prod-worker-dlq-not-empty-warning');
   });
 
   test('only warn about errors of a function no route reaches', () => {
