@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import type { ServiceLevelObjective } from './service-level-objective';
 import { ServiceMonitoring } from './service-monitoring';
 
 /** Written into the cloud assembly on every synth; the `keel` CLI reads names here instead of guessing them. */
@@ -31,8 +32,21 @@ export interface ManifestMetric {
   readonly description: string;
 }
 
+/** One metric of a GetMetricData query, as CloudWatch's API spells it. */
+export interface ManifestMetricStat {
+  readonly namespace: string;
+  readonly name: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly stat: string;
+}
+
 export interface ManifestObjective {
   readonly slug: string;
+  /**
+   * The error rate (0 to 1) as metric math over `metrics`, for any period; absent when a dimension is only known at
+   * deploy time.
+   */
+  readonly errorRate?: { readonly expression: string; readonly metrics: Readonly<Record<string, ManifestMetricStat>> };
   readonly kind: 'availability' | 'latency';
   readonly target: number;
   readonly budgetPeriodDays: number;
@@ -101,6 +115,7 @@ export function buildManifest(root: IConstruct, now: Date = new Date()): KeelMan
         })),
         objectives: monitoring.objectives.map((slo) => ({
           slug: slo.slug,
+          ...errorRateQuery(stack, slo),
           kind: slo.indicator.kind,
           target: slo.target,
           budgetPeriodDays: slo.budgetPeriod.toDays(),
@@ -119,4 +134,24 @@ export function writeManifest(root: IConstruct, outdir: string, now?: Date): str
   fs.mkdirSync(outdir, { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(buildManifest(root, now), undefined, 2)}\n`);
   return file;
+}
+
+/** The SLO's error-rate metric math with concrete metrics, or nothing when a dimension is a deploy-time token. */
+function errorRateQuery(stack: Stack, slo: ServiceLevelObjective): Pick<ManifestObjective, 'errorRate'> {
+  const { expression, usingMetrics } = slo.indicator.errorRate(Duration.minutes(5));
+  const metrics: Record<string, ManifestMetricStat> = {};
+  for (const [id, metric] of Object.entries(usingMetrics)) {
+    const stat = metric.toMetricConfig().metricStat;
+    if (!stat) return {};
+    const dimensions: Record<string, string> = {};
+    for (const dimension of stat.dimensions ?? []) {
+      const value: unknown = stack.resolve(dimension.value);
+      if (typeof value !== 'string') return {};
+      dimensions[dimension.name] = value;
+    }
+    const namespace: unknown = stack.resolve(stat.namespace);
+    if (typeof namespace !== 'string') return {};
+    metrics[id] = { namespace, name: stat.metricName, dimensions, stat: stat.statistic };
+  }
+  return { errorRate: { expression, metrics } };
 }

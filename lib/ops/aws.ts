@@ -1,0 +1,66 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EXIT, KeelCliError } from './errors';
+
+export interface AwsOptions {
+  /** @default - AWS_REGION, AWS_DEFAULT_REGION, or the region in the manifest */
+  readonly region?: string;
+  /** An emulator or VPC endpoint, e.g. http://127.0.0.1:5000. @default - AWS_ENDPOINT_URL or AWS's own */
+  readonly endpoint?: string;
+  /**
+   * Attempts per call under the SDK's standard retry mode (exponential backoff with jitter, capped at 20 s each).
+   * @default 4
+   */
+  readonly maxAttempts?: number;
+}
+
+/** A CloudWatch client with the SDK's standard retries, bounded attempts and the given endpoint. */
+export function cloudWatchClient(options: AwsOptions): CloudWatchClient {
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) {
+    throw new KeelCliError(
+      'no AWS region: pass --region, set AWS_REGION, or synthesize stacks with a region',
+      EXIT.usage,
+    );
+  }
+  const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
+  return new CloudWatchClient({
+    region,
+    ...(endpoint ? { endpoint } : {}),
+    retryMode: 'standard',
+    maxAttempts: options.maxAttempts ?? 4,
+  });
+}
+
+/** Turns what the SDK throws into one line a person can act on, with exit code 3. */
+export function awsError(error: unknown, doing: string): KeelCliError {
+  if (error instanceof KeelCliError) return error;
+  const e = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const name = e.name ?? '';
+  const message = e.message ?? String(error);
+  const line = (what: string) => new KeelCliError(`${doing} failed: ${what}`, EXIT.aws, error);
+  if (name === 'CredentialsProviderError' || /credential/i.test(message)) {
+    return line(
+      'no AWS credentials; configure a profile (AWS_PROFILE) or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+    );
+  }
+  if (/Region is missing/i.test(message)) return line('no AWS region; pass --region or set AWS_REGION');
+  if (
+    ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'].includes(name) ||
+    e.$metadata?.httpStatusCode === 403
+  ) {
+    return line(`access denied (${message}); the caller needs cloudwatch:DescribeAlarms and cloudwatch:GetMetricData`);
+  }
+  if (['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException'].includes(name)) {
+    return line('CloudWatch kept throttling the requests after retries; try again in a minute');
+  }
+  const code = e.code ?? (error as { cause?: { code?: string } }).cause?.code;
+  if (
+    ['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code ?? '') ||
+    name === 'TimeoutError'
+  ) {
+    return line(
+      `cannot reach the CloudWatch endpoint (${code ?? name}); check --endpoint-url, AWS_ENDPOINT_URL and the network`,
+    );
+  }
+  return line(`${name || 'error'}: ${message}`);
+}

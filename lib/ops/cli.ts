@@ -1,0 +1,147 @@
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { cloudWatchClient, type AwsOptions } from './aws';
+import { loadComplianceReport, renderComplianceReport, type ReportFormat } from './compliance-report';
+import { parseDuration } from './duration';
+import { EXIT, KeelCliError, usageError, type ExitCode } from './errors';
+import { checkGateTimes, gate } from './gate';
+import { findService, loadManifest } from './manifest';
+import { checkRunbooks } from './runbooks-check';
+import { renderStatus, status, statusExitCode } from './status';
+
+export const USAGE = `keel: what a Keel service is doing right now, and whether a deployment may stay.
+
+Usage:
+  keel status <service> --env <env> [--since 1h] [--json]
+  keel gate <service> --env <env> --bake 10m [--poll 30s] [--fail-on-insufficient-data]
+  keel runbooks check [cdk.out] [--runbooks runbooks]
+  keel compliance report [cdk.out] [--format md|html|json]
+
+Options:
+  --assembly <dir>     the synthesized cloud assembly with keel-manifest.json (default: cdk.out)
+  --region <region>    AWS region (default: AWS_REGION, or the stack's region in the manifest)
+  --endpoint-url <url> CloudWatch endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)
+  --json               machine-readable output
+  --debug              show stack traces
+
+Exit codes: 0 healthy/passed, 1 unhealthy/gate failed, 2 usage or config error, 3 AWS error after retries.`;
+
+/** Where output goes, and how AWS clients are made: tests inject their own. */
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly client?: (options: AwsOptions) => CloudWatchClient;
+  readonly now?: () => Date;
+  readonly clock?: { now(): number; sleep(ms: number): Promise<void> };
+}
+
+/** Runs one `keel` command line and returns its exit code; never throws for a user's mistake or AWS's. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  let debug = argv.includes('--debug');
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        env: { type: 'string' },
+        since: { type: 'string', default: '1h' },
+        bake: { type: 'string' },
+        poll: { type: 'string', default: '30s' },
+        'fail-on-insufficient-data': { type: 'boolean', default: false },
+        assembly: { type: 'string', default: 'cdk.out' },
+        runbooks: { type: 'string', default: 'runbooks' },
+        format: { type: 'string', default: 'md' },
+        region: { type: 'string' },
+        'endpoint-url': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        debug: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    debug = values.debug;
+    const [command, ...rest] = positionals;
+    if (values.help || !command) {
+      io.out(USAGE);
+      return values.help ? EXIT.ok : EXIT.usage;
+    }
+    const makeClient = io.client ?? cloudWatchClient;
+    const serviceEntry = () => {
+      const service = rest[0];
+      if (!service) throw usageError(`keel ${command} needs a service: keel ${command} <service> --env <env>`);
+      if (!values.env) throw usageError(`keel ${command} needs --env <env>, e.g. --env prod`);
+      const entry = findService(loadManifest(values.assembly), service, values.env);
+      return {
+        entry,
+        client: makeClient({ region: values.region ?? entry.region, endpoint: values['endpoint-url'] }),
+      };
+    };
+
+    if (command === 'status') {
+      const sinceMs = parseDuration('--since', values.since);
+      const { entry, client } = serviceEntry();
+      const now = io.now?.() ?? new Date();
+      const report = await status(client, entry, { sinceMs, now });
+      io.out(values.json ? JSON.stringify(report, undefined, 2) : renderStatus(report, now));
+      return statusExitCode(report);
+    }
+    if (command === 'gate') {
+      if (!values.bake) throw usageError('keel gate needs --bake <duration>, e.g. --bake 10m');
+      const bakeMs = parseDuration('--bake', values.bake);
+      const pollMs = parseDuration('--poll', values.poll);
+      checkGateTimes(bakeMs, pollMs);
+      const { entry, client } = serviceEntry();
+      const result = await gate(client, entry, {
+        bakeMs,
+        pollMs,
+        failOnInsufficientData: values['fail-on-insufficient-data'],
+        onProgress: (line) => io.err(line),
+        ...(io.clock ? { clock: io.clock } : {}),
+      });
+      if (values.json) io.out(JSON.stringify(result, undefined, 2));
+      else if (result.passed)
+        io.out(
+          `PASSED: ${entry.service} (${entry.environment}) stayed healthy for ${values.bake} (${result.polls} polls)`,
+        );
+      else {
+        const failed = result.failedOn;
+        io.out(`FAILED: ${failed?.name} is ${failed?.state}${failed?.runbook ? `; runbook: ${failed.runbook}` : ''}`);
+      }
+      return result.passed ? EXIT.ok : EXIT.unhealthy;
+    }
+    if (command === 'runbooks' && rest[0] === 'check') {
+      const assembly = rest[1] ?? values.assembly;
+      const result = checkRunbooks(assembly, values.runbooks);
+      if (values.json) io.out(JSON.stringify(result, undefined, 2));
+      else {
+        for (const p of result.problems) io.out(`✗ ${p.alarm} (${p.template}): ${p.problem}`);
+        io.out(`${result.checked} alarm(s) checked in ${path.resolve(assembly)}: ${result.problems.length} problem(s)`);
+      }
+      return result.problems.length === 0 ? EXIT.ok : EXIT.unhealthy;
+    }
+    if (command === 'compliance' && rest[0] === 'report') {
+      const format = values.format as ReportFormat;
+      if (!['md', 'html', 'json'].includes(format))
+        throw usageError(`--format ${JSON.stringify(values.format)} is not md, html or json`);
+      io.out(renderComplianceReport(loadComplianceReport(rest[1] ?? values.assembly), format));
+      return EXIT.ok;
+    }
+    throw usageError(`unknown command ${JSON.stringify(positionals.join(' '))}; run keel --help`);
+  } catch (error) {
+    if (debug) io.err(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    if (error instanceof KeelCliError) {
+      io.err(`keel: ${error.message}`);
+      return error.exitCode;
+    }
+    const code = (error as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`keel: ${(error as Error).message}; run keel --help`);
+      return EXIT.usage;
+    }
+    io.err(
+      `keel: unexpected error: ${error instanceof Error ? error.message : String(error)} (run with --debug for details)`,
+    );
+    return EXIT.aws;
+  }
+}

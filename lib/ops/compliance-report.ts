@@ -1,0 +1,88 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { COMPLIANCE_REPORT_FILE, type ComplianceReport } from '../../constructs';
+import { usageError } from './errors';
+
+export type ReportFormat = 'md' | 'html' | 'json';
+
+/** Acknowledgments that expire within this many days are highlighted. */
+export const EXPIRING_SOON_DAYS = 30;
+
+export function loadComplianceReport(assemblyDir: string): ComplianceReport {
+  const file = path.join(assemblyDir, COMPLIANCE_REPORT_FILE);
+  if (!fs.existsSync(file))
+    throw usageError(`no ${COMPLIANCE_REPORT_FILE} in ${assemblyDir}: run 'npx cdk synth' first`);
+  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as ComplianceReport;
+  if (report.version !== 1)
+    throw usageError(`${file} has report version ${JSON.stringify(report.version)}; this keel reads version 1`);
+  return report;
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+
+/** An audit-ready report: packs run, findings by rule, acknowledgments with owner, reason and expiry. */
+export function renderComplianceReport(report: ComplianceReport, format: ReportFormat): string {
+  if (format === 'json') return `${JSON.stringify(report, undefined, 2)}\n`;
+  const soon = (days: number) => days >= 0 && days <= EXPIRING_SOON_DAYS;
+  const rows = {
+    packs: report.packs.map((p) => [p.name, p.stacks.join(', ') || '-', String(p.resourcesChecked)]),
+    rules: report.rules.map((r) => [
+      r.ruleId,
+      r.source,
+      r.severity,
+      String(r.open.length),
+      String(r.acknowledged.length),
+    ]),
+    acks: report.acknowledgments.map((a) => [
+      a.id,
+      a.path,
+      a.owner,
+      a.reason,
+      a.expires,
+      `${a.daysLeft}${soon(a.daysLeft) ? ' (expiring soon)' : ''}`,
+      a.stale ? 'stale' : a.evaluated ? `${a.findingsCovered} finding(s)` : 'rule not run here',
+    ]),
+  };
+  const heads = {
+    packs: ['pack', 'stacks', 'resources checked'],
+    rules: ['rule', 'source', 'severity', 'open', 'acknowledged'],
+    acks: ['rule', 'construct', 'owner', 'reason', 'expires', 'days left', 'covers'],
+  };
+  const summary = `Result: ${report.result.toUpperCase()}. ${report.stacks} stacks, ${report.resourcesChecked} resources checked; ${report.findings.total} findings, ${report.findings.acknowledged} acknowledged, ${report.findings.open} open. Generated ${report.generatedAt}.`;
+  if (format === 'md') {
+    const table = (head: string[], body: string[][]) =>
+      [
+        `| ${head.join(' | ')} |`,
+        `| ${head.map(() => '---').join(' | ')} |`,
+        ...body.map((r) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`),
+      ].join('\n');
+    const acks = rows.acks.map((r, i) => (soon(report.acknowledgments[i].daysLeft) ? r.map((c) => `**${c}**`) : r));
+    return [
+      '# Keel compliance report',
+      '',
+      summary,
+      '',
+      '## Packs run',
+      '',
+      table(heads.packs, rows.packs),
+      '',
+      '## Findings by rule',
+      '',
+      table(heads.rules, rows.rules),
+      '',
+      `## Acknowledgments (expiring within ${EXPIRING_SOON_DAYS} days in bold)`,
+      '',
+      table(heads.acks, acks),
+      '',
+    ].join('\n');
+  }
+  const table = (head: string[], body: string[][], highlight: (i: number) => boolean = () => false) =>
+    `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${body
+      .map(
+        (r, i) =>
+          `<tr${highlight(i) ? ' class="expiring"' : ''}>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`,
+      )
+      .join('')}</tbody></table>`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Keel compliance report</title><style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.expiring{background:#fff3cd;font-weight:bold}</style></head><body><h1>Keel compliance report</h1><p>${escapeHtml(summary)}</p><h2>Packs run</h2>${table(heads.packs, rows.packs)}<h2>Findings by rule</h2>${table(heads.rules, rows.rules)}<h2>Acknowledgments</h2>${table(heads.acks, rows.acks, (i) => soon(report.acknowledgments[i].daysLeft))}</body></html>\n`;
+}
