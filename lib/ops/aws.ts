@@ -53,11 +53,12 @@ export function awsError(error: unknown, doing: string): KeelCliError {
   if (['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException'].includes(name)) {
     return line('CloudWatch kept throttling the requests after retries; try again in a minute');
   }
-  const code = e.code ?? (error as { cause?: { code?: string } }).cause?.code;
-  if (
-    ['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code ?? '') ||
-    name === 'TimeoutError'
-  ) {
+  // The SDK may wrap a socket error; its code can sit on the error, on its cause, or only in the message.
+  const network = /\b(ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN)\b/;
+  const code =
+    [e.code, (error as { cause?: { code?: string } }).cause?.code].find((c) => c !== undefined && network.test(c)) ??
+    network.exec(message)?.[1];
+  if (code !== undefined || name === 'TimeoutError') {
     return line(
       `cannot reach the CloudWatch endpoint (${code ?? name}); check --endpoint-url, AWS_ENDPOINT_URL and the network`,
     );
