@@ -33,7 +33,9 @@ function watched(state: StateValue, overrides: Readonly<Record<string, StateValu
   return describeAlarmsOutput({ ...Object.fromEntries(WATCHED.map((name) => [name, state])), ...overrides });
 }
 
-function options(overrides: Partial<GateOptions> = {}): GateOptions & { clock: ReturnType<typeof fakeClock> } {
+function options(
+  overrides: Partial<Omit<GateOptions, 'clock'>> = {},
+): GateOptions & { clock: ReturnType<typeof fakeClock> } {
   return { bakeMs: 10 * MINUTE, pollMs: 30 * SECOND, failOnInsufficientData: false, clock: fakeClock(), ...overrides };
 }
 
