@@ -34,21 +34,26 @@ export function cloudWatchClient(options: AwsOptions): CloudWatchClient {
 /** Turns what the SDK throws into one line a person can act on, with exit code 3. */
 export function awsError(error: unknown, doing: string): KeelCliError {
   if (error instanceof KeelCliError) return error;
-  const e = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const e = (error ?? {}) as {
+    name?: string;
+    message?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
   const name = e.name ?? '';
   const message = e.message ?? String(error);
   const line = (what: string) => new KeelCliError(`${doing} failed: ${what}`, EXIT.aws, error);
-  if (name === 'CredentialsProviderError' || /credential/i.test(message)) {
-    return line(
-      'no AWS credentials; configure a profile (AWS_PROFILE) or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
-    );
-  }
   if (/Region is missing/i.test(message)) return line('no AWS region; pass --region or set AWS_REGION');
   if (
     ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'].includes(name) ||
     e.$metadata?.httpStatusCode === 403
   ) {
     return line(`access denied (${message}); the caller needs cloudwatch:DescribeAlarms and cloudwatch:GetMetricData`);
+  }
+  if (name === 'CredentialsProviderError' || /credential/i.test(message)) {
+    return line(
+      'no AWS credentials; configure a profile (AWS_PROFILE) or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+    );
   }
   if (['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException'].includes(name)) {
     return line('CloudWatch kept throttling the requests after retries; try again in a minute');

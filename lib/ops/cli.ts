@@ -48,7 +48,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         env: { type: 'string' },
         since: { type: 'string', default: '1h' },
         bake: { type: 'string' },
-        poll: { type: 'string', default: '30s' },
+        poll: { type: 'string' },
         'fail-on-insufficient-data': { type: 'boolean', default: false },
         assembly: { type: 'string', default: 'cdk.out' },
         runbooks: { type: 'string', default: 'runbooks' },
@@ -89,7 +89,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     if (command === 'gate') {
       if (!values.bake) throw usageError('keel gate needs --bake <duration>, e.g. --bake 10m');
       const bakeMs = parseDuration('--bake', values.bake);
-      const pollMs = parseDuration('--poll', values.poll);
+      // Without --poll, look every 30 seconds, or as often as a shorter bake allows.
+      const pollMs = values.poll === undefined ? Math.min(30_000, bakeMs) : parseDuration('--poll', values.poll);
       checkGateTimes(bakeMs, pollMs);
       const { entry, client } = serviceEntry();
       const result = await gate(client, entry, {

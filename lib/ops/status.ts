@@ -139,7 +139,11 @@ export async function status(
     state: 'MISSING' as const,
   };
   const alarms = described.filter((a) => a.name !== entry.healthAlarm);
-  const healthy = health.state !== 'ALARM' && !alarms.some((a) => a.severity === 'critical' && a.state === 'ALARM');
+  // A health alarm CloudWatch doesn't have (wrong account or region, stack not deployed) confirms nothing.
+  const healthy =
+    health.state !== 'ALARM' &&
+    health.state !== 'MISSING' &&
+    !alarms.some((a) => a.severity === 'critical' && a.state === 'ALARM');
   return {
     service: entry.service,
     environment: entry.environment,
@@ -228,7 +232,9 @@ export function sparkline(values: readonly number[]): string {
   if (values.length === 0) return '(no data)';
   const min = Math.min(...values);
   const max = Math.max(...values);
-  return values.map((v) => BARS[max === min ? 0 : Math.round(((v - min) / (max - min)) * (BARS.length - 1))]).join('');
+  // Halfway rounds down, so [1, 2, 3] reads ▁▄█.
+  const bar = (v: number) => Math.max(0, Math.round(((v - min) / (max - min)) * (BARS.length - 1) - 1e-9));
+  return values.map((v) => BARS[max === min ? 0 : bar(v)]).join('');
 }
 
 /** The one screen `keel status` prints. */

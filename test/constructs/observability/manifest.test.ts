@@ -189,6 +189,23 @@ describe('the manifest of a monitored service', () => {
         target: 0.999,
         budgetPeriodDays: 30,
         alarms: ['shop-prod-availability-fast-burn-critical', 'shop-prod-availability-slow-burn-warning'],
+        errorRate: {
+          expression: 'IF(FILL(valid, 0) > 0, FILL(bad, 0) / valid, 0)',
+          metrics: {
+            bad: {
+              namespace: 'AWS/ApiGateway',
+              name: '5XXError',
+              dimensions: { ApiName: 'shop-prod' },
+              stat: 'Sum',
+            },
+            valid: {
+              namespace: 'AWS/ApiGateway',
+              name: 'Count',
+              dimensions: { ApiName: 'shop-prod' },
+              stat: 'Sum',
+            },
+          },
+        },
       },
     ]);
   });

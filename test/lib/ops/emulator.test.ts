@@ -129,7 +129,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.stop();
   for (const [key, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[key];
+    if (value === undefined) Reflect.deleteProperty(process.env, key);
     else process.env[key] = value;
   }
 });
@@ -172,6 +172,12 @@ test('gate passes after the bake when every critical alarm stays OK', async () =
   expect(code).toBe(0);
   expect(out).toContain('PASSED: shop (prod) stayed healthy for 2s');
   expect(err).toMatch(/bake \S+ left · watching 2 alarms · 2 OK/);
+});
+
+test('gate polls as often as a bake shorter than the default poll allows', async () => {
+  const { code, out } = await keel('gate', 'shop', '--env', 'prod', '--bake', '1s');
+  expect(code).toBe(0);
+  expect(out).toContain('PASSED');
 });
 
 test('gate fails within one poll of a critical alarm going into ALARM, naming it and its runbook', async () => {
