@@ -7,7 +7,8 @@ export interface AwsOptions {
   /** An emulator or VPC endpoint, e.g. http://127.0.0.1:5000. @default - AWS_ENDPOINT_URL or AWS's own */
   readonly endpoint?: string;
   /**
-   * Attempts per call under the SDK's standard retry mode (exponential backoff with jitter, capped at 20 s each).
+   * Attempts per call under the SDK's standard retry mode (exponential backoff with jitter, capped at 20 s each);
+   * each attempt may take 3 s to connect and 15 s to answer.
    * @default 4
    */
   readonly maxAttempts?: number;
@@ -28,6 +29,8 @@ export function cloudWatchClient(options: AwsOptions): CloudWatchClient {
     ...(endpoint ? { endpoint } : {}),
     retryMode: 'standard',
     maxAttempts: options.maxAttempts ?? 4,
+    // With at most 4 attempts, these bound a call that hangs to well under two minutes in all.
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 },
   });
 }
 
