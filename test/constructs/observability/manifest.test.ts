@@ -8,8 +8,6 @@ import {
   MANIFEST_FILE,
   MANIFEST_VERSION,
   ProductionService,
-  REQUIRED_RUNBOOK_HEADINGS,
-  STANDARD_RUNBOOK_FILE,
   ServiceMonitoring,
   SloIndicator,
   buildManifest,
@@ -18,29 +16,13 @@ import {
   type KeelManifest,
 } from '../../../constructs';
 import { ECHO_HANDLER, testStack, unbundledTestApp } from '../../helpers/app';
+import { runbookFile, runbooksDirectory } from '../../helpers/monitoring';
 
 const REPOSITORY = 'https://github.com/example-org/keel';
 const NOW = new Date('2025-01-02T03:04:05.000Z');
 
-/** A runbook section with every required heading. */
-function section(anchor: string): string {
-  return [
-    `## ${anchor}`,
-    ...REQUIRED_RUNBOOK_HEADINGS.flatMap((h) => ['', `### ${h}`, '', `${h} of ${anchor}.`]),
-    '',
-  ].join('\n');
-}
-
-/** A runbooks directory with the repository's standard-alarms.md and a shop.md with the given sections. */
-function runbooks(anchors: readonly string[]): string {
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-runbooks-'));
-  fs.copyFileSync(
-    path.join(__dirname, '..', '..', '..', 'runbooks', STANDARD_RUNBOOK_FILE),
-    path.join(directory, STANDARD_RUNBOOK_FILE),
-  );
-  fs.writeFileSync(path.join(directory, 'shop.md'), ['# shop', '', ...anchors.map(section)].join('\n'));
-  return directory;
-}
+/** A runbooks directory with the repository's standard-alarms.md and a shop.md with these sections. */
+const runbooks = (anchors: readonly string[]): string => runbooksDirectory({ 'shop.md': runbookFile('shop', anchors) });
 
 const shopMetrics = defineBusinessMetrics('shop', {
   sales: { name: 'Sales', unit: 'Count', statistic: 'Sum', description: 'Sales made, one per checkout' },

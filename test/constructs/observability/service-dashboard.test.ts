@@ -1,37 +1,11 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import {
-  ProductionService,
-  REQUIRED_RUNBOOK_HEADINGS,
-  STANDARD_RUNBOOK_FILE,
-  ServiceMonitoring,
-  SloIndicator,
-  defineBusinessMetrics,
-} from '../../../constructs';
+import { ProductionService, ServiceMonitoring, SloIndicator, defineBusinessMetrics } from '../../../constructs';
 import { ECHO_HANDLER, testStack, unbundledTestApp } from '../../helpers/app';
+import { runbookFile, runbooksDirectory } from '../../helpers/monitoring';
 
-/** A runbook section with every required heading. */
-function section(anchor: string): string {
-  return [
-    `## ${anchor}`,
-    ...REQUIRED_RUNBOOK_HEADINGS.flatMap((h) => ['', `### ${h}`, '', `${h} of ${anchor}.`]),
-    '',
-  ].join('\n');
-}
-
-/** A runbooks directory with the repository's standard-alarms.md and a shop.md with the given sections. */
-function runbooks(anchors: readonly string[]): string {
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-runbooks-'));
-  fs.copyFileSync(
-    path.join(__dirname, '..', '..', '..', 'runbooks', STANDARD_RUNBOOK_FILE),
-    path.join(directory, STANDARD_RUNBOOK_FILE),
-  );
-  fs.writeFileSync(path.join(directory, 'shop.md'), ['# shop', '', ...anchors.map(section)].join('\n'));
-  return directory;
-}
+/** A runbooks directory with the repository's standard-alarms.md and a shop.md with these sections. */
+const runbooks = (anchors: readonly string[]): string => runbooksDirectory({ 'shop.md': runbookFile('shop', anchors) });
 
 /** The shop service, prod, maximum protection, one routed function, monitored. */
 function shop() {
