@@ -23,3 +23,4 @@ export * from './observability/runbooks';
 export * from './observability/service-dashboard';
 export * from './observability/service-level-objective';
 export * from './observability/service-monitoring';
+export * from './delivery/canary-deployment';

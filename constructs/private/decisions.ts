@@ -75,6 +75,20 @@ export const DECISIONS = {
       'would page on single-window blips and twice on real burns.',
     expires: '2027-05-15',
   },
+  codeDeployManagedRole: {
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+    reason:
+      "CodeDeploy's role uses AWS's Limited managed policy for Lambda, which allows alias updates and hooks only on " +
+      'functions and hook functions named in the deployment; AWS keeps it in step with what CodeDeploy calls.',
+    expires: '2027-05-15',
+  },
+  hookReportsThroughCdkGrant: {
+    id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+    reason:
+      'aws-cdk-lib grants a CodeDeploy hook its one status-reporting action (PutLifecycleEventHookExecutionStatus on ' +
+      'its own deployment group) in an inline policy; every other permission of the hook is in its managed policy.',
+    expires: '2027-05-15',
+  },
   pointInTimeRecoveryInsteadOfBackupPlan: {
     id: 'NIST.800.53.R5-DynamoDBInBackupPlan',
     reason:

@@ -6,6 +6,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import {
+  CanaryDeployment,
   ProductionService,
   SecretRotation,
   ServiceMonitoring,
@@ -41,6 +42,7 @@ export class OrdersStack extends Stack {
   public readonly receiptKey: ServiceSecret;
   public readonly handler: ServiceFunction;
   public readonly monitoring: ServiceMonitoring;
+  public readonly deployment: CanaryDeployment;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -83,6 +85,22 @@ export class OrdersStack extends Stack {
     // The orders set under this stack's service name: the handler's Powertools namespace and `service` dimension
     // come from the same name (ServiceFunction sets them), so orders-shaped services alarm on their own metrics.
     this.addBusinessAlarms(environment.protection, defineBusinessMetrics(service.name, ORDERS_METRIC_SPECS));
+
+    // New versions reach the live alias through CodeDeploy: canary in prod, linear in staging, all at once in dev,
+    // rolled back by any critical alarm. In prod the hook reads a missing order through the new version: a 404 is
+    // healthy, a 5xx fails the deployment.
+    this.deployment = new CanaryDeployment(this, 'Deployment', {
+      monitoring: this.monitoring,
+      smokeEvent: {
+        httpMethod: 'GET',
+        resource: '/orders/{orderId}',
+        path: '/orders/smoke-test',
+        pathParameters: { orderId: 'smoke-test' },
+        headers: { 'x-correlation-id': 'post-traffic-hook' },
+        requestContext: { requestId: 'post-traffic-hook' },
+        body: null,
+      },
+    });
   }
 
   /** Alarms on what the business cares about: orders arriving, failing, rejected, and their value. */

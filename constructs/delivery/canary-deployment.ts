@@ -1,0 +1,216 @@
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import { Construct } from 'constructs';
+import type { ServiceMonitoring } from '../observability/service-monitoring';
+import { DECISIONS, DEFAULT_DECISION_OWNER, decide } from '../private/decisions';
+import { KeelValidationError } from '../private/errors';
+import type { ProtectionLevel } from '../service/protection';
+import { ServiceFunction } from '../service/service-function';
+
+/** CodeDeploy watches at most 10 alarms per deployment group. */
+export const MAX_DEPLOYMENT_ALARMS = 10;
+
+/** How a new version takes over the `live` alias. */
+export class DeploymentStrategy {
+  /** `percent`% of traffic first, then everything after `interval` if no alarm fired. */
+  public static canary(percent: number, interval: Duration): DeploymentStrategy {
+    return new DeploymentStrategy('canary', percent, interval);
+  }
+
+  /** `percent`% more traffic every `interval`. */
+  public static linear(percent: number, interval: Duration): DeploymentStrategy {
+    return new DeploymentStrategy('linear', percent, interval);
+  }
+
+  /** Everything at once; alarms can still roll it back afterwards. */
+  public static allAtOnce(): DeploymentStrategy {
+    return new DeploymentStrategy('all-at-once', 100, Duration.minutes(0));
+  }
+
+  private constructor(
+    public readonly kind: 'canary' | 'linear' | 'all-at-once',
+    public readonly percent: number,
+    public readonly interval: Duration,
+  ) {}
+
+  /** A readable name, e.g. `canary 10% for 5 minutes`. */
+  public describe(): string {
+    if (this.kind === 'all-at-once') return 'all at once';
+    return `${this.kind} ${this.percent}% ${this.kind === 'canary' ? 'for' : 'every'} ${this.interval.toHumanString()}`;
+  }
+}
+
+/** The default strategy of each protection level: prod canaries, staging goes linear, dev all at once. */
+export const DEFAULT_STRATEGIES: Readonly<Record<ProtectionLevel, DeploymentStrategy>> = {
+  basic: DeploymentStrategy.allAtOnce(),
+  standard: DeploymentStrategy.linear(10, Duration.minutes(1)),
+  maximum: DeploymentStrategy.canary(10, Duration.minutes(5)),
+};
+
+export interface CanaryDeploymentProps {
+  /** The service's monitoring: its critical alarms and health composite stop and roll back deployments. */
+  readonly monitoring: ServiceMonitoring;
+  /**
+   * How new versions take over.
+   * @default - DEFAULT_STRATEGIES for the service's protection level
+   */
+  readonly strategy?: DeploymentStrategy;
+  /**
+   * Call the API through the new version after the traffic shift, and fail the deployment when it answers 5xx.
+   * @default - at maximum protection (prod)
+   */
+  readonly postTrafficHook?: boolean;
+  /**
+   * The request the post-traffic hook sends each routed function, as the function receives it.
+   * @default - a GET of the function's first route, with no body
+   */
+  readonly smokeEvent?: Readonly<Record<string, unknown>>;
+  /**
+   * The alarms that stop and roll back a deployment.
+   * @default - the health composite and the service's critical alarms, at most 10
+   */
+  readonly alarms?: readonly cloudwatch.IAlarm[];
+}
+
+/**
+ * Shifts traffic to each new version of the service's routed functions through CodeDeploy on their `live` alias,
+ * and rolls back automatically when a deployment fails, is stopped, or trips an alarm.
+ */
+export class CanaryDeployment extends Construct {
+  public readonly application: codedeploy.LambdaApplication;
+  public readonly deploymentGroups: codedeploy.LambdaDeploymentGroup[] = [];
+  public readonly strategy: DeploymentStrategy;
+  /** The post-traffic hook function, when there is one. */
+  public readonly hook?: ServiceFunction;
+  /** The role CodeDeploy works with. */
+  public readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: CanaryDeploymentProps) {
+    super(scope, id);
+    const service = props.monitoring.service;
+    this.strategy = props.strategy ?? DEFAULT_STRATEGIES[service.protection];
+    const alarms = props.alarms ?? defaultAlarms(props.monitoring);
+    checkDeployment(this.node.path, this.strategy, alarms, service.protection);
+
+    const config = deploymentConfig(this, this.strategy);
+    this.application = new codedeploy.LambdaApplication(this, 'Application', {
+      applicationName: `${service.serviceName}-${service.environment}`,
+    });
+
+    if (props.postTrafficHook ?? service.protection === 'maximum') {
+      this.hook = new ServiceFunction(this, 'PostTrafficHook', {
+        entry: path.join(__dirname, 'hooks', 'post-traffic.ts'),
+        serviceName: service.serviceName,
+        protection: service.protection,
+        key: service.key,
+        timeout: Duration.seconds(60),
+        reservedConcurrency: service.protection === 'maximum' ? 2 : undefined,
+      });
+      decide(this.hook.role, DECISIONS.hookReportsThroughCdkGrant, DEFAULT_DECISION_OWNER);
+    }
+
+    // One role for the service's deployment groups. aws-cdk-lib would grant the hook through an inline policy with
+    // a version wildcard; here the grant is one exact statement in a managed policy.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSCodeDeployRoleForLambdaLimited')],
+      description: `Shifts traffic of ${service.serviceName}-${service.environment} through CodeDeploy`,
+    });
+    decide(this.role, DECISIONS.codeDeployManagedRole, DEFAULT_DECISION_OWNER);
+    if (this.hook) {
+      new iam.ManagedPolicy(this, 'InvokeHook', {
+        roles: [this.role],
+        statements: [
+          new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.hook.function.functionArn] }),
+        ],
+      });
+    }
+
+    for (const fn of service.routedFunctions) {
+      const group = new codedeploy.LambdaDeploymentGroup(this, `${fn.node.id}Deployment`, {
+        application: this.application,
+        alias: fn.alias,
+        deploymentConfig: config,
+        alarms: [...alarms],
+        autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+        role: this.role.withoutPolicyUpdates(),
+        ...(this.hook ? { postHook: this.hook.function } : {}),
+      });
+      if (this.hook) {
+        const smoke = props.smokeEvent ?? { httpMethod: 'GET', resource: '/', path: '/', headers: {}, body: null };
+        this.hook.function.addEnvironment('TARGET_FUNCTION', fn.alias.functionArn);
+        this.hook.function.addEnvironment('SMOKE_EVENT', JSON.stringify(smoke));
+        this.hook.allow(['lambda:InvokeFunction'], [fn.alias.functionArn]);
+      }
+      this.deploymentGroups.push(group);
+    }
+  }
+}
+
+function defaultAlarms(monitoring: ServiceMonitoring): cloudwatch.IAlarm[] {
+  const critical = monitoring.alarms
+    .filter((a) => a.severity === 'critical' && !a.compositeChild && a.alarm !== monitoring.health)
+    .map((a) => a.alarm);
+  return [monitoring.health, ...critical].slice(0, MAX_DEPLOYMENT_ALARMS);
+}
+
+function deploymentConfig(scope: Construct, strategy: DeploymentStrategy): codedeploy.ILambdaDeploymentConfig {
+  const minutes = strategy.interval.toMinutes();
+  if (strategy.kind === 'all-at-once') return codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE;
+  if (strategy.kind === 'canary' && strategy.percent === 10 && minutes === 5) {
+    return codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES;
+  }
+  if (strategy.kind === 'linear' && strategy.percent === 10 && minutes === 1) {
+    return codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_1MINUTE;
+  }
+  return new codedeploy.LambdaDeploymentConfig(scope, 'Config', {
+    trafficRouting:
+      strategy.kind === 'canary'
+        ? codedeploy.TrafficRouting.timeBasedCanary({ interval: strategy.interval, percentage: strategy.percent })
+        : codedeploy.TrafficRouting.timeBasedLinear({ interval: strategy.interval, percentage: strategy.percent }),
+  });
+}
+
+function checkDeployment(
+  where: string,
+  strategy: DeploymentStrategy,
+  alarms: readonly cloudwatch.IAlarm[],
+  protection: ProtectionLevel,
+): void {
+  const problems = [];
+  if (strategy.kind !== 'all-at-once') {
+    if (!Number.isInteger(strategy.percent) || strategy.percent < 1 || strategy.percent > 99) {
+      problems.push({
+        where: `${where} strategy`,
+        what: `${strategy.percent}% is outside 1-99`,
+        fix: 'shift a whole percentage from 1 to 99 first, e.g. DeploymentStrategy.canary(10, Duration.minutes(5))',
+      });
+    }
+    const ms = strategy.interval.toMilliseconds();
+    if (ms < 60_000 || ms % 60_000 !== 0 || ms > 2_880 * 60_000) {
+      problems.push({
+        where: `${where} strategy`,
+        what: `an interval of ${strategy.interval.toHumanString()} is not whole minutes from 1 to 2880`,
+        fix: 'use e.g. Duration.minutes(5)',
+      });
+    }
+  }
+  if (protection === 'maximum' && alarms.length === 0) {
+    problems.push({
+      where: `${where} alarms`,
+      what: 'a production deployment without rollback alarms is refused',
+      fix: 'leave alarms out (the health composite and critical alarms are used), or pass at least one alarm',
+    });
+  }
+  if (alarms.length > MAX_DEPLOYMENT_ALARMS) {
+    problems.push({
+      where: `${where} alarms`,
+      what: `${alarms.length} alarms; CodeDeploy watches at most ${MAX_DEPLOYMENT_ALARMS}`,
+      fix: 'pass the health composite, which covers every critical alarm',
+    });
+  }
+  if (problems.length > 0) throw new KeelValidationError(`Invalid deployment ${where}:`, problems);
+}

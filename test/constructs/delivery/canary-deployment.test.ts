@@ -1,0 +1,148 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  CanaryDeployment,
+  DeploymentStrategy,
+  KeelValidationError,
+  type CanaryDeploymentProps,
+  type ProtectionLevel,
+} from '../../../constructs';
+import { monitoredShop } from '../../helpers/monitoring';
+
+function deployed(protection: ProtectionLevel, props: Partial<CanaryDeploymentProps> = {}) {
+  const shop = monitoredShop({
+    protection,
+    environment: { basic: 'dev', standard: 'staging', maximum: 'prod' }[protection],
+  });
+  const deployment = new CanaryDeployment(shop.stack, 'Deployment', { monitoring: shop.monitoring, ...props });
+  return { ...shop, deployment };
+}
+
+function refusal(build: () => unknown): string {
+  try {
+    build();
+  } catch (error) {
+    if (error instanceof KeelValidationError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a KeelValidationError');
+}
+
+describe('in prod', () => {
+  const { stack, monitoring } = deployed('maximum');
+  const template = Template.fromStack(stack);
+
+  test('shifts 10% of traffic for 5 minutes before the rest, through the live alias', () => {
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      DeploymentConfigName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+    });
+    template.hasResource('AWS::Lambda::Alias', {
+      Properties: { Name: 'live' },
+      UpdatePolicy: { CodeDeployLambdaAliasUpdate: Match.objectLike({ AfterAllowTrafficHook: Match.anyValue() }) },
+    });
+  });
+
+  test('rolls back on a failed or stopped deployment and on the health composite or any critical alarm', () => {
+    const group = Object.values(template.findResources('AWS::CodeDeploy::DeploymentGroup'))[0].Properties as {
+      AlarmConfiguration: { Enabled: boolean; Alarms: { Name: unknown }[] };
+      AutoRollbackConfiguration: { Enabled: boolean; Events: string[] };
+    };
+    expect(group.AutoRollbackConfiguration).toEqual({
+      Enabled: true,
+      Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'],
+    });
+    expect(group.AlarmConfiguration.Enabled).toBe(true);
+    const watched = JSON.stringify(group.AlarmConfiguration.Alarms);
+    expect(watched).toContain(monitoring.node.findChild('Health').node.id);
+    const critical = monitoring.alarms.filter((a) => a.severity === 'critical' && !a.compositeChild);
+    expect(group.AlarmConfiguration.Alarms).toHaveLength(Math.min(10, critical.length));
+  });
+
+  test('calls the function through the new version after the shift with the smoke request', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          TARGET_FUNCTION: Match.anyValue(),
+          SMOKE_EVENT: Match.stringLikeRegexp('"httpMethod":"GET"'),
+        }),
+      },
+    });
+  });
+
+  test("gives CodeDeploy one role with AWS's Limited policy, and the hook invoke grant in a managed policy", () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'codedeploy.amazonaws.com' } })],
+      }),
+      ManagedPolicyArns: [
+        Match.objectLike({
+          'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('AWSCodeDeployRoleForLambdaLimited')])]),
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'lambda:InvokeFunction' })], Version: '2012-10-17' },
+    });
+  });
+});
+
+test('goes linear 10% every minute in staging, without a hook', () => {
+  const template = Template.fromStack(deployed('standard').stack);
+  template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+    DeploymentConfigName: 'CodeDeployDefault.LambdaLinear10PercentEvery1Minute',
+  });
+  template.resourcePropertiesCountIs(
+    'AWS::Lambda::Function',
+    { Environment: { Variables: Match.objectLike({ TARGET_FUNCTION: Match.anyValue() }) } },
+    0,
+  );
+});
+
+test('deploys all at once in dev, still rolling back on alarms', () => {
+  const template = Template.fromStack(deployed('basic').stack);
+  template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+    DeploymentConfigName: 'CodeDeployDefault.LambdaAllAtOnce',
+    AutoRollbackConfiguration: Match.objectLike({ Enabled: true }),
+  });
+});
+
+test('takes a strategy of its own per service', () => {
+  const template = Template.fromStack(
+    deployed('maximum', { strategy: DeploymentStrategy.canary(20, Duration.minutes(10)) }).stack,
+  );
+  template.hasResourceProperties('AWS::CodeDeploy::DeploymentConfig', {
+    ComputePlatform: 'Lambda',
+    TrafficRoutingConfig: { Type: 'TimeBasedCanary', TimeBasedCanary: { CanaryPercentage: 20, CanaryInterval: 10 } },
+  });
+});
+
+test('fails when the canary percentage is outside 1-99', () => {
+  for (const percent of [0, 100, 150]) {
+    expect(
+      refusal(() => deployed('maximum', { strategy: DeploymentStrategy.canary(percent, Duration.minutes(5)) })),
+    ).toContain(`${percent}% is outside 1-99`);
+  }
+});
+
+test('fails when the interval is not whole minutes', () => {
+  expect(
+    refusal(() => deployed('standard', { strategy: DeploymentStrategy.linear(10, Duration.seconds(30)) })),
+  ).toContain('is not whole minutes from 1 to 2880');
+});
+
+test('fails when a production deployment has no rollback alarms', () => {
+  expect(refusal(() => deployed('maximum', { alarms: [] }))).toContain(
+    'a production deployment without rollback alarms is refused',
+  );
+});
+
+test('fails when more alarms are asked for than CodeDeploy watches', () => {
+  const shop = monitoredShop();
+  const alarms = Array.from({ length: 11 }, (_, i) =>
+    cloudwatch.Alarm.fromAlarmArn(shop.stack, `A${i}`, `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:a${i}`),
+  );
+  expect(
+    refusal(() => new CanaryDeployment(shop.stack, 'Deployment', { monitoring: shop.monitoring, alarms })),
+  ).toContain('CodeDeploy watches at most 10');
+});
