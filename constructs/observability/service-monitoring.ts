@@ -172,11 +172,14 @@ export class ServiceMonitoring extends Construct {
   private readonly runbooks: RunbookLocation;
   private readonly runbookFile: string;
   private readonly monitoredFunctions: ReadonlySet<ServiceFunction>;
+  private readonly registry: MonitoringRegistry;
 
   constructor(scope: Construct, id: string, props: ServiceMonitoringProps) {
     super(scope, id);
     this.service = props.service;
     this.runbooks = props.runbooks;
+    this.registry = MonitoringRegistry.of(this);
+    this.registry.monitors.push(this);
     this.runbookFile = props.runbookFile ?? `${props.service.serviceName}.md`;
     this.routing = new AlertRouting(this, 'Routing', {
       name: this.prefix,
@@ -766,19 +769,14 @@ export class ServiceMonitoring extends Construct {
   /** Synth-time checks: runbook links, unique names, functions added after the monitoring. */
   private problems(): string[] {
     const problems: string[] = [];
-    const checker = new RunbookChecker(this.runbooks.directory);
+    const checker = this.registry.runbookChecker(this.runbooks.directory);
     for (const entry of this.alarms) {
       const problem = checker.problem(entry.runbook.file, entry.runbook.anchor);
       if (problem) problems.push(`alarm ${entry.name}: ${problem}.`);
     }
-    const names = new Map<string, number>();
-    for (const monitoring of this.node.root.node
-      .findAll()
-      .filter((c): c is ServiceMonitoring => c instanceof ServiceMonitoring)) {
-      for (const entry of monitoring.alarms) names.set(entry.name, (names.get(entry.name) ?? 0) + 1);
-    }
+    const uses = this.registry.alarmNameUses();
     for (const entry of this.alarms) {
-      if ((names.get(entry.name) ?? 0) > 1) {
+      if ((uses.get(entry.name) ?? 0) > 1) {
         problems.push(
           `alarm name ${entry.name} is used by more than one alarm in the app; give one of them another slug.`,
         );
@@ -847,5 +845,40 @@ function checkFinite(where: string, field: string, value: number): void {
         fix: `give ${field} a real number`,
       },
     ]);
+  }
+}
+
+/**
+ * Every ServiceMonitoring of one app, so that synth checks alarm names across the app and reads each runbook file
+ * once, instead of once per monitored stack. One per app, as a child of the app's root.
+ */
+class MonitoringRegistry extends Construct {
+  public static of(scope: Construct): MonitoringRegistry {
+    const root = scope.node.root as Construct;
+    const found = root.node.tryFindChild(MonitoringRegistry.ID);
+    return found instanceof MonitoringRegistry ? found : new MonitoringRegistry(root, MonitoringRegistry.ID);
+  }
+
+  private static readonly ID = 'KeelServiceMonitoringRegistry';
+  public readonly monitors: ServiceMonitoring[] = [];
+  private readonly checkers = new Map<string, RunbookChecker>();
+  private uses?: Map<string, number>;
+
+  /** One checker per runbooks directory: each file is read and parsed once per synth. */
+  public runbookChecker(directory: string): RunbookChecker {
+    let checker = this.checkers.get(directory);
+    if (!checker) this.checkers.set(directory, (checker = new RunbookChecker(directory)));
+    return checker;
+  }
+
+  /** How many alarms of the app use each name; counted once, when synth validates (all alarms exist by then). */
+  public alarmNameUses(): ReadonlyMap<string, number> {
+    if (!this.uses) {
+      this.uses = new Map();
+      for (const entry of this.monitors.flatMap((m) => m.alarms)) {
+        this.uses.set(entry.name, (this.uses.get(entry.name) ?? 0) + 1);
+      }
+    }
+    return this.uses;
   }
 }
