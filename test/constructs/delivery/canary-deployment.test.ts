@@ -4,11 +4,11 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import {
   CanaryDeployment,
   DeploymentStrategy,
-  KeelValidationError,
   type CanaryDeploymentProps,
   type ProtectionLevel,
 } from '../../../constructs';
 import { monitoredShop } from '../../helpers/monitoring';
+import { refusal } from '../../helpers/refusal';
 
 function deployed(protection: ProtectionLevel, props: Partial<CanaryDeploymentProps> = {}) {
   const shop = monitoredShop({
@@ -17,16 +17,6 @@ function deployed(protection: ProtectionLevel, props: Partial<CanaryDeploymentPr
   });
   const deployment = new CanaryDeployment(shop.stack, 'Deployment', { monitoring: shop.monitoring, ...props });
   return { ...shop, deployment };
-}
-
-function refusal(build: () => unknown): string {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof KeelValidationError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a KeelValidationError');
 }
 
 describe('in prod', () => {

@@ -1,11 +1,6 @@
-import {
-  KeelValidationError,
-  acknowledge,
-  normalizeRuleId,
-  parseIsoDate,
-  type Acknowledgment,
-} from '../../../constructs';
+import { acknowledge, normalizeRuleId, parseIsoDate, type Acknowledgment } from '../../../constructs';
 import { testStack } from '../../helpers/app';
+import { refusal as refusalOf } from '../../helpers/refusal';
 
 const valid: Acknowledgment = {
   id: 'AwsSolutions-IAM5[Resource::*]',
@@ -14,15 +9,9 @@ const valid: Acknowledgment = {
   expires: '2027-01-31',
 };
 
-function refusal(ack: Partial<Acknowledgment>): string {
-  try {
-    acknowledge(testStack(), { ...valid, ...ack } as Acknowledgment);
-  } catch (error) {
-    if (error instanceof KeelValidationError) return error.message;
-    throw error;
-  }
-  throw new Error('expected the acknowledgment to be refused');
-}
+/** The message refusing `valid` with `ack`'s fields replaced. */
+const refusal = (ack: Partial<Acknowledgment>): string =>
+  refusalOf(() => acknowledge(testStack(), { ...valid, ...ack } as Acknowledgment));
 
 test('records the acknowledgment with its owner and expiry on the construct', () => {
   const stack = testStack();

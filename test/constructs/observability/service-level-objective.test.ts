@@ -2,7 +2,6 @@ import { Duration, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import {
-  KeelValidationError,
   ProductionService,
   ServiceMonitoring,
   SloIndicator,
@@ -12,6 +11,7 @@ import {
 import { COMPOSITE_CHILD_METADATA } from '../../../constructs/private/metadata';
 import { ECHO_HANDLER, testStack, unbundledTestApp } from '../../helpers/app';
 import { runbookFile, runbooksDirectory } from '../../helpers/monitoring';
+import { keelRefusal as refusal } from '../../helpers/refusal';
 
 /** A runbooks directory with the repository's standard-alarms.md and a shop.md with these sections. */
 const runbooks = (anchors: readonly string[]): string => runbooksDirectory({ 'shop.md': runbookFile('shop', anchors) });
@@ -64,16 +64,6 @@ function alarmNamed(template: Template, name: string): AlarmProperties {
   const found = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: name } }));
   expect(found).toHaveLength(1);
   return found[0].Properties as AlarmProperties;
-}
-
-function refusal(build: () => unknown): KeelValidationError {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof KeelValidationError) return error;
-    throw error;
-  }
-  throw new Error('expected a KeelValidationError');
 }
 
 describe('an availability objective with the default tiers', () => {

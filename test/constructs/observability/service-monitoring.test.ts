@@ -4,13 +4,7 @@ import { Duration, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import {
-  defineBusinessMetrics,
-  KeelValidationError,
-  parseRunbook,
-  SloIndicator,
-  type ThresholdAlarmOptions,
-} from '../../../constructs';
+import { defineBusinessMetrics, parseRunbook, SloIndicator, type ThresholdAlarmOptions } from '../../../constructs';
 import { ECHO_HANDLER, unbundledTestApp } from '../../helpers/app';
 import {
   monitoredShop,
@@ -21,6 +15,7 @@ import {
   type MonitoredShop,
   type MonitoredShopOptions,
 } from '../../helpers/monitoring';
+import { refusal } from '../../helpers/refusal';
 
 const RUNBOOK_LINK =
   /\n\nRunbook: https:\/\/github\.com\/example-org\/keel\/blob\/main\/runbooks\/([a-z-]+\.md)#([a-z0-9-]+)$/;
@@ -62,15 +57,6 @@ function topicRef(stack: Stack, topic: sns.Topic): { Ref: string } {
 }
 
 /** The message of the KeelValidationError `build` throws. */
-function refusal(build: () => unknown): string {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof KeelValidationError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a KeelValidationError');
-}
 
 /** The message of the error `synth` throws (construct validations run at synth). */
 function synthError(synth: () => unknown): string {

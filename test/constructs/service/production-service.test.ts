@@ -5,7 +5,6 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import {
-  KeelValidationError,
   ProductionService,
   ServiceAuthorization,
   type ProductionServiceProps,
@@ -13,6 +12,7 @@ import {
   type ServiceFunctionOptions,
 } from '../../../constructs';
 import { ECHO_HANDLER, testStack, unbundledTestApp } from '../../helpers/app';
+import { refusal } from '../../helpers/refusal';
 
 function service(protection: ProtectionLevel = 'basic', props: Partial<ProductionServiceProps> = {}) {
   const stack = testStack(unbundledTestApp());
@@ -36,16 +36,6 @@ function withRoute(protection: ProtectionLevel = 'basic', props: Partial<Product
   const fn = svc.addFunction('Handler', { entry: ECHO_HANDLER });
   svc.addRoute('GET', '/orders/{orderId}', fn);
   return { stack, svc, fn, template: Template.fromStack(stack) };
-}
-
-function refusal(build: () => unknown): string {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof KeelValidationError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a KeelValidationError');
 }
 
 const keyArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^ServiceKey'), 'Arn'] };
