@@ -3,11 +3,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import type { KeelManifest, ManifestService } from '../constructs';
 import { findService, loadManifest } from '../lib/ops/manifest';
 import { status } from '../lib/ops/status';
-import { startEmulator } from '../test/emulator/moto';
+import { seedAlarms, startEmulator } from '../test/emulator/moto';
 
 const ALARMS = 100;
 const METRICS = 200;
@@ -46,22 +46,10 @@ async function main(): Promise<void> {
       })),
       objectives: [],
     };
-    for (const alarm of entry.alarms) {
-      await client.send(
-        new PutMetricAlarmCommand({
-          AlarmName: alarm.name,
-          Namespace: 'Keel/Bench',
-          MetricName: alarm.watches,
-          Dimensions: [{ Name: 'service', Value: 'bench' }],
-          Statistic: 'Sum',
-          Period: 60,
-          EvaluationPeriods: 1,
-          Threshold: 1,
-          ComparisonOperator: 'GreaterThanThreshold',
-          TreatMissingData: 'notBreaching',
-        }),
-      );
-    }
+    await seedAlarms(
+      client,
+      entry.alarms.map((a) => a.name),
+    );
     for (let i = 0; i < METRICS; i += 20) {
       await client.send(
         new PutMetricDataCommand({

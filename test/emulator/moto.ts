@@ -1,6 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import {
+  type CloudWatchClient,
+  PutMetricAlarmCommand,
+  SetAlarmStateCommand,
+  type StateValue,
+} from '@aws-sdk/client-cloudwatch';
 
 /** A moto server on 127.0.0.1, started for one test file and stopped after it. */
 export interface Emulator {
@@ -50,4 +56,31 @@ export async function startEmulator(): Promise<Emulator> {
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * Creates a metric alarm for each name, in the given state. moto has no composite alarms, so a service's health
+ * composite becomes a metric alarm of the same name here; what each alarm watches does not matter to `keel`.
+ */
+export async function seedAlarms(
+  client: CloudWatchClient,
+  names: readonly string[],
+  state: StateValue = 'OK',
+): Promise<void> {
+  for (const name of names) {
+    await client.send(
+      new PutMetricAlarmCommand({
+        AlarmName: name,
+        Namespace: 'Keel/Emulator',
+        MetricName: 'Placeholder',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      }),
+    );
+    await client.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: 'seeded' }));
+  }
 }

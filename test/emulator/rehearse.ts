@@ -1,14 +1,9 @@
 // npm run rehearse: starts moto on 127.0.0.1, creates the alarms and business metrics of one service from
 // cdk.out/keel-manifest.json, and runs `keel status` and `keel gate` against it; the README's output comes from here.
-import {
-  CloudWatchClient,
-  PutMetricAlarmCommand,
-  PutMetricDataCommand,
-  SetAlarmStateCommand,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { runCli } from '../../lib/ops/cli';
 import { findService, loadManifest } from '../../lib/ops/manifest';
-import { startEmulator } from './moto';
+import { seedAlarms, startEmulator } from './moto';
 
 async function main(): Promise<void> {
   const [service = 'orders', environment = 'prod'] = process.argv.slice(2);
@@ -18,24 +13,10 @@ async function main(): Promise<void> {
   const emulator = await startEmulator();
   try {
     const client = new CloudWatchClient({ region: entry.region ?? 'eu-west-1', endpoint: emulator.endpoint });
-    // moto has no composite alarms: every alarm, the health composite included, becomes a metric alarm here.
-    for (const alarm of entry.alarms) {
-      await client.send(
-        new PutMetricAlarmCommand({
-          AlarmName: alarm.name,
-          Namespace: 'Keel/Rehearsal',
-          MetricName: 'Placeholder',
-          Statistic: 'Sum',
-          Period: 60,
-          EvaluationPeriods: 1,
-          Threshold: 1,
-          ComparisonOperator: 'GreaterThanThreshold',
-        }),
-      );
-      await client.send(
-        new SetAlarmStateCommand({ AlarmName: alarm.name, StateValue: 'OK', StateReason: 'rehearsal' }),
-      );
-    }
+    await seedAlarms(
+      client,
+      entry.alarms.map((a) => a.name),
+    );
     const now = Date.now();
     for (const metric of entry.metrics) {
       await client.send(

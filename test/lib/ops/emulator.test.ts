@@ -1,15 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  CloudWatchClient,
-  PutMetricAlarmCommand,
-  PutMetricDataCommand,
-  SetAlarmStateCommand,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import type { KeelManifest } from '../../../constructs';
 import { runCli } from '../../../lib/ops/cli';
-import { startEmulator, type Emulator } from '../../emulator/moto';
+import { seedAlarms, startEmulator, type Emulator } from '../../emulator/moto';
 
 // End to end against a real CloudWatch-compatible server: moto, installed into .venv by `npm test`'s pretest.
 // moto has no composite alarms, so the health alarm is a metric alarm of the same name here.
@@ -97,22 +92,10 @@ beforeAll(async () => {
   client = new CloudWatchClient({ region: 'eu-west-1', endpoint: emulator.endpoint });
   assembly = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-emulator-'));
   fs.writeFileSync(path.join(assembly, 'keel-manifest.json'), JSON.stringify(manifest));
-  for (const alarm of manifest.services[0].alarms) {
-    await client.send(
-      new PutMetricAlarmCommand({
-        AlarmName: alarm.name,
-        Namespace: 'Keel/Shop',
-        MetricName: 'OrderFailures',
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanThreshold',
-        TreatMissingData: 'notBreaching',
-      }),
-    );
-    await setState(alarm.name, 'OK');
-  }
+  await seedAlarms(
+    client,
+    manifest.services[0].alarms.map((a) => a.name),
+  );
   await client.send(
     new PutMetricDataCommand({
       Namespace: 'Keel/Shop',
