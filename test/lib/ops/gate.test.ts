@@ -19,6 +19,7 @@ import {
   sdkError,
   testCloudWatchClient,
 } from '../../helpers/manifest';
+import { cliFailure as failure } from '../../helpers/refusal';
 
 const cw = mockClient(CloudWatchClient);
 const client = testCloudWatchClient();
@@ -37,16 +38,6 @@ function options(
   overrides: Partial<Omit<GateOptions, 'clock'>> = {},
 ): GateOptions & { clock: ReturnType<typeof fakeClock> } {
   return { bakeMs: 10 * MINUTE, pollMs: 30 * SECOND, failOnInsufficientData: false, clock: fakeClock(), ...overrides };
-}
-
-async function failure(promise: Promise<unknown>): Promise<KeelCliError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(KeelCliError);
-    return error as KeelCliError;
-  }
-  throw new Error('expected a KeelCliError');
 }
 
 beforeEach(() => {

@@ -7,7 +7,6 @@ import {
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { KeelCliError } from '../../../lib/ops/errors';
 import { MAX_QUERIES_PER_CALL, renderStatus, sparkline, status, statusExitCode } from '../../../lib/ops/status';
 import {
   API_ERRORS,
@@ -25,6 +24,7 @@ import {
   sdkError,
   testCloudWatchClient,
 } from '../../helpers/manifest';
+import { cliFailure as failure } from '../../helpers/refusal';
 
 const cw = mockClient(CloudWatchClient);
 const client = testCloudWatchClient();
@@ -54,16 +54,6 @@ function sloCalls(): GetMetricDataCommandInput[] {
     .commandCalls(GetMetricDataCommand)
     .map((call) => call.args[0].input)
     .filter((input) => input.MetricDataQueries?.some((q) => q.Id?.startsWith('slo')));
-}
-
-async function failure(promise: Promise<unknown>): Promise<KeelCliError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(KeelCliError);
-    return error as KeelCliError;
-  }
-  throw new Error('expected a KeelCliError');
 }
 
 beforeEach(() => {
