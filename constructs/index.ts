@@ -24,3 +24,7 @@ export * from './observability/service-dashboard';
 export * from './observability/service-level-objective';
 export * from './observability/service-monitoring';
 export * from './delivery/canary-deployment';
+export * from './delivery/delivery-access';
+export * from './delivery/deployment-window';
+export * from './delivery/service-pipeline';
+export * from './delivery/stage-conditions';

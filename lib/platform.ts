@@ -1,6 +1,15 @@
-import { Stack, type App } from 'aws-cdk-lib';
-import { Compliance, KeelValidationError, OwnershipTags, pascalCase } from '../constructs';
-import { ENVIRONMENT_NAMES, type EnvironmentName, type KeelConfig } from './config/model';
+import { Duration, Stack, Stage, type App } from 'aws-cdk-lib';
+import {
+  Compliance,
+  DeliveryAccess,
+  KeelValidationError,
+  OwnershipTags,
+  ServiceMonitoring,
+  ServicePipeline,
+  pascalCase,
+  type DeliveryEnvironment,
+} from '../constructs';
+import { ENVIRONMENT_NAMES, type EnvironmentName, type KeelConfig, type ServiceConfig, type TeamConfig } from './config/model';
 import { serviceStacks, type ServiceStackFactory } from './services';
 
 /** Switches read from CDK context for one synth. */
@@ -13,7 +22,10 @@ export interface SynthOptions {
 
 export interface Platform {
   readonly compliance: Compliance;
+  /** Every service stack, each in its own Stage. */
   readonly stacks: readonly Stack[];
+  /** Each service's pipeline stack, when every environment is built. */
+  readonly pipelines: readonly Stack[];
 }
 
 /**
@@ -91,19 +103,34 @@ export function buildPlatform(
       })),
     );
   }
+  const platformTeam = config.teams.find((t) => t.id === config.platform.platformTeam);
+  if (!platformTeam) throw new Error(`config was not validated: unknown platform team ${config.platform.platformTeam}`);
+  const environments = config.environments.filter((env) => options.environments.includes(env.name));
   const stacks: Stack[] = [];
-  for (const environment of config.environments.filter((env) => options.environments.includes(env.name))) {
-    for (const service of config.services) {
-      const team = config.teams.find((t) => t.id === service.owner);
-      if (!team) throw new Error(`config was not validated: unknown owner ${service.owner}`);
-      const stack = stackFactories[service.name](app, `${pascalCase(service.name)}-${environment.name}`, {
-        env: { account: environment.account, region: environment.region },
+  const pipelines: Stack[] = [];
+  for (const service of config.services) {
+    const team = config.teams.find((t) => t.id === service.owner);
+    if (!team) throw new Error(`config was not validated: unknown owner ${service.owner}`);
+    const delivered: DeliveryEnvironment[] = [];
+    for (const environment of environments) {
+      const name = `${pascalCase(service.name)}-${environment.name}`;
+      // A Stage per service and environment: the pipeline deploys it; people deploy it with `cdk deploy 'Name-env/*'`.
+      const where = { account: environment.account, region: environment.region };
+      const stage = new Stage(app, name, { env: where });
+      const stack = stackFactories[service.name](stage, 'Service', {
+        stackName: name,
+        env: where,
         terminationProtection: environment.protection !== 'basic',
         description: `${service.name} (${environment.name}), owned by ${team.displayName}`,
         service,
         environment,
         team,
         runbooks: { repositoryUrl: config.platform.repositoryUrl, directory: config.platform.runbooksDirectory },
+      });
+      const access = new DeliveryAccess(stack, 'DeliveryAccess', {
+        serviceName: service.name,
+        environment: environment.name,
+        deliveryAccount: config.delivery.account,
       });
       new OwnershipTags(stack, 'OwnershipTags', {
         owner: team.id,
@@ -117,7 +144,66 @@ export function buildPlatform(
       });
       compliance.check(stack, environment.extraRulePacks);
       stacks.push(stack);
+      delivered.push({
+        name: environment.name,
+        protection: environment.protection,
+        targets: [{ stage, healthAlarmName: healthAlarmOf(stack), alarmReaderArn: access.alarmReaderArn }],
+        ...(environment.bakeMinutes ? { bake: Duration.minutes(environment.bakeMinutes) } : {}),
+        ...(environment.deploymentWindows ? { deploymentWindows: environment.deploymentWindows } : {}),
+      });
+    }
+    // A pipeline promotes through every environment, so it is built only when all of them are.
+    if (environments.length === ENVIRONMENT_NAMES.length) {
+      pipelines.push(buildPipelineStack(app, config, service, delivered, platformTeam, compliance));
     }
   }
-  return { compliance, stacks };
+  return { compliance, stacks, pipelines };
+}
+
+/** The name of the service's health composite: the pipeline's rollback and promotion signal. */
+function healthAlarmOf(stack: Stack): string {
+  const monitoring = stack.node.findAll().find((c): c is ServiceMonitoring => c instanceof ServiceMonitoring);
+  const health = monitoring?.alarms.find((a) => a.kind === 'health');
+  if (!health) {
+    throw new KeelValidationError('A service stack cannot be delivered:', [
+      {
+        where: stack.node.path,
+        what: 'has no ServiceMonitoring, so no health composite for the pipeline to gate promotions on',
+        fix: "add new ServiceMonitoring(this, 'Monitoring', { service, ... }) to the service's stack",
+      },
+    ]);
+  }
+  return health.name;
+}
+
+/** The service's pipeline, in its own stack in the delivery account, owned by the platform team. */
+function buildPipelineStack(
+  app: App,
+  config: KeelConfig,
+  service: ServiceConfig,
+  environments: readonly DeliveryEnvironment[],
+  platformTeam: TeamConfig,
+  compliance: Compliance,
+): Stack {
+  const stack = new Stack(app, `${pascalCase(service.name)}-pipeline`, {
+    env: { account: config.delivery.account, region: config.delivery.region },
+    terminationProtection: true,
+    description: `Releases ${service.name} through ${environments.map((e) => e.name).join(', ')}; owned by ${platformTeam.displayName}`,
+  });
+  new ServicePipeline(stack, 'Pipeline', {
+    serviceName: service.name,
+    source: config.delivery,
+    environments,
+  });
+  new OwnershipTags(stack, 'OwnershipTags', {
+    owner: platformTeam.id,
+    service: service.name,
+    environment: 'delivery',
+    costCenter: platformTeam.costCenter,
+    dataClassification: 'internal',
+    extraRequiredKeys: platformTeam.extraRequiredTagKeys,
+    configHint: `lib/config/teams.ts (team ${platformTeam.id})`,
+  });
+  compliance.check(stack, [...new Set(config.environments.flatMap((e) => e.extraRulePacks))]);
+  return stack;
 }

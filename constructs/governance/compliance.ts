@@ -12,7 +12,7 @@ import {
   type ComplianceReport,
   type Finding,
 } from './compliance-report';
-import { FindingLog, observePack } from './finding-log';
+import { FindingLog, observePack, ruleFamilyOf } from './finding-log';
 import { BASELINE_RULE_PACKS, RULE_PACKS, RULE_PACK_NAMES, type RulePackName } from './rule-packs';
 
 /** Where every synth writes its compliance report, inside the cloud assembly directory. */
@@ -235,9 +235,11 @@ export class Compliance {
     const acknowledgedById = new Map<string, Finding[]>();
     for (const finding of findings) {
       if (finding.acknowledgedAt === undefined) continue;
-      const same = acknowledgedById.get(finding.findingId);
-      if (same) same.push(finding);
-      else acknowledgedById.set(finding.findingId, [finding]);
+      for (const id of new Set([finding.findingId, ruleFamilyOf(finding.findingId)])) {
+        const same = acknowledgedById.get(id);
+        if (same) same.push(finding);
+        else acknowledgedById.set(id, [finding]);
+      }
     }
     const acknowledgments: AcknowledgmentStatus[] = this.acknowledgments().map((ack) => {
       const covered = (acknowledgedById.get(ack.id) ?? []).filter((f) => isUnder(f.path, ack.path)).length;

@@ -57,6 +57,16 @@ export class FindingLog {
 }
 
 /**
+ * `AwsSolutions-IAM5[Action::s3:List*]` belongs to the family `AwsSolutions-IAM5[*]`: an acknowledgment of the family
+ * covers every finding of that rule under its scope, whatever the brackets hold. For generated resources a team
+ * does not write (CDK Pipelines' step roles), whose findings name generated logical ids.
+ */
+export function ruleFamilyOf(findingId: string): string {
+  const bracket = findingId.indexOf('[');
+  return bracket > 0 ? `${findingId.slice(0, bracket)}[*]` : findingId;
+}
+
+/**
  * The path of the nearest construct, the resource itself or an ancestor, that acknowledges `findingId`;
  * the same lookup cdk-nag makes before it drops a finding.
  */
@@ -65,7 +75,7 @@ export function acknowledgingScope(resource: IConstruct, findingId: string): str
     for (const entry of scope.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
       const ids = Object.keys(entry.data as Record<string, string>).map((key) => key.replace(/^annotation::/i, ''));
-      if (ids.includes(findingId)) return scope.node.path;
+      if (ids.includes(findingId) || ids.includes(ruleFamilyOf(findingId))) return scope.node.path;
     }
   }
   return undefined;
@@ -75,8 +85,8 @@ export function acknowledgingScope(resource: IConstruct, findingId: string): str
  * Makes a cdk-nag pack check only `stacks` and tell `log` about every finding, acknowledged ones included.
  * What the pack reports to aws-cdk-lib is unchanged, and each rule is still evaluated once.
  *
- * cdk-nag routes every resource through the pack's protected `checkResource` and every rule through its
- * protected `applyRule`; this wraps those two methods on the instance (cdk-nag 3 offers no hook for either, and
+ * cdk-nag routes every resource through the pack's protected `checkResource`, every rule through its protected
+ * `applyRule`, and every acknowledgment lookup through `isAcknowledged`; this wraps those three methods on the instance (cdk-nag 3 offers no hook for either, and
  * subclassing a pack class generically fights its abstract members).
  */
 export function observePack(pack: NagPack, stacks: ReadonlySet<Stack>, log: FindingLog): NagPack {
@@ -87,6 +97,10 @@ export function observePack(pack: NagPack, stacks: ReadonlySet<Stack>, log: Find
     if (result instanceof Error) throw result;
     return result;
   };
+  // cdk-nag matches acknowledgments by exact id; family acknowledgments (`Rule[*]`) are Keel's.
+  const isAcknowledged = pack['isAcknowledged'].bind(pack);
+  pack['isAcknowledged'] = (node: IConstruct, id: string): boolean =>
+    isAcknowledged(node, id) || (ruleFamilyOf(id) !== id && isAcknowledged(node, ruleFamilyOf(id)));
   const checkResource = pack['checkResource'].bind(pack);
   pack['checkResource'] = (node: CfnResource): void => {
     if (stacks.has(Stack.of(node))) checkResource(node);

@@ -96,7 +96,74 @@ export const DECISIONS = {
       'AWS Backup vault are planned with the data-protection review.',
     expires: '2027-02-28',
   },
+  alarmReaderByPrefix: {
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:*]',
+    reason:
+      "The pipeline's alarm reader may only describe alarms, and only those named after the service and environment " +
+      '(<service>-<env>-*), which Keel creates with that prefix; listing each name would break on every new alarm.',
+    expires: '2027-05-15',
+  },
+  cdkPipelinesStepGrants: {
+    id: 'AwsSolutions-IAM5[*]',
+    reason:
+      "CDK Pipelines grants each step's role this pipeline's artifact bucket and key (object and action wildcards), " +
+      'its own CodeBuild log group and report groups, and the target accounts\' CDK bootstrap roles by tag; every ' +
+      'wildcard stays inside this pipeline, and the gate and alarm-reader grants Keel adds are exact.',
+    expires: '2027-05-15',
+  },
+  cdkPipelinesInlinePolicies: {
+    id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+    reason:
+      "CDK Pipelines grants each step's role in that role's default inline policy, one role per step; moving them " +
+      'into managed policies would fork CDK Pipelines, and each policy still belongs to one role only.',
+    expires: '2027-05-15',
+  },
+  artifactBucketAccessLogs: {
+    id: 'AwsSolutions-S1',
+    reason:
+      'The artifact bucket is read and written only by this pipeline\'s roles; CloudTrail records those calls, and ' +
+      'server access logs would need a log bucket per pipeline that nobody reads.',
+    expires: '2027-05-15',
+  },
+  artifactBucketAccessLogsNist: {
+    id: 'NIST.800.53.R5-S3BucketLoggingEnabled',
+    reason:
+      'The artifact bucket is read and written only by this pipeline\'s roles; CloudTrail records those calls, and ' +
+      'server access logs would need a log bucket per pipeline that nobody reads.',
+    expires: '2027-05-15',
+  },
+  artifactsAreRebuildable: {
+    id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+    reason:
+      "Pipeline artifacts are rebuilt from the commit on every run and are keyed by execution; the repository, not " +
+      'this bucket, is the copy that matters.',
+    expires: '2027-05-15',
+  },
+  artifactsAreWrittenOnce: {
+    id: 'NIST.800.53.R5-S3BucketVersioningEnabled',
+    reason:
+      'Each execution writes its artifacts under new keys and never overwrites them, and they are rebuilt from the ' +
+      'commit on any run, so versions would only keep copies.',
+    expires: '2027-05-15',
+  },
+
 } as const satisfies Record<string, PlatformDecision>;
+
+/** The findings on CDK Pipelines' auto-approve function behind ConfirmPermissionsBroadening, decided once. */
+export const PERMISSION_REVIEW_FUNCTION_DECISIONS: readonly PlatformDecision[] = [
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+  'KeelChecks-LogGroupEncryption',
+  'NIST.800.53.R5-CloudWatchLogGroupEncrypted',
+  'NIST.800.53.R5-LambdaConcurrency',
+  'NIST.800.53.R5-LambdaDLQ',
+  'NIST.800.53.R5-LambdaInsideVPC',
+].map((id) => ({
+  id,
+  reason:
+    "CDK Pipelines' own auto-approve function for the permission review: it runs once per prod release, can only " +
+    'approve a change that broadens nothing or leave it to a person, and logs approval decisions only.',
+  expires: '2027-05-15',
+}));
 
 /** Records one of Keel's construct-level decisions on `scope`, owned by `owner`. */
 export function decide(scope: IConstruct, decision: PlatformDecision, owner: string): void {

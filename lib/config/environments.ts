@@ -1,10 +1,7 @@
-import type { EnvironmentName, ProtectionLevel } from './model';
-import type { RulePackName } from '../../constructs';
+import type { EnvironmentConfig, EnvironmentName } from './model';
 
-export interface EnvironmentDefaults {
-  readonly protection: ProtectionLevel;
-  readonly extraRulePacks: readonly RulePackName[];
-}
+/** An environment's settings apart from where it lives. */
+export type EnvironmentDefaults = Omit<EnvironmentConfig, 'name' | 'account' | 'region'>;
 
 /**
  * What each environment is, apart from where it lives. Accounts and regions come from `cdk.json` context
@@ -14,5 +11,10 @@ export interface EnvironmentDefaults {
 export const environmentDefaults: Readonly<Record<EnvironmentName, EnvironmentDefaults>> = {
   dev: { protection: 'basic', extraRulePacks: [] },
   staging: { protection: 'standard', extraRulePacks: [] },
-  prod: { protection: 'maximum', extraRulePacks: ['NIST.800.53.R5'] },
+  prod: {
+    protection: 'maximum',
+    extraRulePacks: ['NIST.800.53.R5'],
+    // Releases reach prod Monday to Thursday, 09:00 to 16:59 Berlin time; Fridays and weekends are frozen.
+    deploymentWindows: [{ cron: '* * 9-16 ? * MON-THU *', timeZone: 'Europe/Berlin' }],
+  },
 };

@@ -7,12 +7,13 @@ import {
   tagValueProblem,
   type Problem,
 } from '../../constructs';
-import { environmentDefaults } from './environments';
+import { environmentDefaults, type EnvironmentDefaults } from './environments';
 import { platform as platformConfig } from './platform';
 import { services as serviceList } from './services';
 import { teams as teamRegistry } from './teams';
 import {
   ENVIRONMENT_NAMES,
+  type EnvironmentName,
   PROTECTION_LEVELS,
   type EnvironmentConfig,
   type KeelConfig,
@@ -34,10 +35,13 @@ export interface ConfigDefinition {
   readonly platform: PlatformConfig;
   readonly teams: readonly TeamConfig[];
   readonly services: readonly ServiceConfig[];
+  /** What each environment is, apart from where it lives. */
+  readonly environments: Readonly<Record<EnvironmentName, EnvironmentDefaults>>;
 }
 
 export const repositoryDefinition: ConfigDefinition = {
   platform: platformConfig,
+  environments: environmentDefaults,
   teams: teamRegistry,
   services: serviceList,
 };
@@ -62,12 +66,21 @@ export function loadConfig(source: ConfigSource, definition: ConfigDefinition = 
   problems.push(...checkPlatform(definition.platform, teamIds));
   problems.push(...checkTeams(definition.teams));
   problems.push(...checkServices(definition.services, teamIds));
-  const environments = ENVIRONMENT_NAMES.map((name) => resolveEnvironment(name, source, problems));
+  const environments = ENVIRONMENT_NAMES.map((name) =>
+    resolveEnvironment(name, definition.environments[name], source, problems),
+  );
+  const where = resolveLocation('delivery', source, problems);
 
   if (problems.length > 0) {
     throw new KeelValidationError(`Keel configuration is invalid (${problems.length} problem(s)):`, problems);
   }
-  return { platform: definition.platform, environments, teams: definition.teams, services: definition.services };
+  return {
+    platform: definition.platform,
+    environments,
+    delivery: { ...definition.platform.delivery, ...where },
+    teams: definition.teams,
+    services: definition.services,
+  };
 }
 
 function checkPlatform(platform: PlatformConfig, teamIds: readonly string[]): Problem[] {
@@ -203,12 +216,12 @@ function unknownTeam(where: string, value: string | undefined, teamIds: readonly
   };
 }
 
-function resolveEnvironment(
-  name: (typeof ENVIRONMENT_NAMES)[number],
+/** An account and region from `keel:<name>:account` / `keel:<name>:region`, overridden by `KEEL_<NAME>_...`. */
+function resolveLocation(
+  name: string,
   source: ConfigSource,
   problems: Problem[],
-): EnvironmentConfig {
-  const defaults = environmentDefaults[name];
+): { readonly account: string; readonly region: string } {
   const read = (field: 'account' | 'region'): string => {
     const variable = `KEEL_${name.toUpperCase()}_${field.toUpperCase()}`;
     const fromEnv = source.env[variable];
@@ -219,7 +232,7 @@ function resolveEnvironment(
   const account = read('account');
   const region = read('region');
   const origin = (field: string) =>
-    `environment ${name} ${field} (context keel:${name}:${field} or $KEEL_${name.toUpperCase()}_${field.toUpperCase()})`;
+    `${name === 'delivery' ? 'delivery' : `environment ${name}`} ${field} (context keel:${name}:${field} or $KEEL_${name.toUpperCase()}_${field.toUpperCase()})`;
   if (!ACCOUNT_ID.test(account)) {
     problems.push({
       where: origin('account'),
@@ -232,6 +245,24 @@ function resolveEnvironment(
       where: origin('region'),
       what: `${JSON.stringify(region)} is not an AWS region`,
       fix: `set "keel:${name}:region" in cdk.json to a region such as eu-west-1, or export KEEL_${name.toUpperCase()}_REGION`,
+    });
+  }
+  return { account, region };
+}
+
+function resolveEnvironment(
+  name: EnvironmentName,
+  defaults: EnvironmentDefaults,
+  source: ConfigSource,
+  problems: Problem[],
+): EnvironmentConfig {
+  const { account, region } = resolveLocation(name, source, problems);
+  const bake = defaults.bakeMinutes;
+  if (bake !== undefined && (!Number.isInteger(bake) || bake <= 0 || bake > 1440)) {
+    problems.push({
+      where: `environmentDefaults.${name}.bakeMinutes (lib/config/environments.ts)`,
+      what: `${JSON.stringify(bake)} is not a whole number of minutes from 1 to 1440 (a day)`,
+      fix: 'bake for a few minutes, e.g. 10, or leave it out for the default (10 in prod, 3 in staging, none in dev)',
     });
   }
   if (!(PROTECTION_LEVELS as readonly string[]).includes(defaults.protection)) {
@@ -250,5 +281,5 @@ function resolveEnvironment(
       });
     }
   });
-  return { name, account, region, protection: defaults.protection, extraRulePacks: defaults.extraRulePacks };
+  return { ...defaults, name, account, region };
 }

@@ -1,4 +1,4 @@
-import type { DataClassification, ProtectionLevel, RulePackName } from '../../constructs';
+import type { DataClassification, DeploymentWindow, ProtectionLevel, RulePackName } from '../../constructs';
 export { PROTECTION_LEVELS, type ProtectionLevel } from '../../constructs';
 
 /** The three environments every service is deployed to, in promotion order. */
@@ -14,6 +14,27 @@ export interface EnvironmentConfig {
   readonly protection: ProtectionLevel;
   /** Rule packs run on this environment's stacks on top of the platform's (AwsSolutions and KeelChecks). */
   readonly extraRulePacks: readonly RulePackName[];
+  /** Minutes the pipeline bakes this environment under `keel gate`; absent for the protection level's default. */
+  readonly bakeMinutes?: number;
+  /** When the pipeline may deploy here; absent for any time. */
+  readonly deploymentWindows?: readonly DeploymentWindow[];
+}
+
+/** Where the platform's pipelines come from and run. */
+export interface DeliverySource {
+  /** The CodeConnections connection to the repository host: `arn:aws:codeconnections:<region>:<account>:connection/<uuid>`. */
+  readonly connectionArn: string;
+  /** `owner/name` on the connected host. */
+  readonly repository: string;
+  /** The branch that releases. */
+  readonly branch: string;
+}
+
+export interface DeliveryConfig extends DeliverySource {
+  /** The 12-digit account the pipelines run in. */
+  readonly account: string;
+  /** The region the pipelines run in. */
+  readonly region: string;
 }
 
 export interface TeamConfig {
@@ -49,12 +70,15 @@ export interface PlatformConfig {
   readonly platformTeam: string;
   /** How many days ahead an acknowledgment may expire at most. */
   readonly maxAcknowledgmentDays: number;
+  /** The pipelines' source; their account and region come from `keel:delivery:account` / `keel:delivery:region`. */
+  readonly delivery: DeliverySource;
 }
 
 /** The whole, validated configuration of a Keel platform. */
 export interface KeelConfig {
   readonly platform: PlatformConfig;
   readonly environments: readonly EnvironmentConfig[];
+  readonly delivery: DeliveryConfig;
   readonly teams: readonly TeamConfig[];
   readonly services: readonly ServiceConfig[];
 }

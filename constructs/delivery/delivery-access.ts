@@ -1,0 +1,97 @@
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { DECISIONS, DEFAULT_DECISION_OWNER, decide } from '../private/decisions';
+import { KeelValidationError } from '../private/errors';
+
+/** IAM role names are at most 64 characters. */
+const MAX_ROLE_NAME = 64;
+
+/**
+ * The fixed names of the roles a service's pipeline and its target environments share. They live in different
+ * accounts, so each side names the other's roles instead of referencing them.
+ */
+export const deliveryRoleNames = {
+  /** The pipeline's own role, in the delivery account. */
+  pipeline: (service: string) => `keel-${service}-pipeline`,
+  /** The `keel gate` step's CodeBuild role for one environment, in the delivery account. */
+  gate: (service: string, environment: string) => `keel-${service}-${environment}-gate`,
+  /** The role in the target account that reads the service's alarms for the pipeline and the gate. */
+  alarmReader: (service: string, environment: string) => `keel-${service}-${environment}-alarm-reader`,
+};
+
+export interface DeliveryAccessProps {
+  /** The service's kebab-case name. */
+  readonly serviceName: string;
+  /** The environment this stack is deployed to. */
+  readonly environment: string;
+  /** The 12-digit account the service's pipeline runs in. */
+  readonly deliveryAccount: string;
+}
+
+/**
+ * Lets the service's pipeline look at the service's alarms in this account, and nothing else: a role that only
+ * the pipeline's role and this environment's gate role may assume, allowed only `cloudwatch:DescribeAlarms` on
+ * alarms named `<service>-<env>-*`. Add one to each service stack the pipeline deploys.
+ */
+export class DeliveryAccess extends Construct {
+  /** The role the pipeline's before-entry condition and the gate step assume. */
+  public readonly alarmReader: iam.Role;
+  /** Its ARN, built from its fixed name so the pipeline's account can name it. */
+  public readonly alarmReaderArn: string;
+
+  constructor(scope: Construct, id: string, props: DeliveryAccessProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    checkRoleNames(this.node.path, props.serviceName, props.environment, props.deliveryAccount);
+    const delivery = (name: string) => `arn:${stack.partition}:iam::${props.deliveryAccount}:role/${name}`;
+    const roleName = deliveryRoleNames.alarmReader(props.serviceName, props.environment);
+    this.alarmReader = new iam.Role(this, 'AlarmReader', {
+      roleName,
+      description: `Lets the ${props.serviceName} pipeline read the ${props.environment} alarms of ${props.serviceName}`,
+      assumedBy: new iam.AccountPrincipal(props.deliveryAccount).withConditions({
+        ArnEquals: {
+          'aws:PrincipalArn': [
+            delivery(deliveryRoleNames.pipeline(props.serviceName)),
+            delivery(deliveryRoleNames.gate(props.serviceName, props.environment)),
+          ],
+        },
+      }),
+    });
+    this.alarmReaderArn = `arn:${stack.partition}:iam::${stack.account}:role/${roleName}`;
+    const alarms = stack.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: `${props.serviceName}-${props.environment}-*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const policy = new iam.ManagedPolicy(this, 'ReadAlarms', {
+      roles: [this.alarmReader],
+      statements: [new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [alarms] })],
+    });
+    // The finding names the resource as the template renders it; acknowledge exactly that one wildcard.
+    const rendered = Token.isUnresolved(alarms) ? DECISIONS.alarmReaderByPrefix.id : `AwsSolutions-IAM5[Resource::${alarms}]`;
+    decide(policy, { ...DECISIONS.alarmReaderByPrefix, id: rendered }, DEFAULT_DECISION_OWNER);
+  }
+}
+
+function checkRoleNames(where: string, service: string, environment: string, deliveryAccount: string): void {
+  const problems = [];
+  if (!/^\d{12}$/.test(deliveryAccount ?? '')) {
+    problems.push({
+      where: `${where} deliveryAccount`,
+      what: `${JSON.stringify(deliveryAccount)} is not a 12-digit AWS account id`,
+      fix: 'pass the account the pipeline runs in, e.g. from keel:delivery:account in cdk.json',
+    });
+  }
+  for (const name of [deliveryRoleNames.alarmReader(service, environment), deliveryRoleNames.gate(service, environment)]) {
+    if (name.length > MAX_ROLE_NAME) {
+      problems.push({
+        where: `${where} serviceName`,
+        what: `the role name ${name} is ${name.length} characters; IAM allows ${MAX_ROLE_NAME}`,
+        fix: 'shorten the service or environment name',
+      });
+    }
+  }
+  if (problems.length > 0) throw new KeelValidationError(`Invalid delivery access ${where}:`, problems);
+}

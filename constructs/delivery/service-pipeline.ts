@@ -1,0 +1,356 @@
+import { Duration, Stack, type Stage } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { Construct } from 'constructs';
+import { DECISIONS, DEFAULT_DECISION_OWNER, PERMISSION_REVIEW_FUNCTION_DECISIONS, decide } from '../private/decisions';
+import { KeelValidationError, type Problem } from '../private/errors';
+import type { ProtectionLevel } from '../service/protection';
+import { deliveryRoleNames } from './delivery-access';
+import { deploymentWindowProblems, type DeploymentWindow } from './deployment-window';
+import { alarmRule, deploymentWindowRule, setStageConditions, type StageRule } from './stage-conditions';
+
+/** The longest a gate may bake: a stage that needs more wants a person, not a pipeline. */
+export const MAX_BAKE = Duration.days(1);
+
+/** How long `keel gate` bakes a stage by default, by protection level; dev (basic) has no gate. */
+export const DEFAULT_BAKE: Readonly<Record<ProtectionLevel, Duration | undefined>> = {
+  basic: undefined,
+  standard: Duration.minutes(3),
+  maximum: Duration.minutes(10),
+};
+
+/** The commands the synth step runs by default: the project's own install, every test and check, then synth. */
+export const DEFAULT_SYNTH_COMMANDS: readonly string[] = ['npm ci', 'npm test', 'npx cdk synth'];
+
+const CONNECTION_ARN =
+  /^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:connection\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Where the pipeline's source comes from: a CodeConnections (CodeStar) connection to a Git repository. */
+export interface PipelineSource {
+  /** `arn:aws:codeconnections:<region>:<account>:connection/<uuid>` (or the older `codestar-connections`). */
+  readonly connectionArn: string;
+  /** `owner/name` on the connected host, e.g. `example-org/keel`. */
+  readonly repository: string;
+  /**
+   * The branch that releases.
+   * @default 'main'
+   */
+  readonly branch?: string;
+}
+
+/** One place an environment deploys to: a Stage of stacks, and the alarm that says whether it is healthy. */
+export interface DeliveryTarget {
+  /** The stacks to deploy, in a Stage. */
+  readonly stage: Stage;
+  /** The service's health composite in that stage's account and region: in ALARM whenever any critical alarm is. */
+  readonly healthAlarmName: string;
+  /** A role in the stage's account that may read the service's alarms (see DeliveryAccess). */
+  readonly alarmReaderArn: string;
+}
+
+/** One environment of the promotion path. */
+export interface DeliveryEnvironment {
+  /** `dev`, `staging`, `prod`: the name `keel gate --env` knows. */
+  readonly name: string;
+  readonly protection: ProtectionLevel;
+  /** Where it deploys; more than one deploys them side by side as a wave, e.g. one per region. */
+  readonly targets: readonly DeliveryTarget[];
+  /**
+   * How long `keel gate` bakes the environment under its alarms after the deployment.
+   * @default - DEFAULT_BAKE for the protection level: 10 minutes in prod, 3 in staging, no gate in dev
+   */
+  readonly bake?: Duration;
+  /**
+   * When deployments may enter; outside every window the environment is frozen.
+   * @default - any time
+   */
+  readonly deploymentWindows?: readonly DeploymentWindow[];
+  /**
+   * Stop for a person's approval when the change broadens IAM permissions or security groups.
+   * @default - at maximum protection (prod)
+   */
+  readonly reviewPermissionBroadening?: boolean;
+}
+
+export interface ServicePipelineProps {
+  /** The service's kebab-case name; the pipeline is `<service>-pipeline`. */
+  readonly serviceName: string;
+  readonly source: PipelineSource;
+  /** The environments in promotion order: dev, then staging, then prod. */
+  readonly environments: readonly DeliveryEnvironment[];
+  /**
+   * What the synth step runs; it must leave the cloud assembly in `cdk.out`.
+   * @default DEFAULT_SYNTH_COMMANDS
+   */
+  readonly synthCommands?: readonly string[];
+}
+
+/** What `keel rollback` needs to know about one environment's stage of the pipeline. */
+export interface PipelineStageInfo {
+  readonly pipelineName: string;
+  readonly stageName: string;
+  readonly account?: string;
+  readonly region?: string;
+}
+
+/**
+ * A service's release path on CDK Pipelines: a self-mutating CodePipeline V2 with rotating cross-account keys that
+ * builds and checks the whole repository, then promotes each environment in turn. Each environment's stage:
+ * - refuses to start while its health composite (and, at maximum protection, the previous environment's) is in
+ *   ALARM, or outside its deployment windows;
+ * - at maximum protection, waits for approval when the change broadens permissions;
+ * - bakes under `keel gate` after deploying;
+ * - rolls itself back when anything in it fails (CodePipeline V2 `OnFailure: ROLLBACK`).
+ *
+ * Put it in a stack of its own, in the delivery account; the targets' stacks must be complete (tags, checks)
+ * before it is constructed, because it builds the pipeline, and synthesizes the stages, right away.
+ */
+export class ServicePipeline extends Construct {
+  public readonly pipeline: pipelines.CodePipeline;
+  /** The pipeline's role: it assumes the targets' alarm readers for the before-entry conditions. */
+  public readonly role: iam.Role;
+  /** The gate steps' roles, by environment name. */
+  public readonly gateRoles: Readonly<Record<string, iam.Role>>;
+  /** The CodePipeline stage of each environment, by environment name. */
+  public readonly stages: Readonly<Record<string, PipelineStageInfo>>;
+
+  constructor(scope: Construct, id: string, props: ServicePipelineProps) {
+    super(scope, id);
+    checkPipeline(this.node.path, props);
+    const stack = Stack.of(this);
+    const service = props.serviceName;
+    const pipelineName = `${service}-pipeline`;
+
+    this.role = new iam.Role(this, 'Role', {
+      roleName: deliveryRoleNames.pipeline(service),
+      assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
+      description: `Runs the ${service} pipeline`,
+    });
+    const source = pipelines.CodePipelineSource.connection(props.source.repository, props.source.branch ?? 'main', {
+      connectionArn: props.source.connectionArn,
+      codeBuildCloneOutput: false,
+    });
+    const synth = new pipelines.CodeBuildStep('Synth', {
+      input: source,
+      commands: [...(props.synthCommands ?? DEFAULT_SYNTH_COMMANDS)],
+      primaryOutputDirectory: 'cdk.out',
+    });
+    this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
+      pipelineName,
+      pipelineType: codepipeline.PipelineType.V2,
+      role: this.role,
+      synth,
+      selfMutation: true,
+      crossAccountKeys: true,
+      enableKeyRotation: true,
+      publishAssetsInParallel: false,
+      codeBuildDefaults: {
+        buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
+        partialBuildSpec: codebuild.BuildSpec.fromObject({
+          phases: { install: { 'runtime-versions': { nodejs: '20', python: '3.11' } } },
+        }),
+      },
+    });
+
+    const gateRoles: Record<string, iam.Role> = {};
+    const stages: Record<string, PipelineStageInfo> = {};
+    const conditions: { stageName: string; rules: StageRule[] }[] = [];
+    props.environments.forEach((environment, i) => {
+      const previous = i > 0 ? props.environments[i - 1] : undefined;
+      const bake = environment.bake ?? DEFAULT_BAKE[environment.protection];
+      const gate = bake && this.gateStep(service, environment, bake, source, synth);
+      if (gate) gateRoles[environment.name] = gate.role;
+      const review =
+        (environment.reviewPermissionBroadening ?? environment.protection === 'maximum')
+          ? environment.targets.map(
+              (target) =>
+                new pipelines.ConfirmPermissionsBroadening(`ReviewPermissions-${target.stage.stageName}`, {
+                  stage: target.stage,
+                }),
+            )
+          : [];
+      let stageName: string;
+      if (environment.targets.length === 1) {
+        const [target] = environment.targets;
+        this.pipeline.addStage(target.stage, { pre: review, post: gate ? [gate.step] : [] });
+        stageName = target.stage.stageName;
+      } else {
+        const wave = this.pipeline.addWave(`${pascal(service)}-${environment.name}`, {
+          pre: review,
+          post: gate ? [gate.step] : [],
+        });
+        for (const target of environment.targets) wave.addStage(target.stage);
+        stageName = wave.id;
+      }
+      stages[environment.name] = {
+        pipelineName,
+        stageName,
+        ...(concrete(stack.account) ? { account: stack.account } : {}),
+        ...(concrete(stack.region) ? { region: stack.region } : {}),
+      };
+
+      // Refuse to enter while this environment is unhealthy, or (at maximum protection) the one before it is.
+      const watched = [...environment.targets];
+      if (environment.protection === 'maximum' && previous) watched.push(...previous.targets);
+      const rules: StageRule[] = watched.map((target) =>
+        alarmRule(target.healthAlarmName, target.stage.region ?? '', target.alarmReaderArn),
+      );
+      (environment.deploymentWindows ?? []).forEach((window, w) => rules.push(deploymentWindowRule(window, w)));
+      conditions.push({ stageName, rules });
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: watched.map((t) => t.alarmReaderArn) }),
+      );
+    });
+    this.gateRoles = gateRoles;
+    this.stages = stages;
+
+    this.pipeline.buildPipeline();
+    for (const { stageName, rules } of conditions) {
+      setStageConditions(this.pipeline.pipeline, stageName, { beforeEntry: rules, onFailure: 'ROLLBACK' });
+    }
+    this.recordDecisions();
+  }
+
+  /** The findings on what CDK Pipelines builds, each a platform decision with its reason (see decisions.ts). */
+  private recordDecisions(): void {
+    const owner = DEFAULT_DECISION_OWNER;
+    // What CDK Pipelines grants lands in each role's default policy; Keel's own grants are managed policies.
+    const roles = [this.role, ...Object.values(this.gateRoles)];
+    for (const scope of [this.pipeline, ...roles.map((role) => role.node.findChild('DefaultPolicy'))]) {
+      decide(scope, DECISIONS.cdkPipelinesStepGrants, owner);
+      decide(scope, DECISIONS.cdkPipelinesInlinePolicies, owner);
+    }
+    const bucket = this.pipeline.pipeline.artifactBucket;
+    for (const decision of [
+      DECISIONS.artifactBucketAccessLogs,
+      DECISIONS.artifactBucketAccessLogsNist,
+      DECISIONS.artifactsAreRebuildable,
+      DECISIONS.artifactsAreWrittenOnce,
+    ]) {
+      decide(bucket, decision, owner);
+    }
+    const reviewFunction = this.pipeline.node.tryFindChild('PipelinesSecurityCheck')?.node.tryFindChild('CDKPipelinesAutoApprove');
+    for (const decision of reviewFunction ? PERMISSION_REVIEW_FUNCTION_DECISIONS : []) {
+      decide(reviewFunction as Construct, decision, owner);
+    }
+  }
+
+  /**
+   * A CodeBuild step that runs `keel gate` on each target of the environment, through that target's alarm reader;
+   * its role may assume only those readers (besides what CDK Pipelines grants every step: logs and artifacts).
+   */
+  private gateStep(
+    service: string,
+    environment: DeliveryEnvironment,
+    bake: Duration,
+    source: pipelines.IFileSetProducer,
+    synth: pipelines.IFileSetProducer,
+  ): { step: pipelines.CodeBuildStep; role: iam.Role } {
+    const role = new iam.Role(this, `${pascal(environment.name)}GateRole`, {
+      roleName: deliveryRoleNames.gate(service, environment.name),
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+      description: `Runs keel gate for ${service} in ${environment.name}`,
+    });
+    new iam.ManagedPolicy(this, `${pascal(environment.name)}GateReadAlarms`, {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['sts:AssumeRole'],
+          resources: environment.targets.map((t) => t.alarmReaderArn),
+        }),
+      ],
+    });
+    const step = new pipelines.CodeBuildStep(`Gate-${environment.name}`, {
+      input: source,
+      additionalInputs: { 'cdk.out': synth },
+      installCommands: ['npm ci --omit=dev --ignore-scripts'],
+      commands: environment.targets.map((target) => gateCommand(service, environment.name, target, bake)),
+      role,
+      timeout: bake.plus(Duration.minutes(20)),
+    });
+    return { step, role };
+  }
+}
+
+/** The command a gate step runs for one target. */
+export function gateCommand(service: string, environment: string, target: DeliveryTarget, bake: Duration): string {
+  return [
+    'npm run --silent keel -- gate',
+    service,
+    `--env ${environment}`,
+    `--region ${target.stage.region}`,
+    `--bake ${bake.toSeconds()}s`,
+    `--role-arn ${target.alarmReaderArn}`,
+  ].join(' ');
+}
+
+function pascal(name: string): string {
+  return name.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+}
+
+function concrete(value: string): boolean {
+  return !/\$\{Token/.test(value);
+}
+
+function checkPipeline(where: string, props: ServicePipelineProps): void {
+  const problems: Problem[] = [];
+  const { connectionArn, repository, branch } = props.source;
+  if (!CONNECTION_ARN.test(connectionArn ?? '')) {
+    problems.push({
+      where: `${where} source.connectionArn`,
+      what: `${JSON.stringify(connectionArn)} is not a CodeConnections connection ARN`,
+      fix:
+        "copy the ARN of an AVAILABLE connection from the console (Developer Tools > Connections), e.g. " +
+        "'arn:aws:codeconnections:eu-west-1:444444444444:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0'",
+    });
+  }
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository ?? '')) {
+    problems.push({
+      where: `${where} source.repository`,
+      what: `${JSON.stringify(repository)} is not owner/name`,
+      fix: "use the repository's owner and name on the connected host, e.g. 'example-org/keel'",
+    });
+  }
+  if (branch !== undefined && !/^[^\s~^:?*[\\]+$/.test(branch)) {
+    problems.push({
+      where: `${where} source.branch`,
+      what: `${JSON.stringify(branch)} is not a branch name`,
+      fix: "use the branch that releases, e.g. 'main'",
+    });
+  }
+  if (props.environments.length === 0) {
+    problems.push({ where: `${where} environments`, what: 'is empty', fix: 'list the environments in promotion order' });
+  }
+  for (const environment of props.environments) {
+    const at = `${where} environments.${environment.name}`;
+    if (environment.targets.length === 0) {
+      problems.push({ where: `${at}.targets`, what: 'is empty', fix: 'give the environment at least one Stage' });
+    }
+    for (const target of environment.targets) {
+      if (!target.stage.region || !concrete(target.stage.region)) {
+        problems.push({
+          where: `${at} stage ${target.stage.node.path}`,
+          what: 'has no concrete region; the gate and the before-entry condition look at alarms in it',
+          fix: "create the Stage with env: { account, region }",
+        });
+      }
+    }
+    const bake = environment.bake;
+    if (bake !== undefined) {
+      const ms = bake.toMilliseconds();
+      if (ms <= 0 || ms > MAX_BAKE.toMilliseconds() || ms % 1000 !== 0) {
+        problems.push({
+          where: `${at}.bake`,
+          what: `${bake.toHumanString()} is not whole seconds longer than 0 and at most ${MAX_BAKE.toHumanString()}`,
+          fix: 'bake for minutes, e.g. Duration.minutes(10); leave it out for the default',
+        });
+      }
+    }
+    (environment.deploymentWindows ?? []).forEach((window, i) =>
+      problems.push(...deploymentWindowProblems(`${at}.deploymentWindows[${i}]`, window)),
+    );
+  }
+  if (problems.length > 0) throw new KeelValidationError(`Invalid pipeline ${where}:`, problems);
+}
