@@ -108,6 +108,7 @@ export interface PipelineStageInfo {
  * before it is constructed, because it builds the pipeline, and synthesizes the stages, right away.
  */
 export class ServicePipeline extends Construct {
+  public readonly serviceName: string;
   public readonly pipeline: pipelines.CodePipeline;
   /** The pipeline's role: it assumes the targets' alarm readers for the before-entry conditions. */
   public readonly role: iam.Role;
@@ -121,6 +122,7 @@ export class ServicePipeline extends Construct {
     checkPipeline(this.node.path, props);
     const stack = Stack.of(this);
     const service = props.serviceName;
+    this.serviceName = service;
     const pipelineName = `${service}-pipeline`;
 
     this.role = new iam.Role(this, 'Role', {

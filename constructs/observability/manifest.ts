@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { ServicePipeline } from '../delivery/service-pipeline';
 import type { ServiceLevelObjective } from './service-level-objective';
 import { ServiceMonitoring } from './service-monitoring';
 
@@ -69,6 +70,16 @@ export interface ManifestService {
   readonly alarms: readonly ManifestAlarm[];
   readonly metrics: readonly ManifestMetric[];
   readonly objectives: readonly ManifestObjective[];
+  /** The pipeline stage that deploys this service and environment, when the app has the service's pipeline. */
+  readonly pipeline?: ManifestPipelineStage;
+}
+
+/** Where `keel rollback` finds the stage to roll back. */
+export interface ManifestPipelineStage {
+  readonly name: string;
+  readonly stage: string;
+  readonly account?: string;
+  readonly region?: string;
 }
 
 /** `cdk.out/keel-manifest.json`. */
@@ -80,7 +91,15 @@ export interface KeelManifest {
 
 /** Describes every monitored service of the app. */
 export function buildManifest(root: IConstruct, now: Date = new Date()): KeelManifest {
-  const monitors = root.node.findAll().filter((c): c is ServiceMonitoring => c instanceof ServiceMonitoring);
+  const all = root.node.findAll();
+  const monitors = all.filter((c): c is ServiceMonitoring => c instanceof ServiceMonitoring);
+  const pipelines = all.filter((c): c is ServicePipeline => c instanceof ServicePipeline);
+  const pipelineStage = (service: string, environment: string): Pick<ManifestService, 'pipeline'> => {
+    const stage = pipelines.find((p) => p.serviceName === service)?.stages[environment];
+    if (!stage) return {};
+    const { pipelineName, stageName, ...where } = stage;
+    return { pipeline: { name: pipelineName, stage: stageName, ...where } };
+  };
   return {
     version: MANIFEST_VERSION,
     generatedAt: now.toISOString(),
@@ -123,6 +142,7 @@ export function buildManifest(root: IConstruct, now: Date = new Date()): KeelMan
             .filter((a) => (slo.composites as readonly unknown[]).includes(a.alarm))
             .map((a) => a.name),
         })),
+        ...pipelineStage(monitoring.service.serviceName, monitoring.service.environment),
       };
     }),
   };

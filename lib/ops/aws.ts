@@ -1,4 +1,6 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { EXIT, KeelCliError } from './errors';
 
 export interface AwsOptions {
@@ -12,10 +14,15 @@ export interface AwsOptions {
    * @default 4
    */
   readonly maxAttempts?: number;
+  /**
+   * A role to assume first, e.g. the alarm reader in a service's account that the pipeline's gate step uses.
+   * @default - the caller's own credentials
+   */
+  readonly roleArn?: string;
 }
 
-/** A CloudWatch client with the SDK's standard retries, bounded attempts and the given endpoint. */
-export function cloudWatchClient(options: AwsOptions): CloudWatchClient {
+/** What every Keel AWS client shares: region, endpoint, bounded standard retries and timeouts, assumed role. */
+function clientConfig(options: AwsOptions) {
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) {
     throw new KeelCliError(
@@ -24,18 +31,42 @@ export function cloudWatchClient(options: AwsOptions): CloudWatchClient {
     );
   }
   const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
-  return new CloudWatchClient({
-    region,
-    ...(endpoint ? { endpoint } : {}),
+  const where = { region, ...(endpoint ? { endpoint } : {}) };
+  return {
+    ...where,
     retryMode: 'standard',
     maxAttempts: options.maxAttempts ?? 4,
     // With at most 4 attempts, these bound a call that hangs to well under two minutes in all.
     requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 },
-  });
+    ...(options.roleArn
+      ? {
+          credentials: fromTemporaryCredentials({
+            params: { RoleArn: options.roleArn, RoleSessionName: 'keel-cli', DurationSeconds: 3600 },
+            clientConfig: where,
+          }),
+        }
+      : {}),
+  };
 }
 
+/** A CloudWatch client with the SDK's standard retries, bounded attempts and the given endpoint. */
+export function cloudWatchClient(options: AwsOptions): CloudWatchClient {
+  return new CloudWatchClient(clientConfig(options));
+}
+
+/** A CodePipeline client, made like the CloudWatch one. */
+export function codePipelineClient(options: AwsOptions): CodePipelineClient {
+  return new CodePipelineClient(clientConfig(options));
+}
+
+/** The permissions a denied caller is missing, by the service it called. */
+const NEEDS = {
+  cloudwatch: 'cloudwatch:DescribeAlarms and cloudwatch:GetMetricData',
+  codepipeline: 'codepipeline:GetPipelineState, codepipeline:ListPipelineExecutions and codepipeline:RollbackStage',
+} as const;
+
 /** Turns what the SDK throws into one line a person can act on, with exit code 3. */
-export function awsError(error: unknown, doing: string): KeelCliError {
+export function awsError(error: unknown, doing: string, service: keyof typeof NEEDS = 'cloudwatch'): KeelCliError {
   if (error instanceof KeelCliError) return error;
   const e = (error ?? {}) as {
     name?: string;
@@ -51,7 +82,7 @@ export function awsError(error: unknown, doing: string): KeelCliError {
     ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'].includes(name) ||
     e.$metadata?.httpStatusCode === 403
   ) {
-    return line(`access denied (${message}); the caller needs cloudwatch:DescribeAlarms and cloudwatch:GetMetricData`);
+    return line(`access denied (${message}); the caller needs ${NEEDS[service]}`);
   }
   if (name === 'CredentialsProviderError' || /credential/i.test(message)) {
     return line(
@@ -59,7 +90,7 @@ export function awsError(error: unknown, doing: string): KeelCliError {
     );
   }
   if (['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException'].includes(name)) {
-    return line('CloudWatch kept throttling the requests after retries; try again in a minute');
+    return line(`${service === 'cloudwatch' ? 'CloudWatch' : 'CodePipeline'} kept throttling the requests after retries; try again in a minute`);
   }
   // The SDK may wrap a socket error; its code can sit on the error, on its cause, or only in the message.
   const network = /\b(ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN)\b/;
@@ -68,7 +99,7 @@ export function awsError(error: unknown, doing: string): KeelCliError {
     network.exec(message)?.[1];
   if (code !== undefined || name === 'TimeoutError') {
     return line(
-      `cannot reach the CloudWatch endpoint (${code ?? name}); check --endpoint-url, AWS_ENDPOINT_URL and the network`,
+      `cannot reach the ${service === 'cloudwatch' ? 'CloudWatch' : 'CodePipeline'} endpoint (${code ?? name}); check --endpoint-url, AWS_ENDPOINT_URL and the network`,
     );
   }
   return line(`${name || 'error'}: ${message}`);

@@ -1,12 +1,14 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { cloudWatchClient, type AwsOptions } from './aws';
+import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { cloudWatchClient, codePipelineClient, type AwsOptions } from './aws';
 import { loadComplianceReport, renderComplianceReport, type ReportFormat } from './compliance-report';
 import { parseDuration } from './duration';
 import { EXIT, KeelCliError, usageError, type ExitCode } from './errors';
 import { checkGateTimes, gate } from './gate';
 import { findService, loadManifest } from './manifest';
+import { planRollback, renderPlan, rollback } from './rollback';
 import { checkRunbooks } from './runbooks-check';
 import { renderStatus, status, statusExitCode } from './status';
 
@@ -15,13 +17,16 @@ export const USAGE = `keel: what a Keel service is doing right now, and whether 
 Usage:
   keel status <service> --env <env> [--since 1h] [--json]
   keel gate <service> --env <env> --bake 10m [--poll 30s] [--fail-on-insufficient-data]
+  keel rollback <service> --env <env> [--yes]
   keel runbooks check [cdk.out] [--runbooks runbooks]
   keel compliance report [cdk.out] [--format md|html|json]
 
 Options:
   --assembly <dir>     the synthesized cloud assembly with keel-manifest.json (default: cdk.out)
   --region <region>    AWS region (default: AWS_REGION, or the stack's region in the manifest)
-  --endpoint-url <url> CloudWatch endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)
+  --endpoint-url <url> AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)
+  --role-arn <arn>     assume this role first, e.g. the service's alarm reader in its account
+  --yes                roll back without asking
   --json               machine-readable output
   --debug              show stack traces
 
@@ -32,6 +37,9 @@ export interface CliIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly client?: (options: AwsOptions) => CloudWatchClient;
+  readonly codePipeline?: (options: AwsOptions) => CodePipelineClient;
+  /** Asks a person a yes/no question; absent when nobody can answer (not a terminal). */
+  readonly confirm?: (question: string) => Promise<boolean>;
   readonly now?: () => Date;
   readonly clock?: { now(): number; sleep(ms: number): Promise<void> };
 }
@@ -55,6 +63,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         format: { type: 'string', default: 'md' },
         region: { type: 'string' },
         'endpoint-url': { type: 'string' },
+        'role-arn': { type: 'string' },
+        yes: { type: 'boolean', short: 'y', default: false },
         json: { type: 'boolean', default: false },
         debug: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -71,18 +81,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       const service = rest[0];
       if (!service) throw usageError(`keel ${command} needs a service: keel ${command} <service> --env <env>`);
       if (!values.env) throw usageError(`keel ${command} needs --env <env>, e.g. --env prod`);
-      const entry = findService(loadManifest(values.assembly), service, values.env);
-      return {
-        entry,
-        client: makeClient({ region: values.region ?? entry.region, endpoint: values['endpoint-url'] }),
-      };
+      const entry = findService(loadManifest(values.assembly), service, values.env, values.region);
+      const aws = (region: string | undefined): AwsOptions => ({
+        region: values.region ?? region,
+        endpoint: values['endpoint-url'],
+        ...(values['role-arn'] ? { roleArn: values['role-arn'] } : {}),
+      });
+      return { entry, aws, client: () => makeClient(aws(entry.region)) };
     };
 
     if (command === 'status') {
       const sinceMs = parseDuration('--since', values.since);
       const { entry, client } = serviceEntry();
       const now = io.now?.() ?? new Date();
-      const report = await status(client, entry, { sinceMs, now });
+      const report = await status(client(), entry, { sinceMs, now });
       io.out(values.json ? JSON.stringify(report, undefined, 2) : renderStatus(report, now));
       return statusExitCode(report);
     }
@@ -93,7 +105,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       const pollMs = values.poll === undefined ? Math.min(30_000, bakeMs) : parseDuration('--poll', values.poll);
       checkGateTimes(bakeMs, pollMs);
       const { entry, client } = serviceEntry();
-      const result = await gate(client, entry, {
+      const result = await gate(client(), entry, {
         bakeMs,
         pollMs,
         failOnInsufficientData: values['fail-on-insufficient-data'],
@@ -110,6 +122,35 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         io.out(`FAILED: ${failed?.name} is ${failed?.state}${failed?.runbook ? `; runbook: ${failed.runbook}` : ''}`);
       }
       return result.passed ? EXIT.ok : EXIT.unhealthy;
+    }
+    if (command === 'rollback') {
+      const { entry, aws } = serviceEntry();
+      if (!entry.pipeline) {
+        throw usageError(
+          `the manifest has no pipeline for ${entry.service} (${entry.environment}); synthesize every environment ` +
+            '(leave out -c keel:environments) so the pipeline is built',
+        );
+      }
+      const where = aws(entry.pipeline.region);
+      const client = (io.codePipeline ?? codePipelineClient)(where);
+      io.err(`looking up ${entry.pipeline.name} (${entry.pipeline.stage}) ...`);
+      const plan = await planRollback(client, entry.pipeline);
+      io.err(renderPlan(plan));
+      if (!values.yes) {
+        if (!io.confirm) throw usageError('keel rollback asks before it acts; pass --yes when no one can answer');
+        if (!(await io.confirm(`Roll back ${plan.stage}? [y/N] `))) {
+          io.out(`not rolled back: ${plan.stage} stays on ${plan.current?.executionId ?? 'its current execution'}`);
+          return EXIT.unhealthy;
+        }
+      }
+      const executionId = await rollback(client, plan);
+      if (values.json) io.out(JSON.stringify({ ...plan, rollbackExecutionId: executionId }, undefined, 2));
+      else
+        io.out(
+          `ROLLING BACK: ${plan.stage} of ${plan.pipeline} to ${plan.target.executionId} (rollback execution ` +
+            `${executionId}); watch it with: aws codepipeline get-pipeline-state --name ${plan.pipeline}`,
+        );
+      return EXIT.ok;
     }
     if (command === 'runbooks' && rest[0] === 'check') {
       const assembly = rest[1] ?? values.assembly;

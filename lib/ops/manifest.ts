@@ -36,14 +36,21 @@ export function loadManifest(assemblyDir: string): KeelManifest {
  * The manifest entry of one service in one environment.
  * @throws KeelCliError (usage) listing what the manifest has.
  */
-export function findService(manifest: KeelManifest, service: string, environment: string): ManifestService {
+export function findService(
+  manifest: KeelManifest,
+  service: string,
+  environment: string,
+  region?: string,
+): ManifestService {
   const services = [...new Set(manifest.services.map((s) => s.service))];
   if (!services.includes(service)) {
     throw usageError(
       `service ${JSON.stringify(service)} is not in the manifest; known services: ${services.join(', ') || '(none)'}`,
     );
   }
-  const entry = manifest.services.find((s) => s.service === service && s.environment === environment);
+  const entries = manifest.services.filter((s) => s.service === service && s.environment === environment);
+  // A wave deploys one environment to several regions; --region picks one of them.
+  const entry = entries.find((s) => region === undefined || s.region === undefined || s.region === region) ?? entries[0];
   if (!entry) {
     const environments = manifest.services.filter((s) => s.service === service).map((s) => s.environment);
     throw usageError(

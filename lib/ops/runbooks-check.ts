@@ -35,8 +35,9 @@ export function checkRunbooks(
   const checker = new RunbookChecker(runbooksDir);
   const problems: RunbookProblem[] = [];
   let checked = 0;
+  // Stacks inside Stages (the pipeline's) sit in nested assemblies: assembly-<stage>/<stack>.template.json.
   for (const file of fs
-    .readdirSync(assemblyDir)
+    .readdirSync(assemblyDir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.template.json'))
     .sort()) {
     const template = JSON.parse(fs.readFileSync(path.join(assemblyDir, file), 'utf8')) as {

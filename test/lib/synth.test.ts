@@ -24,12 +24,17 @@ describe('the whole app', () => {
   const result = platform.compliance.synth();
   spy.mockRestore();
 
-  test('synthesizes a dev, staging and prod stack for orders', () => {
-    expect(result.assembly?.stacks.map((s) => s.stackName).sort()).toEqual([
-      'Orders-dev',
-      'Orders-prod',
-      'Orders-staging',
+  const artifacts = result.assembly?.stacksRecursively ?? [];
+  const services = artifacts.filter((a) => !a.stackName.endsWith('-pipeline'));
+
+  test('synthesizes a dev, staging and prod stack for orders, each in its Stage, and the orders pipeline', () => {
+    expect(artifacts.map((s) => s.hierarchicalId).sort()).toEqual([
+      'Orders-dev/Service',
+      'Orders-pipeline',
+      'Orders-prod/Service',
+      'Orders-staging/Service',
     ]);
+    expect(services.map((s) => s.stackName).sort()).toEqual(['Orders-dev', 'Orders-prod', 'Orders-staging']);
   });
 
   test('has zero unacknowledged findings across every stack and pack', () => {
@@ -39,7 +44,7 @@ describe('the whole app', () => {
   });
 
   test('tags every taggable resource of every stack with all required tags', () => {
-    const resources = platform.stacks.flatMap((stack) =>
+    const resources = [...platform.stacks, ...platform.pipelines].flatMap((stack) =>
       stack.node
         .findAll()
         .filter((c): c is CfnResource => CfnResource.isCfnResource(c) && renderedTags(c) !== undefined),
@@ -48,7 +53,7 @@ describe('the whole app', () => {
     expect(resources.filter((r) => missingTagKeys(r, STANDARD_TAG_KEYS).length > 0).map((r) => r.node.path)).toEqual(
       [],
     );
-    for (const artifact of result.assembly?.stacks ?? []) {
+    for (const artifact of services) {
       const env = artifact.stackName.split('-')[1];
       for (const resource of Object.values(artifact.template.Resources) as { Properties?: { Tags?: unknown } }[]) {
         const tags = resource.Properties?.Tags;
@@ -65,7 +70,7 @@ describe('the whole app', () => {
   });
 
   test('tags every alarm and composite alarm, and links each to its runbook', () => {
-    for (const artifact of result.assembly?.stacks ?? []) {
+    for (const artifact of services) {
       const alarms = Object.values(
         artifact.template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
       ).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm');
@@ -82,12 +87,29 @@ describe('the whole app', () => {
     }
   });
 
-  test('runs NIST 800-53 rev 5 on prod only, and AwsSolutions and KeelChecks everywhere', () => {
+  test('runs NIST 800-53 rev 5 on prod and the pipeline that deploys it, and AwsSolutions and KeelChecks everywhere', () => {
     const stacksOf = (name: string) => result.report.packs.find((p) => p.name === name)?.stacks;
-    expect(stacksOf('NIST.800.53.R5')).toEqual(['Orders-prod']);
-    expect(stacksOf('AwsSolutions')).toEqual(['Orders-dev', 'Orders-staging', 'Orders-prod']);
-    expect(stacksOf('KeelChecks')).toEqual(['Orders-dev', 'Orders-staging', 'Orders-prod']);
-    expect(stacksOf('CloudFormation Validate')).toEqual(['Orders-dev', 'Orders-staging', 'Orders-prod']);
+    const all = ['Orders-dev', 'Orders-staging', 'Orders-prod', 'Orders-pipeline'];
+    expect(stacksOf('NIST.800.53.R5')).toEqual(['Orders-prod', 'Orders-pipeline']);
+    expect(stacksOf('AwsSolutions')).toEqual(all);
+    expect(stacksOf('KeelChecks')).toEqual(all);
+    expect(stacksOf('CloudFormation Validate')).toEqual(all);
+  });
+
+  test('tags the pipeline stack as owned by the platform team', () => {
+    const pipeline = result.assembly?.getStackByName('Orders-pipeline').template as {
+      Resources: Record<string, { Properties?: { Tags?: { Key: string; Value: string }[] } }>;
+    };
+    const tagged = Object.values(pipeline.Resources).filter((r) => Array.isArray(r.Properties?.Tags));
+    expect(tagged.length).toBeGreaterThan(10);
+    for (const resource of tagged) {
+      expect(Object.fromEntries((resource.Properties?.Tags ?? []).map((t) => [t.Key, t.Value]))).toMatchObject({
+        Owner: 'platform',
+        Service: 'orders',
+        Environment: 'delivery',
+        CostCenter: 'CC-1000',
+      });
+    }
   });
 
   test('writes keel-compliance.json with every acknowledgment, its owner, reason, expiry and days left', () => {
@@ -107,7 +129,7 @@ describe('the whole app', () => {
 
   test('keeps data: the table and key are retained, and staging and prod stacks are termination-protected', () => {
     const prod = platform.stacks.find((s) => s.stackName === 'Orders-prod') as Stack;
-    const template = result.assembly?.getStackByName('Orders-prod').template as {
+    const template = services.find((a) => a.stackName === 'Orders-prod')?.template as {
       Resources: Record<string, { Type: string; DeletionPolicy?: string }>;
     };
     const retained = Object.values(template.Resources).filter((r) =>
