@@ -110,3 +110,37 @@ test('reports every problem at once, not only the first', () => {
   );
   expect(message).toContain('(3 problem(s))');
 });
+
+test('places the pipelines in the delivery account and region, with the source from platform config', () => {
+  expect(loadConfig(source).delivery).toEqual({
+    account: '444444444444',
+    region: 'eu-west-1',
+    connectionArn: repositoryDefinition.platform.delivery.connectionArn,
+    repository: 'example-org/keel',
+    branch: 'main',
+  });
+});
+
+test('fails when the delivery account is missing, naming the context key to set', () => {
+  const message = problemsOf(repositoryDefinition, {
+    ...source,
+    context: (key: string) => (key === 'keel:delivery:account' ? undefined : repositoryContext[key]),
+  });
+  expect(message).toContain('delivery account (context keel:delivery:account or $KEEL_DELIVERY_ACCOUNT)');
+  expect(message).toContain('"" is not a 12-digit AWS account id');
+});
+
+test('fails when a bake time is negative or longer than a day, naming the environment', () => {
+  const withBake = (bakeMinutes: number): ConfigDefinition => ({
+    ...repositoryDefinition,
+    environments: {
+      ...repositoryDefinition.environments,
+      prod: { ...repositoryDefinition.environments.prod, bakeMinutes },
+    },
+  });
+  for (const bake of [-5, 0, 1441, 2.5]) {
+    const message = problemsOf(withBake(bake));
+    expect(message).toContain('environmentDefaults.prod.bakeMinutes (lib/config/environments.ts)');
+    expect(message).toContain(`${bake} is not a whole number of minutes from 1 to 1440 (a day)`);
+  }
+});
