@@ -9,7 +9,13 @@ import {
   pascalCase,
   type DeliveryEnvironment,
 } from '../constructs';
-import { ENVIRONMENT_NAMES, type EnvironmentName, type KeelConfig, type ServiceConfig, type TeamConfig } from './config/model';
+import {
+  ENVIRONMENT_NAMES,
+  type EnvironmentName,
+  type KeelConfig,
+  type ServiceConfig,
+  type TeamConfig,
+} from './config/model';
 import { serviceStacks, type ServiceStackFactory } from './services';
 
 /** Switches read from CDK context for one synth. */

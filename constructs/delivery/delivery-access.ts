@@ -70,7 +70,9 @@ export class DeliveryAccess extends Construct {
       statements: [new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [alarms] })],
     });
     // The finding names the resource as the template renders it; acknowledge exactly that one wildcard.
-    const rendered = Token.isUnresolved(alarms) ? DECISIONS.alarmReaderByPrefix.id : `AwsSolutions-IAM5[Resource::${alarms}]`;
+    const rendered = Token.isUnresolved(alarms)
+      ? DECISIONS.alarmReaderByPrefix.id
+      : `AwsSolutions-IAM5[Resource::${alarms}]`;
     decide(policy, { ...DECISIONS.alarmReaderByPrefix, id: rendered }, DEFAULT_DECISION_OWNER);
   }
 }
@@ -84,7 +86,10 @@ function checkRoleNames(where: string, service: string, environment: string, del
       fix: 'pass the account the pipeline runs in, e.g. from keel:delivery:account in cdk.json',
     });
   }
-  for (const name of [deliveryRoleNames.alarmReader(service, environment), deliveryRoleNames.gate(service, environment)]) {
+  for (const name of [
+    deliveryRoleNames.alarmReader(service, environment),
+    deliveryRoleNames.gate(service, environment),
+  ]) {
     if (name.length > MAX_ROLE_NAME) {
       problems.push({
         where: `${where} serviceName`,

@@ -149,7 +149,10 @@ export class ServicePipeline extends Construct {
       enableKeyRotation: true,
       publishAssetsInParallel: false,
       codeBuildDefaults: {
-        buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
+        buildEnvironment: {
+          buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+          computeType: codebuild.ComputeType.SMALL,
+        },
         partialBuildSpec: codebuild.BuildSpec.fromObject({
           phases: { install: { 'runtime-versions': { nodejs: '20', python: '3.11' } } },
         }),
@@ -233,7 +236,9 @@ export class ServicePipeline extends Construct {
     ]) {
       decide(bucket, decision, owner);
     }
-    const reviewFunction = this.pipeline.node.tryFindChild('PipelinesSecurityCheck')?.node.tryFindChild('CDKPipelinesAutoApprove');
+    const reviewFunction = this.pipeline.node
+      .tryFindChild('PipelinesSecurityCheck')
+      ?.node.tryFindChild('CDKPipelinesAutoApprove');
     for (const decision of reviewFunction ? PERMISSION_REVIEW_FUNCTION_DECISIONS : []) {
       decide(reviewFunction as Construct, decision, owner);
     }
@@ -304,7 +309,7 @@ function checkPipeline(where: string, props: ServicePipelineProps): void {
       where: `${where} source.connectionArn`,
       what: `${JSON.stringify(connectionArn)} is not a CodeConnections connection ARN`,
       fix:
-        "copy the ARN of an AVAILABLE connection from the console (Developer Tools > Connections), e.g. " +
+        'copy the ARN of an AVAILABLE connection from the console (Developer Tools > Connections), e.g. ' +
         "'arn:aws:codeconnections:eu-west-1:444444444444:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0'",
     });
   }
@@ -323,7 +328,11 @@ function checkPipeline(where: string, props: ServicePipelineProps): void {
     });
   }
   if (props.environments.length === 0) {
-    problems.push({ where: `${where} environments`, what: 'is empty', fix: 'list the environments in promotion order' });
+    problems.push({
+      where: `${where} environments`,
+      what: 'is empty',
+      fix: 'list the environments in promotion order',
+    });
   }
   for (const environment of props.environments) {
     const at = `${where} environments.${environment.name}`;
@@ -335,7 +344,7 @@ function checkPipeline(where: string, props: ServicePipelineProps): void {
         problems.push({
           where: `${at} stage ${target.stage.node.path}`,
           what: 'has no concrete region; the gate and the before-entry condition look at alarms in it',
-          fix: "create the Stage with env: { account, region }",
+          fix: 'create the Stage with env: { account, region }',
         });
       }
     }

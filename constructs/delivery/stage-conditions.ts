@@ -45,7 +45,9 @@ export function setStageConditions(
 ): void {
   const index = pipeline.stages.findIndex((stage) => stage.stageName === stageName);
   if (index < 0) {
-    throw new Error(`pipeline ${pipeline.node.path} has no stage ${stageName}: ${pipeline.stages.map((s) => s.stageName).join(', ')}`);
+    throw new Error(
+      `pipeline ${pipeline.node.path} has no stage ${stageName}: ${pipeline.stages.map((s) => s.stageName).join(', ')}`,
+    );
   }
   const cfn = pipeline.node.defaultChild as CfnPipeline;
   const rules = conditions.beforeEntry ?? [];

@@ -107,7 +107,7 @@ export const DECISIONS = {
     id: 'AwsSolutions-IAM5[*]',
     reason:
       "CDK Pipelines grants each step's role this pipeline's artifact bucket and key (object and action wildcards), " +
-      'its own CodeBuild log group and report groups, and the target accounts\' CDK bootstrap roles by tag; every ' +
+      "its own CodeBuild log group and report groups, and the target accounts' CDK bootstrap roles by tag; every " +
       'wildcard stays inside this pipeline, and the gate and alarm-reader grants Keel adds are exact.',
     expires: '2027-05-15',
   },
@@ -121,21 +121,21 @@ export const DECISIONS = {
   artifactBucketAccessLogs: {
     id: 'AwsSolutions-S1',
     reason:
-      'The artifact bucket is read and written only by this pipeline\'s roles; CloudTrail records those calls, and ' +
+      "The artifact bucket is read and written only by this pipeline's roles; CloudTrail records those calls, and " +
       'server access logs would need a log bucket per pipeline that nobody reads.',
     expires: '2027-05-15',
   },
   artifactBucketAccessLogsNist: {
     id: 'NIST.800.53.R5-S3BucketLoggingEnabled',
     reason:
-      'The artifact bucket is read and written only by this pipeline\'s roles; CloudTrail records those calls, and ' +
+      "The artifact bucket is read and written only by this pipeline's roles; CloudTrail records those calls, and " +
       'server access logs would need a log bucket per pipeline that nobody reads.',
     expires: '2027-05-15',
   },
   artifactsAreRebuildable: {
     id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
     reason:
-      "Pipeline artifacts are rebuilt from the commit on every run and are keyed by execution; the repository, not " +
+      'Pipeline artifacts are rebuilt from the commit on every run and are keyed by execution; the repository, not ' +
       'this bucket, is the copy that matters.',
     expires: '2027-05-15',
   },
@@ -146,7 +146,6 @@ export const DECISIONS = {
       'commit on any run, so versions would only keep copies.',
     expires: '2027-05-15',
   },
-
 } as const satisfies Record<string, PlatformDecision>;
 
 /** The findings on CDK Pipelines' auto-approve function behind ConfirmPermissionsBroadening, decided once. */

@@ -90,7 +90,9 @@ export function awsError(error: unknown, doing: string, service: keyof typeof NE
     );
   }
   if (['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException'].includes(name)) {
-    return line(`${service === 'cloudwatch' ? 'CloudWatch' : 'CodePipeline'} kept throttling the requests after retries; try again in a minute`);
+    return line(
+      `${service === 'cloudwatch' ? 'CloudWatch' : 'CodePipeline'} kept throttling the requests after retries; try again in a minute`,
+    );
   }
   // The SDK may wrap a socket error; its code can sit on the error, on its cause, or only in the message.
   const network = /\b(ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN)\b/;

@@ -50,7 +50,8 @@ export function findService(
   }
   const entries = manifest.services.filter((s) => s.service === service && s.environment === environment);
   // A wave deploys one environment to several regions; --region picks one of them.
-  const entry = entries.find((s) => region === undefined || s.region === undefined || s.region === region) ?? entries[0];
+  const entry =
+    entries.find((s) => region === undefined || s.region === undefined || s.region === region) ?? entries[0];
   if (!entry) {
     const environments = manifest.services.filter((s) => s.service === service).map((s) => s.environment);
     throw usageError(

@@ -115,12 +115,14 @@ export async function rollback(client: CodePipelineClient, plan: RollbackPlan): 
 /** The plan in words, for the confirmation prompt. */
 export function renderPlan(plan: RollbackPlan): string {
   const line = (e: ExecutionInfo) =>
-    [e.executionId, e.revision && `commit ${e.revision}`, e.summary && `"${e.summary}"`, e.when].filter(Boolean).join(', ');
+    [e.executionId, e.revision && `commit ${e.revision}`, e.summary && `"${e.summary}"`, e.when]
+      .filter(Boolean)
+      .join(', ');
   return [
     `Roll back stage ${plan.stage} of pipeline ${plan.pipeline}`,
     `  from: ${plan.current ? `${line(plan.current)} (${plan.current.status ?? 'unknown'})` : '(no execution)'}`,
     `  to:   ${line(plan.target)}`,
-    'The stage redeploys the target execution\'s artifacts; later stages are not touched.',
+    "The stage redeploys the target execution's artifacts; later stages are not touched.",
   ].join('\n');
 }
 

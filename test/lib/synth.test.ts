@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import {
   COMPLIANCE_REPORT_FILE,
+  buildManifest,
   STANDARD_TAG_KEYS,
   missingTagKeys,
   renderedTags,
@@ -94,6 +95,27 @@ describe('the whole app', () => {
     expect(stacksOf('AwsSolutions')).toEqual(all);
     expect(stacksOf('KeelChecks')).toEqual(all);
     expect(stacksOf('CloudFormation Validate')).toEqual(all);
+  });
+
+  test('names the pipeline stage of each environment in keel-manifest.json, for keel rollback', () => {
+    const where = { name: 'orders-pipeline', account: '444444444444', region: 'eu-west-1' };
+    expect(buildManifest(app).services.map((s) => [s.environment, s.pipeline])).toEqual([
+      ['dev', { ...where, stage: 'Orders-dev' }],
+      ['staging', { ...where, stage: 'Orders-staging' }],
+      ['prod', { ...where, stage: 'Orders-prod' }],
+    ]);
+  });
+
+  test('deploys orders through its pipeline: dev, staging, prod, each rolled back on failure', () => {
+    const template = result.assembly?.getStackByName('Orders-pipeline').template as {
+      Resources: Record<string, { Type: string; Properties: { Stages?: { Name: string; OnFailure?: unknown }[] } }>;
+    };
+    const pipeline = Object.values(template.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline');
+    expect(pipeline?.Properties.Stages?.filter((s) => s.OnFailure).map((s) => s.Name)).toEqual([
+      'Orders-dev',
+      'Orders-staging',
+      'Orders-prod',
+    ]);
   });
 
   test('tags the pipeline stack as owned by the platform team', () => {

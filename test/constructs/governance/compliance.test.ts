@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { CfnResource, Validations, type App, type Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { COMPLIANCE_REPORT_FILE, Compliance, acknowledge, type ComplianceProps } from '../../../constructs';
 import { ownedTestStack, testApp } from '../../helpers/app';
@@ -175,4 +176,33 @@ test('with compliance off, runs no pack and says so loudly', () => {
   const result = compliance.synth();
   expect(result.report).toMatchObject({ enabled: false, result: 'off', packs: [] });
   expect(printed.join('\n')).toContain('Keel compliance is OFF');
+});
+
+describe('a rule-family acknowledgment (Rule[*])', () => {
+  /** A tagged stack with one managed policy that grants two different wildcards: two AwsSolutions-IAM5 findings. */
+  function wildcards() {
+    const f = fixture();
+    acknowledge(f.logs, { id: 'KeelChecks-LogGroupEncryption', expires: '2027-01-31', ...decision });
+    const policy = new iam.ManagedPolicy(f.stack, 'Generated', {
+      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject*'], resources: ['arn:aws:s3:::bucket/*'] })],
+    });
+    return { ...f, policy };
+  }
+
+  test('covers every finding of that rule under its scope, and counts them', () => {
+    const { compliance, policy } = wildcards();
+    acknowledge(policy, { id: 'AwsSolutions-IAM5[*]', expires: '2027-01-31', ...decision });
+    const result = compliance.synth();
+    expect(result.passed).toBe(true);
+    const ack = result.report.acknowledgments.find((a) => a.id === 'AwsSolutions-IAM5[*]');
+    expect(ack).toMatchObject({ findingsCovered: 2, stale: false });
+  });
+
+  test('covers nothing outside its scope', () => {
+    const { compliance, logs: group } = wildcards();
+    acknowledge(group, { id: 'AwsSolutions-IAM5[*]', expires: '2027-01-31', ...decision });
+    const result = compliance.synth();
+    expect(result.passed).toBe(false);
+    expect(result.report.findings.open).toBe(2);
+  });
 });

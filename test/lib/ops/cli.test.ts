@@ -377,9 +377,11 @@ describe('keel runbooks check', () => {
   const HEADINGS = ['Meaning', 'Impact', 'Diagnosis', 'Mitigation', 'Escalation'];
 
   function fixture(headings: readonly string[]): { assembly: string; runbooks: string } {
+    // Service stacks live in Stages, so their templates sit in nested assemblies.
     const dir = tempDir('keel-runbooks-assembly-');
+    fs.mkdirSync(path.join(dir, 'assembly-Shop-prod'));
     fs.writeFileSync(
-      path.join(dir, 'Shop-prod.template.json'),
+      path.join(dir, 'assembly-Shop-prod', 'Shop-prod.template.json'),
       JSON.stringify({
         Resources: {
           ApiErrors: {
@@ -417,7 +419,7 @@ describe('keel runbooks check', () => {
 
     expect(result.code).toBe(1);
     expect(result.out).toEqual([
-      "✗ shop-prod-a-critical (Shop-prod.template.json): runbooks/a.md#sec lacks the heading(s) '### Escalation'",
+      "✗ shop-prod-a-critical (assembly-Shop-prod/Shop-prod.template.json): runbooks/a.md#sec lacks the heading(s) '### Escalation'",
       `1 alarm(s) checked in ${path.resolve(dir)}: 1 problem(s)`,
     ]);
   });
@@ -432,7 +434,7 @@ describe('keel runbooks check', () => {
       checked: 1,
       problems: [
         {
-          template: 'Shop-prod.template.json',
+          template: 'assembly-Shop-prod/Shop-prod.template.json',
           alarm: 'shop-prod-a-critical',
           problem: "runbooks/a.md#sec lacks the heading(s) '### Meaning'",
         },

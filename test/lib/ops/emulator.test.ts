@@ -157,6 +157,27 @@ test('gate passes after the bake when every critical alarm stays OK', async () =
   expect(err).toMatch(/bake \S+ left · watching 2 alarms · 2 OK/);
 });
 
+test("gate reads the alarms through --role-arn, as the pipeline's gate step does with the alarm reader", async () => {
+  const role = 'arn:aws:iam::123456789012:role/keel-shop-prod-alarm-reader';
+  const { code, out } = await keel('gate', 'shop', '--env', 'prod', '--bake', '1s', '--role-arn', role);
+  expect(code).toBe(0);
+  expect(out).toMatch(/^PASSED: shop \(prod\) stayed healthy for 1s/);
+
+  // The role really is assumed: moto keeps accounts apart, and another account has none of the service's alarms.
+  const elsewhere = await keel(
+    'gate',
+    'shop',
+    '--env',
+    'prod',
+    '--bake',
+    '1s',
+    '--role-arn',
+    role.replace('123456789012', '222222222222'),
+  );
+  expect(elsewhere.code).toBe(1);
+  expect(elsewhere.out).toContain('FAILED: shop-prod-health-critical is MISSING');
+});
+
 test('gate polls as often as a bake shorter than the default poll allows', async () => {
   const { code, out } = await keel('gate', 'shop', '--env', 'prod', '--bake', '1s');
   expect(code).toBe(0);
