@@ -13,11 +13,11 @@ const MAX_ROLE_NAME = 64;
  */
 export const deliveryRoleNames = {
   /** The pipeline's own role, in the delivery account. */
-  pipeline: (service: string) => `keel-${service}-pipeline`,
+  pipeline: (service: string): string => `keel-${service}-pipeline`,
   /** The `keel gate` step's CodeBuild role for one environment, in the delivery account. */
-  gate: (service: string, environment: string) => `keel-${service}-${environment}-gate`,
+  gate: (service: string, environment: string): string => `keel-${service}-${environment}-gate`,
   /** The role in the target account that reads the service's alarms for the pipeline and the gate. */
-  alarmReader: (service: string, environment: string) => `keel-${service}-${environment}-alarm-reader`,
+  alarmReader: (service: string, environment: string): string => `keel-${service}-${environment}-alarm-reader`,
 };
 
 export interface DeliveryAccessProps {
