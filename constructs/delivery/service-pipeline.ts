@@ -6,6 +6,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { DECISIONS, DEFAULT_DECISION_OWNER, PERMISSION_REVIEW_FUNCTION_DECISIONS, decide } from '../private/decisions';
 import { KeelValidationError, type Problem } from '../private/errors';
+import { pascalCase } from '../private/names';
 import type { ProtectionLevel } from '../service/protection';
 import { deliveryRoleNames } from './delivery-access';
 import { deploymentWindowProblems, type DeploymentWindow } from './deployment-window';
@@ -162,6 +163,7 @@ export class ServicePipeline extends Construct {
     const gateRoles: Record<string, iam.Role> = {};
     const stages: Record<string, PipelineStageInfo> = {};
     const conditions: { stageName: string; rules: StageRule[] }[] = [];
+    const readers: string[] = [];
     props.environments.forEach((environment, i) => {
       const previous = i > 0 ? props.environments[i - 1] : undefined;
       const bake = environment.bake ?? DEFAULT_BAKE[environment.protection];
@@ -182,7 +184,7 @@ export class ServicePipeline extends Construct {
         this.pipeline.addStage(target.stage, { pre: review, post: gate ? [gate.step] : [] });
         stageName = target.stage.stageName;
       } else {
-        const wave = this.pipeline.addWave(`${pascal(service)}-${environment.name}`, {
+        const wave = this.pipeline.addWave(`${pascalCase(service)}-${environment.name}`, {
           pre: review,
           post: gate ? [gate.step] : [],
         });
@@ -204,9 +206,11 @@ export class ServicePipeline extends Construct {
       );
       (environment.deploymentWindows ?? []).forEach((window, w) => rules.push(deploymentWindowRule(window, w)));
       conditions.push({ stageName, rules });
-      this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: watched.map((t) => t.alarmReaderArn) }),
-      );
+      readers.push(...watched.map((t) => t.alarmReaderArn));
+    });
+    new iam.ManagedPolicy(this, 'ReadTargetAlarms', {
+      roles: [this.role],
+      statements: [new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [...new Set(readers)] })],
     });
     this.gateRoles = gateRoles;
     this.stages = stages;
@@ -255,12 +259,12 @@ export class ServicePipeline extends Construct {
     source: pipelines.IFileSetProducer,
     synth: pipelines.IFileSetProducer,
   ): { step: pipelines.CodeBuildStep; role: iam.Role } {
-    const role = new iam.Role(this, `${pascal(environment.name)}GateRole`, {
+    const role = new iam.Role(this, `${pascalCase(environment.name)}GateRole`, {
       roleName: deliveryRoleNames.gate(service, environment.name),
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
       description: `Runs keel gate for ${service} in ${environment.name}`,
     });
-    new iam.ManagedPolicy(this, `${pascal(environment.name)}GateReadAlarms`, {
+    new iam.ManagedPolicy(this, `${pascalCase(environment.name)}GateReadAlarms`, {
       roles: [role],
       statements: [
         new iam.PolicyStatement({
@@ -291,10 +295,6 @@ export function gateCommand(service: string, environment: string, target: Delive
     `--bake ${bake.toSeconds()}s`,
     `--role-arn ${target.alarmReaderArn}`,
   ].join(' ');
-}
-
-function pascal(name: string): string {
-  return name.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 }
 
 function concrete(value: string): boolean {
