@@ -65,6 +65,8 @@ export interface MonitoredShopOptions {
   readonly app?: App;
   /** The stack id, for several stacks in one app. */
   readonly stackId?: string;
+  /** The stack to build in, e.g. an environment-agnostic one; overrides `app` and `stackId`. */
+  readonly stack?: Stack;
   /** The runbooks directory; by default one with `standard-alarms.md` and a `shop.md` with `shopAnchors`. */
   readonly runbooksDirectory?: string;
   /** The sections of the default `shop.md`. */
@@ -89,8 +91,8 @@ export interface MonitoredShop {
  * test app. Nothing is synthesized.
  */
 export function monitoredShop(options: MonitoredShopOptions = {}): MonitoredShop {
-  const app = options.app ?? unbundledTestApp();
-  const stack = testStack(app, options.stackId);
+  const stack = options.stack ?? testStack(options.app ?? unbundledTestApp(), options.stackId);
+  const app = stack.node.root as App;
   const service = new ProductionService(stack, 'Service', {
     serviceName: 'shop',
     environment: options.environment ?? 'dev',

@@ -7,22 +7,17 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import {
   MANIFEST_FILE,
   MANIFEST_VERSION,
-  ProductionService,
-  ServiceMonitoring,
   SloIndicator,
   buildManifest,
   defineBusinessMetrics,
   writeManifest,
   type KeelManifest,
 } from '../../../constructs';
-import { ECHO_HANDLER, testStack, unbundledTestApp } from '../../helpers/app';
-import { runbookFile, runbooksDirectory } from '../../helpers/monitoring';
+import { testStack, unbundledTestApp } from '../../helpers/app';
+import { monitoredShop } from '../../helpers/monitoring';
 
 const REPOSITORY = 'https://github.com/example-org/keel';
 const NOW = new Date('2025-01-02T03:04:05.000Z');
-
-/** A runbooks directory with the repository's standard-alarms.md and a shop.md with these sections. */
-const runbooks = (anchors: readonly string[]): string => runbooksDirectory({ 'shop.md': runbookFile('shop', anchors) });
 
 const shopMetrics = defineBusinessMetrics('shop', {
   sales: { name: 'Sales', unit: 'Count', statistic: 'Sum', description: 'Sales made, one per checkout' },
@@ -34,23 +29,17 @@ const shopMetrics = defineBusinessMetrics('shop', {
   },
 });
 
-/** The shop service, prod, maximum protection, one routed function, monitored, with business metrics and an SLO. */
+/** The shop service, prod, maximum protection, monitored, with business metrics and an SLO. */
 function shop(stack: Stack) {
-  const service = new ProductionService(stack, 'Service', {
-    serviceName: 'shop',
+  const {
+    service,
+    fn: handler,
+    monitoring,
+  } = monitoredShop({
+    stack,
     environment: 'prod',
     protection: 'maximum',
-  });
-  const handler = service.addFunction('Handler', { entry: ECHO_HANDLER });
-  service.addRoute('GET', '/items', handler);
-  const monitoring = new ServiceMonitoring(stack, 'Monitoring', {
-    service,
-    onCallEndpoint: 'oncall@example.com',
-    ticketEndpoint: 'tickets@example.com',
-    runbooks: {
-      repositoryUrl: REPOSITORY,
-      directory: runbooks(['health', 'sales-stopped', 'availability-fast-burn', 'availability-slow-burn']),
-    },
+    shopAnchors: ['sales-stopped', 'availability-fast-burn', 'availability-slow-burn'],
   });
   monitoring.addBusinessMetrics(shopMetrics, [handler]);
   monitoring.addHeartbeatAlarm(shopMetrics.sales, {

@@ -1,52 +1,22 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { ProductionService, ServiceMonitoring, SloIndicator, defineBusinessMetrics } from '../../../constructs';
-import { ECHO_HANDLER, testStack, unbundledTestApp } from '../../helpers/app';
-import { runbookFile, runbooksDirectory } from '../../helpers/monitoring';
+import { SloIndicator, defineBusinessMetrics } from '../../../constructs';
+import { monitoredShop } from '../../helpers/monitoring';
+import { flatten } from '../../helpers/template';
 
-/** A runbooks directory with the repository's standard-alarms.md and a shop.md with these sections. */
-const runbooks = (anchors: readonly string[]): string => runbooksDirectory({ 'shop.md': runbookFile('shop', anchors) });
-
-/** The shop service, prod, maximum protection, one routed function, monitored. */
+/** The shop service, prod, maximum protection, monitored. */
 function shop() {
-  const stack = testStack(unbundledTestApp());
-  const service = new ProductionService(stack, 'Service', {
-    serviceName: 'shop',
+  const {
+    stack,
+    service,
+    fn: handler,
+    monitoring,
+  } = monitoredShop({
     environment: 'prod',
     protection: 'maximum',
-  });
-  const handler = service.addFunction('Handler', { entry: ECHO_HANDLER });
-  service.addRoute('GET', '/items', handler);
-  const monitoring = new ServiceMonitoring(stack, 'Monitoring', {
-    service,
-    onCallEndpoint: 'oncall@example.com',
-    ticketEndpoint: 'tickets@example.com',
-    runbooks: {
-      repositoryUrl: 'https://github.com/example-org/keel',
-      directory: runbooks([
-        'health',
-        'sales-stopped',
-        'basket-value-low',
-        'availability-fast-burn',
-        'availability-slow-burn',
-      ]),
-    },
+    shopAnchors: ['sales-stopped', 'basket-value-low', 'availability-fast-burn', 'availability-slow-burn'],
   });
   return { stack, service, handler, monitoring };
-}
-
-/** A CloudFormation string value with its Fn::Join flattened and references written as `<logicalId>[.<attr>]`. */
-function flatten(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') return String(value);
-  const object = value as Record<string, unknown>;
-  if (Array.isArray(object['Fn::Join'])) {
-    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
-    return parts.map(flatten).join(separator);
-  }
-  if (Array.isArray(object['Fn::GetAtt'])) return (object['Fn::GetAtt'] as string[]).join('.');
-  if (typeof object.Ref === 'string') return object.Ref;
-  throw new Error(`cannot flatten ${JSON.stringify(value)}`);
 }
 
 interface Widget {
@@ -108,7 +78,7 @@ describe('the dashboard of a monitored service with business metrics and an obje
     expect(monitoring.dashboard.dashboardName).toBe('shop-prod');
   });
 
-  test('puts business metrics first, then objectives, then the API, then the alarms', () => {
+  test('puts business metrics first, then objectives, then the API, functions and tables, then the alarms', () => {
     const at = (title: string) => body.indexOf(JSON.stringify(`## ${title}`));
     const order = ['Business', 'Service level objectives', 'API', 'Functions', 'Alarms'].map(at);
     expect(order.every((index) => index >= 0)).toBe(true);
@@ -119,6 +89,7 @@ describe('the dashboard of a monitored service with business metrics and an obje
       '## Service level objectives',
       '## API',
       '## Functions',
+      '## Tables',
       '## Alarms',
     ]);
     const ys = titleRows.map(([, y]) => y as number);

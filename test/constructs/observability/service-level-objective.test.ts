@@ -1,52 +1,15 @@
 import { Duration, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import {
-  ProductionService,
-  ServiceMonitoring,
-  SloIndicator,
-  type BurnRateTier,
-  type ServiceLevelObjective,
-} from '../../../constructs';
+import { SloIndicator, type BurnRateTier, type ServiceLevelObjective } from '../../../constructs';
 import { COMPOSITE_CHILD_METADATA } from '../../../constructs/private/metadata';
-import { ECHO_HANDLER, testStack, unbundledTestApp } from '../../helpers/app';
-import { runbookFile, runbooksDirectory } from '../../helpers/monitoring';
+import { monitoredShop } from '../../helpers/monitoring';
+import { flatten } from '../../helpers/template';
 import { keelRefusal as refusal } from '../../helpers/refusal';
 
-/** A runbooks directory with the repository's standard-alarms.md and a shop.md with these sections. */
-const runbooks = (anchors: readonly string[]): string => runbooksDirectory({ 'shop.md': runbookFile('shop', anchors) });
-
-/** The shop service, prod, maximum protection, one routed function, monitored. */
+/** The shop service, prod, maximum protection, monitored, with these sections in shop.md besides health. */
 function shop(anchors: readonly string[] = []) {
-  const stack = testStack(unbundledTestApp());
-  const service = new ProductionService(stack, 'Service', {
-    serviceName: 'shop',
-    environment: 'prod',
-    protection: 'maximum',
-  });
-  const handler = service.addFunction('Handler', { entry: ECHO_HANDLER });
-  service.addRoute('GET', '/items', handler);
-  const monitoring = new ServiceMonitoring(stack, 'Monitoring', {
-    service,
-    onCallEndpoint: 'oncall@example.com',
-    ticketEndpoint: 'tickets@example.com',
-    runbooks: { repositoryUrl: 'https://github.com/example-org/keel', directory: runbooks(anchors) },
-  });
-  return { stack, service, monitoring };
-}
-
-/** A CloudFormation string value with its Fn::Join flattened and references written as `<logicalId>[.<attr>]`. */
-function flatten(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') return String(value);
-  const object = value as Record<string, unknown>;
-  if (Array.isArray(object['Fn::Join'])) {
-    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
-    return parts.map(flatten).join(separator);
-  }
-  if (Array.isArray(object['Fn::GetAtt'])) return (object['Fn::GetAtt'] as string[]).join('.');
-  if (typeof object.Ref === 'string') return object.Ref;
-  throw new Error(`cannot flatten ${JSON.stringify(value)}`);
+  return monitoredShop({ environment: 'prod', protection: 'maximum', shopAnchors: anchors });
 }
 
 /** How a construct's ARN or reference appears in flattened strings. */
@@ -68,7 +31,6 @@ function alarmNamed(template: Template, name: string): AlarmProperties {
 
 describe('an availability objective with the default tiers', () => {
   const { stack, service, monitoring } = shop([
-    'health',
     'availability-fast-burn',
     'availability-slow-burn',
     'latency-fast-burn',
