@@ -1,4 +1,4 @@
-import { Duration, Stack, type Stage } from 'aws-cdk-lib';
+import { Duration, Stack, Token, type Stage } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +6,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { DECISIONS, DEFAULT_DECISION_OWNER, PERMISSION_REVIEW_FUNCTION_DECISIONS, decide } from '../private/decisions';
 import { KeelValidationError, type Problem } from '../private/errors';
+import { concreteLocation } from '../private/location';
 import { pascalCase } from '../private/names';
 import type { ProtectionLevel } from '../service/protection';
 import { deliveryRoleNames } from './delivery-access';
@@ -194,8 +195,7 @@ export class ServicePipeline extends Construct {
       stages[environment.name] = {
         pipelineName,
         stageName,
-        ...(concrete(stack.account) ? { account: stack.account } : {}),
-        ...(concrete(stack.region) ? { region: stack.region } : {}),
+        ...concreteLocation(stack),
       };
 
       // Refuse to enter while this environment is unhealthy, or (at maximum protection) the one before it is.
@@ -297,10 +297,6 @@ export function gateCommand(service: string, environment: string, target: Delive
   ].join(' ');
 }
 
-function concrete(value: string): boolean {
-  return !/\$\{Token/.test(value);
-}
-
 function checkPipeline(where: string, props: ServicePipelineProps): void {
   const problems: Problem[] = [];
   const { connectionArn, repository, branch } = props.source;
@@ -340,7 +336,7 @@ function checkPipeline(where: string, props: ServicePipelineProps): void {
       problems.push({ where: `${at}.targets`, what: 'is empty', fix: 'give the environment at least one Stage' });
     }
     for (const target of environment.targets) {
-      if (!target.stage.region || !concrete(target.stage.region)) {
+      if (!target.stage.region || Token.isUnresolved(target.stage.region)) {
         problems.push({
           where: `${at} stage ${target.stage.node.path}`,
           what: 'has no concrete region; the gate and the before-entry condition look at alarms in it',

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { ServicePipeline } from '../delivery/service-pipeline';
+import { concreteLocation } from '../private/location';
 import type { ServiceLevelObjective } from './service-level-objective';
 import { ServiceMonitoring } from './service-monitoring';
 
@@ -105,14 +106,12 @@ export function buildManifest(root: IConstruct, now: Date = new Date()): KeelMan
     generatedAt: now.toISOString(),
     services: monitors.map((monitoring) => {
       const stack = Stack.of(monitoring);
-      const concrete = (value: string) => (/^\$\{Token/.test(value) ? undefined : value);
       const health = monitoring.alarms.find((a) => a.kind === 'health');
       return {
         service: monitoring.service.serviceName,
         environment: monitoring.service.environment,
         stackName: stack.stackName,
-        ...(concrete(stack.account) ? { account: stack.account } : {}),
-        ...(concrete(stack.region) ? { region: stack.region } : {}),
+        ...concreteLocation(stack),
         healthAlarm: health?.name ?? '',
         alarmPrefix: `${monitoring.service.serviceName}-${monitoring.service.environment}-`,
         dashboard: monitoring.dashboard.dashboardName,

@@ -286,6 +286,29 @@ describe('bad input', () => {
     expect(message).toContain("hours '25' has 25, outside 0-23");
   });
 
+  test('fails when a target Stage has no concrete region, saying to give it an env', () => {
+    const app = testApp();
+    const stage = new Stage(app, 'Shop-dev');
+    new sns.Topic(new Stack(stage, 'Service'), 'Topic');
+    const stack = new Stack(app, 'Shop-pipeline', { env: { account: '444444444444', region: 'eu-west-1' } });
+    const message = refusal(
+      () =>
+        new ServicePipeline(stack, 'Pipeline', {
+          serviceName: 'shop',
+          source: { connectionArn: CONNECTION, repository: 'example-org/keel' },
+          environments: [
+            {
+              name: 'dev',
+              protection: 'basic',
+              targets: [{ stage, healthAlarmName: 'shop-dev-health-critical', alarmReaderArn: readerArn('dev') }],
+            },
+          ],
+        }),
+    );
+    expect(message).toContain('environments.dev stage Shop-dev: has no concrete region');
+    expect(message).toContain('create the Stage with env: { account, region }');
+  });
+
   test('fails when a deployment window names an unknown time zone', () => {
     expect(
       refusal(() =>
