@@ -50,8 +50,13 @@ export function findService(
   }
   const entries = manifest.services.filter((s) => s.service === service && s.environment === environment);
   // A wave deploys one environment to several regions; --region picks one of them.
-  const entry =
-    entries.find((s) => region === undefined || s.region === undefined || s.region === region) ?? entries[0];
+  const inRegion = entries.filter((s) => region === undefined || s.region === undefined || s.region === region);
+  if (entries.length > 1 && inRegion.length !== 1) {
+    throw usageError(
+      `${service} (${environment}) runs in ${entries.map((s) => s.region).join(', ')}; pass --region with one of them`,
+    );
+  }
+  const entry = inRegion[0] ?? entries[0];
   if (!entry) {
     const environments = manifest.services.filter((s) => s.service === service).map((s) => s.environment);
     throw usageError(

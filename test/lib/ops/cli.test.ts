@@ -150,6 +150,19 @@ describe('keel status', () => {
     expect(fromManifest.clients).toEqual([{ region: 'eu-west-1', endpoint: undefined }]);
     expect(fromFlags.clients).toEqual([{ region: 'us-east-1', endpoint: 'http://127.0.0.1:5000' }]);
   });
+
+  test('picks the region of a service deployed to several (a wave) with --region, and refuses to guess', async () => {
+    cw.on(DescribeAlarmsCommand).resolves(describeAlarmsOutput(allAlarms(service, 'OK')));
+    const wave = assemblyWith(keelManifest([service, { ...service, region: 'us-east-1' }]));
+
+    const guessed = await run(['status', 'shop', '--env', 'prod', '--assembly', wave]);
+    const picked = await run(['status', 'shop', '--env', 'prod', '--assembly', wave, '--region', 'us-east-1']);
+
+    expect(guessed.code).toBe(2);
+    expect(oneLine(guessed)).toBe('keel: shop (prod) runs in eu-west-1, us-east-1; pass --region with one of them');
+    expect(guessed.clients).toEqual([]);
+    expect(picked.clients).toEqual([{ region: 'us-east-1', endpoint: undefined }]);
+  });
 });
 
 describe('keel gate', () => {
