@@ -11,12 +11,14 @@ import {
 } from '../constructs';
 import {
   ENVIRONMENT_NAMES,
+  type EnvironmentConfig,
   type EnvironmentName,
   type KeelConfig,
   type ServiceConfig,
   type TeamConfig,
 } from './config/model';
-import { serviceStacks, type ServiceStackFactory } from './services';
+import { resolveProfile } from './config/profile';
+import { serviceStacks, type ServiceStackFactory, type ServiceStackProps } from './services';
 
 /** Switches read from CDK context for one synth. */
 export interface SynthOptions {
@@ -115,24 +117,15 @@ export function buildPlatform(
   const stacks: Stack[] = [];
   const pipelines: Stack[] = [];
   for (const service of config.services) {
-    const team = config.teams.find((t) => t.id === service.owner);
-    if (!team) throw new Error(`config was not validated: unknown owner ${service.owner}`);
+    const team = teamOf(config, service);
     const delivered: DeliveryEnvironment[] = [];
     for (const environment of environments) {
       const name = `${pascalCase(service.name)}-${environment.name}`;
       // A Stage per service and environment: the pipeline deploys it; people deploy it with `cdk deploy 'Name-env/*'`.
       const where = { account: environment.account, region: environment.region };
+      const profile = resolveProfile(team.profile, environment.name);
       const stage = new Stage(app, name, { env: where });
-      const stack = stackFactories[service.name](stage, 'Service', {
-        stackName: name,
-        env: where,
-        terminationProtection: environment.protection !== 'basic',
-        description: `${service.name} (${environment.name}), owned by ${team.displayName}`,
-        service,
-        environment,
-        team,
-        runbooks: { repositoryUrl: config.platform.repositoryUrl, directory: config.platform.runbooksDirectory },
-      });
+      const stack = stackFactories[service.name](stage, 'Service', serviceStackProps(config, service, environment));
       const access = new DeliveryAccess(stack, 'DeliveryAccess', {
         serviceName: service.name,
         environment: environment.name,
@@ -145,10 +138,10 @@ export function buildPlatform(
         costCenter: team.costCenter,
         dataClassification: service.dataClassification,
         extraTags: service.tags,
-        extraRequiredKeys: team.extraRequiredTagKeys,
+        extraRequiredKeys: profile.extraRequiredTagKeys,
         configHint: `lib/config/services.ts (service ${service.name}) or lib/config/teams.ts (team ${team.id})`,
       });
-      compliance.check(stack, environment.extraRulePacks);
+      compliance.check(stack, [...environment.extraRulePacks, ...profile.extraRulePacks], profile.extraRules);
       stacks.push(stack);
       delivered.push({
         name: environment.name,
@@ -164,6 +157,50 @@ export function buildPlatform(
     }
   }
   return { compliance, stacks, pipelines };
+}
+
+function teamOf(config: KeelConfig, service: ServiceConfig): TeamConfig {
+  const team = config.teams.find((t) => t.id === service.owner);
+  if (!team) throw new Error(`config was not validated: unknown owner ${service.owner}`);
+  return team;
+}
+
+/**
+ * What a service's stack factory gets for one environment: the stack's name and place, the config, and its
+ * constructs' props with the owner team's profile applied.
+ */
+export function serviceStackProps(
+  config: KeelConfig,
+  service: ServiceConfig,
+  environment: EnvironmentConfig,
+): ServiceStackProps {
+  const team = teamOf(config, service);
+  const profile = resolveProfile(team.profile, environment.name);
+  const name = `${pascalCase(service.name)}-${environment.name}`;
+  return {
+    stackName: name,
+    env: { account: environment.account, region: environment.region },
+    terminationProtection: environment.protection !== 'basic',
+    description: `${service.name} (${environment.name}), owned by ${team.displayName}`,
+    service,
+    environment,
+    team,
+    defaults: {
+      service: {
+        serviceName: service.name,
+        environment: environment.name,
+        protection: environment.protection,
+        ...(profile.logRetention ? { logRetention: profile.logRetention } : {}),
+      },
+      monitoring: {
+        onCallEndpoint: team.onCallEndpoint,
+        ticketEndpoint: team.ticketEndpoint,
+        runbooks: { repositoryUrl: config.platform.repositoryUrl, directory: config.platform.runbooksDirectory },
+        ...(profile.standardAlarms ? { standardThresholds: profile.standardAlarms } : {}),
+      },
+      deployment: profile.deployment ? { strategy: profile.deployment } : {},
+    },
+  };
 }
 
 /** The name of the service's health composite: the pipeline's rollback and promotion signal. */
@@ -207,7 +244,7 @@ function buildPipelineStack(
     environment: 'delivery',
     costCenter: platformTeam.costCenter,
     dataClassification: 'internal',
-    extraRequiredKeys: platformTeam.extraRequiredTagKeys,
+    extraRequiredKeys: platformTeam.profile?.extraRequiredTagKeys,
     configHint: `lib/config/teams.ts (team ${platformTeam.id})`,
   });
   compliance.check(stack, [...new Set(config.environments.flatMap((e) => e.extraRulePacks))]);

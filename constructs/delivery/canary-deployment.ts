@@ -6,7 +6,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
 import type { ServiceMonitoring } from '../observability/service-monitoring';
 import { DECISIONS, DEFAULT_DECISION_OWNER, decide } from '../private/decisions';
-import { KeelValidationError } from '../private/errors';
+import { KeelValidationError, type Problem } from '../private/errors';
 import type { ProtectionLevel } from '../service/protection';
 import { ServiceFunction } from '../service/service-function';
 
@@ -174,30 +174,35 @@ function deploymentConfig(scope: Construct, strategy: DeploymentStrategy): coded
   });
 }
 
+/** What is wrong with a strategy: a percentage outside 1-99 or an interval that is not whole minutes up to 2 days. */
+export function strategyProblems(strategy: DeploymentStrategy, where: string): Problem[] {
+  const problems: Problem[] = [];
+  if (strategy.kind === 'all-at-once') return problems;
+  if (!Number.isInteger(strategy.percent) || strategy.percent < 1 || strategy.percent > 99) {
+    problems.push({
+      where,
+      what: `${strategy.percent}% is outside 1-99`,
+      fix: 'shift a whole percentage from 1 to 99 first, e.g. DeploymentStrategy.canary(10, Duration.minutes(5))',
+    });
+  }
+  const ms = strategy.interval.toMilliseconds();
+  if (ms < 60_000 || ms % 60_000 !== 0 || ms > 2_880 * 60_000) {
+    problems.push({
+      where,
+      what: `an interval of ${strategy.interval.toHumanString()} is not whole minutes from 1 to 2880`,
+      fix: 'use e.g. Duration.minutes(5)',
+    });
+  }
+  return problems;
+}
+
 function checkDeployment(
   where: string,
   strategy: DeploymentStrategy,
   alarms: readonly cloudwatch.IAlarm[],
   protection: ProtectionLevel,
 ): void {
-  const problems = [];
-  if (strategy.kind !== 'all-at-once') {
-    if (!Number.isInteger(strategy.percent) || strategy.percent < 1 || strategy.percent > 99) {
-      problems.push({
-        where: `${where} strategy`,
-        what: `${strategy.percent}% is outside 1-99`,
-        fix: 'shift a whole percentage from 1 to 99 first, e.g. DeploymentStrategy.canary(10, Duration.minutes(5))',
-      });
-    }
-    const ms = strategy.interval.toMilliseconds();
-    if (ms < 60_000 || ms % 60_000 !== 0 || ms > 2_880 * 60_000) {
-      problems.push({
-        where: `${where} strategy`,
-        what: `an interval of ${strategy.interval.toHumanString()} is not whole minutes from 1 to 2880`,
-        fix: 'use e.g. Duration.minutes(5)',
-      });
-    }
-  }
+  const problems = strategyProblems(strategy, `${where} strategy`);
   if (protection === 'maximum' && alarms.length === 0) {
     problems.push({
       where: `${where} alarms`,

@@ -13,7 +13,10 @@ import {
   type Finding,
 } from './compliance-report';
 import { FindingLog, observePack, ruleFamilyOf } from './finding-log';
+import { KEEL_RULES, KeelChecks } from './keel-checks';
 import { BASELINE_RULE_PACKS, RULE_PACKS, RULE_PACK_NAMES, type RulePackName } from './rule-packs';
+import type { KeelRule } from './rules/keel-rule';
+import { KeelValidationError, type Problem } from '../private/errors';
 
 /** Where every synth writes its compliance report, inside the cloud assembly directory. */
 export const COMPLIANCE_REPORT_FILE = 'keel-compliance.json';
@@ -89,6 +92,7 @@ export class Compliance {
   private readonly now?: Date;
   private readonly print: (line: string) => void;
   private readonly stacksByPack = new Map<RulePackName, Set<Stack>>();
+  private readonly rulesByStack = new Map<Stack, readonly KeelRule[]>();
   private readonly findingLog = new FindingLog();
 
   constructor(app: App, props: ComplianceProps = {}) {
@@ -101,15 +105,25 @@ export class Compliance {
     app.node.addValidation({ validate: () => this.acknowledgmentErrors() });
   }
 
-  /** Runs the baseline packs (AwsSolutions, KeelChecks) and `extraPacks` on `stack`. */
-  public check(stack: Stack, extraPacks: readonly RulePackName[] = []): void {
+  /**
+   * Runs the baseline packs (AwsSolutions, KeelChecks) and `extraPacks` on `stack`, and `extraRules` as part of
+   * KeelChecks on it alone (a team's rules on the team's stacks).
+   * @throws KeelValidationError when an extra rule's name is not PascalCase or is taken by another rule.
+   */
+  public check(stack: Stack, extraPacks: readonly RulePackName[] = [], extraRules: readonly KeelRule[] = []): void {
     if (!this.enabled) return;
+    checkRuleNames(stack.node.path, extraRules);
+    if (extraRules.length > 0) this.rulesByStack.set(stack, [...(this.rulesByStack.get(stack) ?? []), ...extraRules]);
     for (const name of new Set([...BASELINE_RULE_PACKS, ...extraPacks])) {
       let stacks = this.stacksByPack.get(name);
       if (!stacks) {
         stacks = new Set();
         this.stacksByPack.set(name, stacks);
-        Validations.of(this.app).addPlugins(observePack(new RULE_PACKS[name](), stacks, this.findingLog));
+        const pack =
+          name === 'KeelChecks'
+            ? new KeelChecks({ stackRules: (s) => this.rulesByStack.get(s) ?? [] })
+            : new RULE_PACKS[name]();
+        Validations.of(this.app).addPlugins(observePack(pack, stacks, this.findingLog));
       }
       stacks.add(stack);
     }
@@ -294,6 +308,29 @@ export class Compliance {
       warnings,
     };
   }
+}
+
+/** Extra rules join KeelChecks, so their names must be PascalCase and not clash with Keel's or each other's. */
+function checkRuleNames(where: string, rules: readonly KeelRule[]): void {
+  const problems: Problem[] = [];
+  const taken = new Set(KEEL_RULES.map((rule) => rule.name));
+  for (const rule of rules) {
+    if (!/^[A-Z][A-Za-z0-9]*$/.test(rule.name ?? '')) {
+      problems.push({
+        where: `${where} rule ${JSON.stringify(rule.name)}`,
+        what: 'is not a PascalCase name',
+        fix: "name the rule in PascalCase after what it requires, e.g. 'PaymentsTableDeletionProtection'",
+      });
+    } else if (taken.has(rule.name)) {
+      problems.push({
+        where: `${where} rule ${rule.name}`,
+        what: `KeelChecks-${rule.name} is already a rule`,
+        fix: "start the rule's name with the team's name, e.g. 'Payments' + what it requires",
+      });
+    }
+    taken.add(rule.name);
+  }
+  if (problems.length > 0) throw new KeelValidationError(`Extra KeelChecks rules on ${where} are invalid:`, problems);
 }
 
 function readCdkReport(file: string): CdkPluginReport[] {

@@ -1,4 +1,4 @@
-import type { CfnResource } from 'aws-cdk-lib';
+import { Stack, type CfnResource } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack } from 'cdk-nag';
 import { alarmHasActions } from './rules/alarms/alarm-has-actions';
 import type { KeelRule } from './rules/keel-rule';
@@ -29,21 +29,28 @@ export interface KeelChecksProps {
    * @default - only Keel's rules
    */
   readonly extraRules?: readonly KeelRule[];
+  /**
+   * Rules to run on some stacks only, on top of Keel's own and `extraRules`: a team's rules on its services.
+   * @default - none
+   */
+  readonly stackRules?: (stack: Stack) => readonly KeelRule[];
 }
 
 /** Keel's own rule pack, a cdk-nag 3 pack: `Validations.of(app).addPlugins(new KeelChecks())`. */
 export class KeelChecks extends NagPack {
   public readonly name = 'KeelChecks';
   private readonly rules: readonly KeelRule[];
+  private readonly stackRules?: (stack: Stack) => readonly KeelRule[];
 
   constructor(props: KeelChecksProps = {}) {
     super(undefined, { verbose: props.verbose });
     this.packName = 'KeelChecks';
     this.rules = [...KEEL_RULES, ...(props.extraRules ?? [])];
+    this.stackRules = props.stackRules;
   }
 
   protected checkResource(node: CfnResource): void {
-    for (const rule of this.rules) {
+    for (const rule of [...this.rules, ...(this.stackRules?.(Stack.of(node)) ?? [])]) {
       this.applyRule({
         ruleSuffixOverride: rule.name,
         info: rule.info,

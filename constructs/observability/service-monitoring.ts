@@ -801,38 +801,42 @@ function pascal(slug: string): string {
 }
 
 function checkStandardThresholds(where: string, thresholds: StandardAlarmThresholds): void {
+  const problems = standardThresholdProblems(thresholds, (field) => `${where} standardThresholds.${field}`);
+  if (problems.length > 0) throw new KeelValidationError(`Invalid standard alarm thresholds on ${where}:`, problems);
+}
+
+/** What is wrong with standard alarm thresholds, each problem placed by `where(field)`. */
+export function standardThresholdProblems(
+  thresholds: Partial<StandardAlarmThresholds>,
+  where: (field: keyof StandardAlarmThresholds) => string,
+): Problem[] {
   const problems: Problem[] = [];
-  const percent = (field: keyof StandardAlarmThresholds, value: number) => {
-    if (!Number.isFinite(value) || value <= 0 || value > 100) {
+  const percent = (field: 'api5xxPercent' | 'durationPercentOfTimeout' | 'concurrencyPercentOfReserved') => {
+    const value = thresholds[field];
+    if (value !== undefined && (!Number.isFinite(value) || value <= 0 || value > 100)) {
       problems.push({
-        where: `${where} standardThresholds.${field}`,
+        where: where(field),
         what: `${value} is not a percentage in (0, 100]`,
         fix: 'use e.g. 1 for 1%',
       });
     }
   };
-  const count = (field: keyof StandardAlarmThresholds, value: number) => {
-    if (!Number.isInteger(value) || value < 0) {
-      problems.push({
-        where: `${where} standardThresholds.${field}`,
-        what: `${value} is not a whole number of 0 or more`,
-        fix: 'use e.g. 5',
-      });
+  const count = (field: 'functionErrors' | 'functionThrottles') => {
+    const value = thresholds[field];
+    if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
+      problems.push({ where: where(field), what: `${value} is not a whole number of 0 or more`, fix: 'use e.g. 5' });
     }
   };
-  percent('api5xxPercent', thresholds.api5xxPercent);
-  percent('durationPercentOfTimeout', thresholds.durationPercentOfTimeout);
-  percent('concurrencyPercentOfReserved', thresholds.concurrencyPercentOfReserved);
-  count('functionErrors', thresholds.functionErrors);
-  count('functionThrottles', thresholds.functionThrottles);
-  if (!(thresholds.apiP99Latency.toMilliseconds() > 0)) {
-    problems.push({
-      where: `${where} standardThresholds.apiP99Latency`,
-      what: 'is not above 0',
-      fix: 'use e.g. Duration.seconds(3)',
-    });
+  percent('api5xxPercent');
+  percent('durationPercentOfTimeout');
+  percent('concurrencyPercentOfReserved');
+  count('functionErrors');
+  count('functionThrottles');
+  const latency = thresholds.apiP99Latency;
+  if (latency !== undefined && !(latency.toMilliseconds() > 0)) {
+    problems.push({ where: where('apiP99Latency'), what: 'is not above 0', fix: 'use e.g. Duration.seconds(3)' });
   }
-  if (problems.length > 0) throw new KeelValidationError(`Invalid standard alarm thresholds on ${where}:`, problems);
+  return problems;
 }
 
 function checkFinite(where: string, field: string, value: number): void {

@@ -92,13 +92,18 @@ export interface ServiceTableProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Refuse deletion of the table (DynamoDB deletion protection).
+   * @default - at standard and maximum protection
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /**
  * A production-ready serverless API service: an authorized, validated, throttled, logged and (when public)
  * WAF-protected REST API in front of Lambda functions, DynamoDB tables and secrets, all encrypted with the
  * service's own KMS key. Grow it with `addFunction`, `addRoute`, `addTable` and `addSecret`; subclass it and
- * override `functionDefaults()` to change a team's defaults.
+ * override `functionDefaults()` or `tableDefaults()` to change a team's defaults.
  */
 export class ProductionService extends Construct {
   public readonly serviceName: string;
@@ -189,6 +194,14 @@ export class ProductionService extends Construct {
     return {};
   }
 
+  /**
+   * Defaults for every table of this service; a subclass overrides this to change a team's defaults.
+   * Props passed to `addTable` win over these.
+   */
+  protected tableDefaults(): Partial<ServiceTableProps> {
+    return {};
+  }
+
   /** Adds a function built from a TypeScript handler, with the service's key, protection and log retention. */
   public addFunction(id: string, options: ServiceFunctionOptions): ServiceFunction {
     const fn = new ServiceFunction(this, id, {
@@ -261,7 +274,8 @@ export class ProductionService extends Construct {
    * Adds a DynamoDB table encrypted with the service key, with point-in-time recovery, deletion protection at
    * standard and maximum protection, and RETAIN unless DESTROY is asked for at basic protection.
    */
-  public addTable(id: string, props: ServiceTableProps): dynamodb.Table {
+  public addTable(id: string, tableProps: ServiceTableProps): dynamodb.Table {
+    const props = { ...this.tableDefaults(), ...tableProps };
     if (props.removalPolicy === RemovalPolicy.DESTROY && !this.defaults.allowDestroy) {
       throw new KeelValidationError(`Invalid table ${this.node.path}/${id}:`, [
         {
@@ -279,7 +293,7 @@ export class ProductionService extends Construct {
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.key,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: this.defaults.deletionProtection,
+      deletionProtection: props.deletionProtection ?? this.defaults.deletionProtection,
       removalPolicy: props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
     decide(table, DECISIONS.pointInTimeRecoveryInsteadOfBackupPlan, this.decisionOwner);

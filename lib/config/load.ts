@@ -9,12 +9,14 @@ import {
 } from '../../constructs';
 import { environmentDefaults, type EnvironmentDefaults } from './environments';
 import { platform as platformConfig } from './platform';
+import { profileProblems } from './profile';
 import { services as serviceList } from './services';
 import { teams as teamRegistry } from './teams';
 import {
   ENVIRONMENT_NAMES,
   type EnvironmentName,
   PROTECTION_LEVELS,
+  type ProtectionLevel,
   type EnvironmentConfig,
   type KeelConfig,
   type PlatformConfig,
@@ -50,7 +52,6 @@ const KEBAB_CASE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const STANDARD_TAG_KEYS = ['Owner', 'Service', 'Environment', 'CostCenter', 'DataClassification'];
 
 /**
  * Validates the platform configuration and resolves each environment's account and region.
@@ -64,7 +65,10 @@ export function loadConfig(source: ConfigSource, definition: ConfigDefinition = 
   const teamIds = definition.teams.map((t) => t.id);
 
   problems.push(...checkPlatform(definition.platform, teamIds));
-  problems.push(...checkTeams(definition.teams));
+  const protection = Object.fromEntries(
+    ENVIRONMENT_NAMES.map((name) => [name, definition.environments[name].protection]),
+  ) as Record<EnvironmentName, ProtectionLevel>;
+  problems.push(...checkTeams(definition.teams, protection));
   problems.push(...checkServices(definition.services, teamIds));
   const environments = ENVIRONMENT_NAMES.map((name) =>
     resolveEnvironment(name, definition.environments[name], source, problems),
@@ -106,7 +110,10 @@ function checkPlatform(platform: PlatformConfig, teamIds: readonly string[]): Pr
   return problems;
 }
 
-function checkTeams(teams: readonly TeamConfig[]): Problem[] {
+function checkTeams(
+  teams: readonly TeamConfig[],
+  protection: Readonly<Record<EnvironmentName, ProtectionLevel>>,
+): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
   teams.forEach((team, i) => {
@@ -146,21 +153,9 @@ function checkTeams(teams: readonly TeamConfig[]): Problem[] {
         });
       }
     }
-    (team.extraRequiredTagKeys ?? []).forEach((key, k) => {
-      if (STANDARD_TAG_KEYS.includes(key)) {
-        problems.push({
-          where: where(`extraRequiredTagKeys[${k}]`),
-          what: `${JSON.stringify(key)} is already one of the standard required tags (${STANDARD_TAG_KEYS.join(', ')})`,
-          fix: 'remove it from the list',
-        });
-      } else if (!/^[\p{L}\p{N} _.:/=+\-@]{1,128}$/u.test(key) || key.toLowerCase().startsWith('aws:')) {
-        problems.push({
-          where: where(`extraRequiredTagKeys[${k}]`),
-          what: `${JSON.stringify(key)} is not a valid tag key`,
-          fix: "use 1-128 letters, digits, spaces or _ . : / = + - @, not starting with 'aws:'",
-        });
-      }
-    });
+    if (team.profile !== undefined) {
+      problems.push(...profileProblems(team.profile, team.id, protection, (setting) => where(`profile.${setting}`)));
+    }
   });
   return problems;
 }

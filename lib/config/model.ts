@@ -1,4 +1,13 @@
-import type { DataClassification, DeploymentWindow, ProtectionLevel, RulePackName } from '../../constructs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type {
+  DataClassification,
+  DeploymentStrategy,
+  DeploymentWindow,
+  KeelRule,
+  ProtectionLevel,
+  RulePackName,
+  StandardAlarmThresholds,
+} from '../../constructs';
 export { PROTECTION_LEVELS, type ProtectionLevel } from '../../constructs';
 
 /** The three environments every service is deployed to, in promotion order. */
@@ -47,8 +56,51 @@ export interface TeamConfig {
   readonly onCallEndpoint: string;
   /** Where warnings open a ticket for the team: an e-mail address or an https URL. */
   readonly ticketEndpoint: string;
-  /** Tag keys the platform requires on this team's resources on top of the standard five. */
+  /**
+   * The team's own defaults for all its services, above the platform's floor.
+   * @default - the platform's defaults
+   */
+  readonly profile?: TeamProfile;
+}
+
+/**
+ * A team's defaults for every service it owns. A profile can tune and add, never remove: encryption, the ownership
+ * tags, rollback alarms and the compliance packs are the platform's floor, and a profile that tries to turn one of
+ * them off (`encryption: false`, say) fails synth with the setting's name.
+ */
+export interface TeamProfile {
+  /**
+   * Thresholds of the standard alarms on the team's services.
+   * @default DEFAULT_STANDARD_THRESHOLDS
+   */
+  readonly standardAlarms?: Partial<StandardAlarmThresholds>;
+  /**
+   * How a new version takes over the `live` alias, by environment; gradual (canary or linear) in prod.
+   * @default - DEFAULT_STRATEGIES of the environment's protection level
+   */
+  readonly deployment?: Partial<Record<EnvironmentName, DeploymentStrategy>>;
+  /**
+   * How long logs are kept, by environment; finite and at least LOG_RETENTION_FLOOR.
+   * @default - the protection level's retention (1 month, 3 months, 1 year)
+   */
+  readonly logRetention?: Partial<Record<EnvironmentName, RetentionDays>>;
+  /**
+   * Tag keys required on the team's resources on top of the standard five; each service gives their values in
+   * its `tags`.
+   * @default - none
+   */
   readonly extraRequiredTagKeys?: readonly string[];
+  /**
+   * Rule packs run on the team's service stacks on top of the platform's and the environment's.
+   * @default - none
+   */
+  readonly extraRulePacks?: readonly RulePackName[];
+  /**
+   * The team's own rules, run as part of KeelChecks on its service stacks; names start with the team's id in
+   * PascalCase (`PaymentsTableDeletionProtection`).
+   * @default - none
+   */
+  readonly extraRules?: readonly KeelRule[];
 }
 
 export interface ServiceConfig {

@@ -1,6 +1,6 @@
 import type { Stack, StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { RunbookLocation } from '../../constructs';
+import type { CanaryDeploymentProps, ProductionServiceProps, ServiceMonitoringProps } from '../../constructs';
 import type { EnvironmentConfig, ServiceConfig, TeamConfig } from '../config/model';
 import { OrdersStack } from './orders/orders-stack';
 
@@ -9,8 +9,21 @@ export interface ServiceStackProps extends StackProps {
   readonly service: ServiceConfig;
   readonly environment: EnvironmentConfig;
   readonly team: TeamConfig;
-  /** Where alarms link their runbooks. */
-  readonly runbooks: RunbookLocation;
+  /** Props for the service's constructs, from the environment and the owner team's profile. */
+  readonly defaults: ServiceDefaults;
+}
+
+/**
+ * What config decides for a service's constructs: spread them in, and the environment's protection and the team's
+ * profile (log retention, alarm thresholds, canary) apply without the stack naming any of them.
+ */
+export interface ServiceDefaults {
+  /** `new ProductionService(this, 'Service', props.defaults.service)`. */
+  readonly service: ProductionServiceProps;
+  /** `new ServiceMonitoring(this, 'Monitoring', { ...props.defaults.monitoring, service })`. */
+  readonly monitoring: Omit<ServiceMonitoringProps, 'service'>;
+  /** `new CanaryDeployment(this, 'Deployment', { ...props.defaults.deployment, monitoring })`. */
+  readonly deployment: Omit<CanaryDeploymentProps, 'monitoring'>;
 }
 
 export type ServiceStackFactory = (scope: Construct, id: string, props: ServiceStackProps) => Stack;

@@ -46,12 +46,8 @@ export class OrdersStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
-    const { service, environment, team } = props;
-    this.service = new ProductionService(this, 'Service', {
-      serviceName: service.name,
-      environment: environment.name,
-      protection: environment.protection,
-    });
+    const { service, environment } = props;
+    this.service = new ProductionService(this, 'Service', props.defaults.service);
     this.orders = this.service.addTable('Orders', {
       partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
     });
@@ -75,10 +71,8 @@ export class OrdersStack extends Stack {
     this.service.addRoute('GET', '/orders/{orderId}', this.handler);
 
     this.monitoring = new ServiceMonitoring(this, 'Monitoring', {
+      ...props.defaults.monitoring,
       service: this.service,
-      onCallEndpoint: team.onCallEndpoint,
-      ticketEndpoint: team.ticketEndpoint,
-      runbooks: props.runbooks,
       // Orders-shaped services (the benchmark generates them) share the orders runbook.
       runbookFile: 'orders.md',
     });
@@ -90,6 +84,7 @@ export class OrdersStack extends Stack {
     // rolled back by any critical alarm. In prod the hook reads a missing order through the new version: a 404 is
     // healthy, a 5xx fails the deployment.
     this.deployment = new CanaryDeployment(this, 'Deployment', {
+      ...props.defaults.deployment,
       monitoring: this.monitoring,
       smokeEvent: {
         httpMethod: 'GET',

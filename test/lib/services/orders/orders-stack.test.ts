@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../../../lib/config/load';
 import type { EnvironmentName } from '../../../../lib/config/model';
+import { serviceStackProps } from '../../../../lib/platform';
 import { OrdersStack } from '../../../../lib/services/orders/orders-stack';
 import { repositoryContext, unbundledTestApp } from '../../../helpers/app';
 
@@ -8,16 +9,9 @@ const config = loadConfig({ context: (key) => repositoryContext[key], env: {} })
 
 function ordersTemplate(environmentName: EnvironmentName): Template {
   const environment = config.environments.find((e) => e.name === environmentName);
-  const team = config.teams.find((t) => t.id === 'commerce');
-  if (!environment || !team) throw new Error('repository config lacks the orders environment or team');
-  const stack = new OrdersStack(unbundledTestApp(), `Orders-${environmentName}`, {
-    env: { account: environment.account, region: environment.region },
-    service: config.services[0],
-    environment,
-    team,
-    runbooks: { repositoryUrl: config.platform.repositoryUrl, directory: config.platform.runbooksDirectory },
-  });
-  return Template.fromStack(stack);
+  if (!environment) throw new Error(`repository config lacks environment ${environmentName}`);
+  const props = serviceStackProps(config, config.services[0], environment);
+  return Template.fromStack(new OrdersStack(unbundledTestApp(), `Orders-${environmentName}`, props));
 }
 
 const dev = ordersTemplate('dev');

@@ -1,0 +1,289 @@
+import { Duration } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  BASELINE_RULE_PACKS,
+  KEEL_RULES,
+  RULE_PACK_NAMES,
+  isRulePackName,
+  pascalCase,
+  standardThresholdProblems,
+  strategyProblems,
+  type KeelRule,
+  type Problem,
+  type ProtectionLevel,
+} from '../../constructs';
+import type { EnvironmentName, TeamProfile } from './model';
+
+/** What a profile may set. */
+export const PROFILE_SETTINGS = [
+  'standardAlarms',
+  'deployment',
+  'logRetention',
+  'extraRequiredTagKeys',
+  'extraRulePacks',
+  'extraRules',
+] as const satisfies readonly (keyof TeamProfile)[];
+
+/** The platform's floor: what no profile can turn off, and why. */
+export const PLATFORM_FLOOR: Readonly<Record<string, { readonly what: string; readonly instead: string }>> = {
+  encryption: {
+    what: "every Keel resource is encrypted with the service's KMS key: tables, logs, queues, topics and secrets",
+    instead: 'if one resource truly cannot be encrypted, acknowledge its finding with a reason, owner and expiry',
+  },
+  ownershipTags: {
+    what: 'every resource carries Owner, Service, Environment, CostCenter and DataClassification',
+    instead: 'a profile can require more tags (extraRequiredTagKeys), never fewer',
+  },
+  rollbackAlarms: {
+    what: 'critical alarms and the health composite roll deployments back and stop promotions',
+    instead: 'tune their thresholds with standardAlarms, within the floor',
+  },
+  compliancePacks: {
+    what: `${BASELINE_RULE_PACKS.join(' and ')} check every stack, and each environment adds its own packs`,
+    instead: 'a profile can add packs (extraRulePacks) and rules (extraRules); acknowledge a finding that must stay',
+  },
+};
+
+/** The shortest log retention a profile may choose, by protection level. */
+export const LOG_RETENTION_FLOOR: Readonly<Record<ProtectionLevel, RetentionDays>> = {
+  basic: RetentionDays.ONE_WEEK,
+  standard: RetentionDays.ONE_MONTH,
+  maximum: RetentionDays.ONE_YEAR,
+};
+
+/**
+ * The most lenient thresholds a profile may set on the standard alarms: above them a rollback alarm would not
+ * catch a broken release, or an alarm could never fire at all.
+ */
+export const STANDARD_ALARM_CEILINGS = {
+  /** Critical, a rollback signal: a release that fails a quarter of requests must roll back. */
+  api5xxPercent: 25,
+  /** Critical, a rollback signal. */
+  functionErrors: 100,
+  /** API Gateway gives up after 29 seconds: a p99 above it is never measured. */
+  apiP99Latency: Duration.seconds(28),
+  /** A function cannot run longer than its timeout. */
+  durationPercentOfTimeout: 95,
+  /** Concurrency cannot exceed the reservation. */
+  concurrencyPercentOfReserved: 95,
+} as const;
+
+/** What a profile resolves to in one environment. */
+export interface ResolvedProfile {
+  readonly logRetention?: RetentionDays;
+  readonly standardAlarms: TeamProfile['standardAlarms'];
+  readonly deployment?: NonNullable<TeamProfile['deployment']>[EnvironmentName];
+  readonly extraRequiredTagKeys: readonly string[];
+  readonly extraRulePacks: NonNullable<TeamProfile['extraRulePacks']>;
+  readonly extraRules: NonNullable<TeamProfile['extraRules']>;
+}
+
+/** The team's profile as it applies in `environment`. */
+export function resolveProfile(profile: TeamProfile | undefined, environment: EnvironmentName): ResolvedProfile {
+  return {
+    logRetention: profile?.logRetention?.[environment],
+    standardAlarms: profile?.standardAlarms,
+    deployment: profile?.deployment?.[environment],
+    extraRequiredTagKeys: profile?.extraRequiredTagKeys ?? [],
+    extraRulePacks: profile?.extraRulePacks ?? [],
+    extraRules: profile?.extraRules ?? [],
+  };
+}
+
+const STANDARD_TAG_KEYS = ['Owner', 'Service', 'Environment', 'CostCenter', 'DataClassification'];
+const RETENTION_VALUES = new Set<number>(
+  Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'),
+);
+
+/**
+ * Everything wrong with a team's profile: unknown settings, attempts on the floor, and values outside it.
+ * @param where names a setting, e.g. `teams[2].profile.logRetention.prod (lib/config/teams.ts)`.
+ */
+export function profileProblems(
+  profile: TeamProfile,
+  teamId: string,
+  protection: Readonly<Record<EnvironmentName, ProtectionLevel>>,
+  where: (setting: string) => string,
+): Problem[] {
+  const problems: Problem[] = [];
+  for (const [setting, value] of Object.entries(profile)) {
+    const floor = PLATFORM_FLOOR[setting];
+    if (floor) {
+      problems.push({
+        where: where(setting),
+        what: `${JSON.stringify(value)} would change the platform's floor, which no profile can: ${floor.what}`,
+        fix: `remove '${setting}' from the profile; ${floor.instead}`,
+      });
+    } else if (!(PROFILE_SETTINGS as readonly string[]).includes(setting)) {
+      problems.push({
+        where: where(setting),
+        what: 'is not a profile setting',
+        fix: `use ${PROFILE_SETTINGS.join(', ')}; the floor (${Object.keys(PLATFORM_FLOOR).join(', ')}) cannot be changed`,
+      });
+    }
+  }
+  problems.push(...alarmProblems(profile, where));
+  problems.push(...perEnvironmentProblems(profile, protection, where));
+  problems.push(...tagKeyProblems(profile.extraRequiredTagKeys ?? [], where));
+  problems.push(...rulePackProblems(profile.extraRulePacks ?? [], where));
+  problems.push(...ruleProblems(profile.extraRules ?? [], teamId, where));
+  return problems;
+}
+
+function alarmProblems(profile: TeamProfile, where: (setting: string) => string): Problem[] {
+  const thresholds = profile.standardAlarms ?? {};
+  const field = (name: string) => where(`standardAlarms.${name}`);
+  const problems = standardThresholdProblems(thresholds, field);
+  const ceiling = STANDARD_ALARM_CEILINGS;
+  const above = (name: keyof typeof ceiling, value: number | undefined, limit: number, why: string) => {
+    if (value !== undefined && value > limit) {
+      problems.push({
+        where: field(name),
+        what: `${value} is above the floor's ceiling of ${limit}: ${why}`,
+        fix: `use ${limit} or less`,
+      });
+    }
+  };
+  const rollback = 'this critical alarm rolls back broken releases, and above it would not';
+  above('api5xxPercent', thresholds.api5xxPercent, ceiling.api5xxPercent, rollback);
+  above('functionErrors', thresholds.functionErrors, ceiling.functionErrors, rollback);
+  above(
+    'durationPercentOfTimeout',
+    thresholds.durationPercentOfTimeout,
+    ceiling.durationPercentOfTimeout,
+    'a function cannot run longer than its timeout, so the alarm could never fire',
+  );
+  above(
+    'concurrencyPercentOfReserved',
+    thresholds.concurrencyPercentOfReserved,
+    ceiling.concurrencyPercentOfReserved,
+    'concurrency cannot exceed the reservation, so the alarm could never fire',
+  );
+  const latency = thresholds.apiP99Latency;
+  if (latency && latency.toMilliseconds() > ceiling.apiP99Latency.toMilliseconds()) {
+    problems.push({
+      where: field('apiP99Latency'),
+      what: `${latency.toHumanString()} is above the floor's ceiling of ${ceiling.apiP99Latency.toHumanString()}: API Gateway gives up after 29 seconds, so the alarm could never fire`,
+      fix: 'use e.g. Duration.seconds(3)',
+    });
+  }
+  return problems;
+}
+
+function perEnvironmentProblems(
+  profile: TeamProfile,
+  protection: Readonly<Record<EnvironmentName, ProtectionLevel>>,
+  where: (setting: string) => string,
+): Problem[] {
+  const problems: Problem[] = [];
+  const environments = Object.keys(protection);
+  for (const setting of ['logRetention', 'deployment'] as const) {
+    for (const name of Object.keys(profile[setting] ?? {})) {
+      if (!environments.includes(name)) {
+        problems.push({
+          where: where(`${setting}.${name}`),
+          what: `${JSON.stringify(name)} is not an environment`,
+          fix: `use ${environments.join(', ')}`,
+        });
+      }
+    }
+  }
+  for (const [name, level] of Object.entries(protection) as [EnvironmentName, ProtectionLevel][]) {
+    const retention = profile.logRetention?.[name];
+    const floor = LOG_RETENTION_FLOOR[level];
+    if (retention !== undefined && (!RETENTION_VALUES.has(retention) || retention === RetentionDays.INFINITE)) {
+      problems.push({
+        where: where(`logRetention.${name}`),
+        what: `${JSON.stringify(retention)} is not a finite CloudWatch Logs retention`,
+        fix: `use a RetentionDays value from ${floor} days up, e.g. RetentionDays.ONE_YEAR; logs are never kept forever`,
+      });
+    } else if (retention !== undefined && retention < floor) {
+      problems.push({
+        where: where(`logRetention.${name}`),
+        what: `${retention} days is below the floor of ${floor} days for ${name} (${level} protection)`,
+        fix: `keep logs at least ${floor} days; a profile can lengthen retention, not shorten it below the floor`,
+      });
+    }
+    const strategy = profile.deployment?.[name];
+    if (strategy === undefined) continue;
+    problems.push(...strategyProblems(strategy, where(`deployment.${name}`)));
+    if (level === 'maximum' && strategy.kind === 'all-at-once') {
+      problems.push({
+        where: where(`deployment.${name}`),
+        what: `all at once is refused at maximum protection: every user would meet a bad version before a rollback alarm could fire`,
+        fix: 'shift gradually, e.g. DeploymentStrategy.canary(10, Duration.minutes(5)) or .linear(10, Duration.minutes(1))',
+      });
+    }
+  }
+  return problems;
+}
+
+function tagKeyProblems(keys: readonly string[], where: (setting: string) => string): Problem[] {
+  const problems: Problem[] = [];
+  keys.forEach((key, k) => {
+    if (STANDARD_TAG_KEYS.includes(key)) {
+      problems.push({
+        where: where(`extraRequiredTagKeys[${k}]`),
+        what: `${JSON.stringify(key)} is already one of the standard required tags (${STANDARD_TAG_KEYS.join(', ')})`,
+        fix: 'remove it from the list',
+      });
+    } else if (!/^[\p{L}\p{N} _.:/=+\-@]{1,128}$/u.test(key) || key.toLowerCase().startsWith('aws:')) {
+      problems.push({
+        where: where(`extraRequiredTagKeys[${k}]`),
+        what: `${JSON.stringify(key)} is not a valid tag key`,
+        fix: "use 1-128 letters, digits, spaces or _ . : / = + - @, not starting with 'aws:'",
+      });
+    }
+  });
+  return problems;
+}
+
+function rulePackProblems(packs: readonly string[], where: (setting: string) => string): Problem[] {
+  const problems: Problem[] = [];
+  packs.forEach((pack, i) => {
+    if (!isRulePackName(pack)) {
+      problems.push({
+        where: where(`extraRulePacks[${i}]`),
+        what: `${JSON.stringify(pack)} is not a rule pack Keel knows`,
+        fix: `use one of ${RULE_PACK_NAMES.filter((name) => !BASELINE_RULE_PACKS.includes(name)).join(', ')}`,
+      });
+    } else if (BASELINE_RULE_PACKS.includes(pack)) {
+      problems.push({
+        where: where(`extraRulePacks[${i}]`),
+        what: `${pack} already checks every stack`,
+        fix: 'remove it from the list',
+      });
+    }
+  });
+  return problems;
+}
+
+function ruleProblems(rules: readonly KeelRule[], teamId: string, where: (setting: string) => string): Problem[] {
+  const problems: Problem[] = [];
+  const prefix = pascalCase(teamId);
+  const seen = new Set(KEEL_RULES.map((rule) => rule.name));
+  rules.forEach((rule, i) => {
+    const at = where(`extraRules[${i}]`);
+    if (typeof rule?.check !== 'function' || !rule.info?.trim() || !rule.explanation?.trim()) {
+      problems.push({
+        where: at,
+        what: `${JSON.stringify(rule?.name)} is not a complete rule`,
+        fix: 'give it a name, info, explanation and a check function (see constructs/governance/rules/keel-rule.ts)',
+      });
+    } else if (!new RegExp(`^${prefix}[A-Z][A-Za-z0-9]*$`).test(rule.name)) {
+      problems.push({
+        where: at,
+        what: `${JSON.stringify(rule.name)} does not start with the team's name, ${prefix}, followed by PascalCase`,
+        fix: `rename it, e.g. '${prefix}${rule.name.charAt(0).toUpperCase()}${rule.name.slice(1).replace(/[^A-Za-z0-9]/g, '')}', so its id says whose rule it is`,
+      });
+    } else if (seen.has(rule.name)) {
+      problems.push({
+        where: at,
+        what: `KeelChecks-${rule.name} is already a rule`,
+        fix: 'give each rule its own name',
+      });
+    }
+    seen.add(rule?.name);
+  });
+  return problems;
+}
