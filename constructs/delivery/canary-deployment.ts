@@ -107,6 +107,7 @@ export class CanaryDeployment extends Construct {
         protection: service.protection,
         key: service.key,
         timeout: Duration.seconds(60),
+        logRetention: service.logRetention,
         reservedConcurrency: service.protection === 'maximum' ? 2 : undefined,
       });
       decide(this.hook.role, DECISIONS.hookReportsThroughCdkGrant, DEFAULT_DECISION_OWNER);

@@ -4,6 +4,8 @@ import { acknowledge } from '../governance/acknowledge';
 /** A finding Keel's own constructs accept by design, reviewed by the platform team before it expires. */
 export interface PlatformDecision {
   readonly id: string;
+  /** The same check in other rule packs a team may add (extraRulePacks), decided for the same reason. */
+  readonly equivalents?: readonly string[];
   readonly reason: string;
   readonly expires: string;
 }
@@ -35,6 +37,7 @@ export const DECISIONS = {
   },
   lambdaOnlyIntegrations: {
     id: 'NIST.800.53.R5-APIGWSSLEnabled',
+    equivalents: ['PCI.DSS.321-APIGWSSLEnabled'],
     reason:
       "Client certificates let API Gateway authenticate to HTTP backends; ProductionService's only integrations are " +
       'its own Lambda aliases, invoked through IAM, so no backend could check one.',
@@ -49,6 +52,7 @@ export const DECISIONS = {
   },
   noWafOnBasicProtection: {
     id: 'AwsSolutions-APIG3',
+    equivalents: ['PCI.DSS.321-APIGWAssociatedWithWAF'],
     reason:
       'At basic protection (dev) the API carries no production traffic and only signed requests; every public API ' +
       'at standard and maximum protection gets the WAF web ACL.',
@@ -56,6 +60,7 @@ export const DECISIONS = {
   },
   noResponseCache: {
     id: 'NIST.800.53.R5-APIGWCacheEnabledAndEncrypted',
+    equivalents: ['PCI.DSS.321-APIGWCacheEnabledAndEncrypted'],
     reason:
       'Caching is opt-in: service responses are per caller and often confidential, and a cache would serve stale ' +
       'state and keep copies of the data outside the encrypted table.',
@@ -63,6 +68,7 @@ export const DECISIONS = {
   },
   functionsOutsideVpc: {
     id: 'NIST.800.53.R5-LambdaInsideVPC',
+    equivalents: ['PCI.DSS.321-LambdaInsideVPC'],
     reason:
       'Service functions reach only AWS APIs (DynamoDB, KMS, SQS, Secrets Manager, X-Ray) through IAM-authorized ' +
       'endpoints; with no private network dependency, a VPC would add NAT or endpoints without reducing reach.',
@@ -84,6 +90,7 @@ export const DECISIONS = {
   },
   hookReportsThroughCdkGrant: {
     id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+    equivalents: ['PCI.DSS.321-IAMNoInlinePolicy'],
     reason:
       'aws-cdk-lib grants a CodeDeploy hook its one status-reporting action (PutLifecycleEventHookExecutionStatus on ' +
       'its own deployment group) in an inline policy; every other permission of the hook is in its managed policy.',
@@ -166,5 +173,6 @@ export const PERMISSION_REVIEW_FUNCTION_DECISIONS: readonly PlatformDecision[] =
 
 /** Records one of Keel's construct-level decisions on `scope`, owned by `owner`. */
 export function decide(scope: IConstruct, decision: PlatformDecision, owner: string): void {
-  acknowledge(scope, { ...decision, owner });
+  const { equivalents = [], ...acknowledgment } = decision;
+  for (const id of [acknowledgment.id, ...equivalents]) acknowledge(scope, { ...acknowledgment, id, owner });
 }

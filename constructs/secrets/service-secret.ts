@@ -3,6 +3,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { KeelValidationError } from '../private/errors';
@@ -63,6 +64,11 @@ export interface ServiceSecretProps {
    * @default - a 48-character string without punctuation
    */
   readonly generate?: secretsmanager.SecretStringGenerator;
+  /**
+   * How long the rotation function's logs are kept.
+   * @default - the protection level's retention
+   */
+  readonly logRetention?: logs.RetentionDays;
   /**
    * The team that owns Keel's construct-level acknowledgments.
    * @default 'platform'
@@ -128,6 +134,7 @@ export class ServiceSecret extends Construct {
         key: props.key,
         timeout: Duration.seconds(30),
         reservedConcurrency: 1,
+        logRetention: props.logRetention,
         decisionOwner: props.decisionOwner,
       });
       const secretArn = this.secret.secretArn;

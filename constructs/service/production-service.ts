@@ -121,7 +121,8 @@ export class ProductionService extends Construct {
   public readonly webAcl?: ServiceWebAcl;
   public readonly authorization: ServiceAuthorization;
   private readonly defaults: ProtectionDefaults;
-  private readonly logRetention: logs.RetentionDays;
+  /** How long every log group of the service keeps its events. */
+  public readonly logRetention: logs.RetentionDays;
   private readonly decisionOwner: string;
   private readonly requestValidator: apigateway.RequestValidator;
   private readonly routes = new Set<string>();
@@ -309,6 +310,7 @@ export class ProductionService extends Construct {
       key: this.key,
       rotation,
       description,
+      logRetention: this.logRetention,
       decisionOwner: this.decisionOwner,
     });
     if (secret.rotationFunction) this.functions.push(secret.rotationFunction);

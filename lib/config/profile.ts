@@ -111,7 +111,7 @@ export function profileProblems(
     if (floor) {
       problems.push({
         where: where(setting),
-        what: `${JSON.stringify(value)} would change the platform's floor, which no profile can: ${floor.what}`,
+        what: `${setting}: ${JSON.stringify(value)} tries to change the platform's floor, which no profile can: ${floor.what}`,
         fix: `remove '${setting}' from the profile; ${floor.instead}`,
       });
     } else if (!(PROFILE_SETTINGS as readonly string[]).includes(setting)) {

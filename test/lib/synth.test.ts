@@ -11,6 +11,7 @@ import {
   type ComplianceReport,
 } from '../../constructs';
 import { loadConfig, repositoryDefinition } from '../../lib/config/load';
+import type { TeamProfile } from '../../lib/config/model';
 import { buildPlatform, readSynthOptions } from '../../lib/platform';
 import { runSynth } from '../../lib/synth';
 import { testApp, unbundledTestApp } from '../helpers/app';
@@ -204,5 +205,31 @@ describe('runSynth', () => {
     }
     expect(errors.join('\n')).toContain('team "nobody" is not in the team registry');
     expect(errors.join('\n')).not.toMatch(/\n\s+at /);
+  });
+
+  test("fails when a team profile tries to break the platform's floor, naming the setting, exit code 1", () => {
+    const errors: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => errors.push(line));
+    const before = process.exitCode;
+    // As a profile written in plain JavaScript, or run by tsx without a type check, could say it.
+    const profile = { encryption: false, rollbackAlarms: false } as TeamProfile;
+    try {
+      runSynth(() => testApp(), {
+        ...repositoryDefinition,
+        teams: repositoryDefinition.teams.map((team) => (team.id === 'commerce' ? { ...team, profile } : team)),
+      });
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = before;
+      spy.mockRestore();
+    }
+    const output = errors.join('\n');
+    expect(output).toContain(
+      "teams[1].profile.encryption (lib/config/teams.ts): encryption: false tries to change the platform's floor",
+    );
+    expect(output).toContain(
+      'teams[1].profile.rollbackAlarms (lib/config/teams.ts): rollbackAlarms: false tries to change',
+    );
+    expect(output).not.toMatch(/\n\s+at /);
   });
 });
