@@ -14,6 +14,8 @@ import { services as serviceList } from './services';
 import { teams as teamRegistry } from './teams';
 import {
   ENVIRONMENT_NAMES,
+  KEBAB_CASE,
+  MAX_SERVICE_NAME_LENGTH,
   type EnvironmentName,
   PROTECTION_LEVELS,
   type ProtectionLevel,
@@ -48,7 +50,6 @@ export const repositoryDefinition: ConfigDefinition = {
   services: serviceList,
 };
 
-const KEBAB_CASE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -170,6 +171,12 @@ function checkServices(services: readonly ServiceConfig[], teamIds: readonly str
         where: where('name'),
         what: `${JSON.stringify(service.name)} is not kebab-case`,
         fix: "use lower-case words joined by '-', starting with a letter, e.g. 'orders' or 'order-history'",
+      });
+    } else if (service.name.length > MAX_SERVICE_NAME_LENGTH) {
+      problems.push({
+        where: where('name'),
+        what: `${JSON.stringify(service.name)} is ${service.name.length} characters long; at most ${MAX_SERVICE_NAME_LENGTH} fit the names Keel derives from it`,
+        fix: 'shorten it, e.g. drop words like service or api',
       });
     } else if (seen.has(service.name)) {
       problems.push({

@@ -10,6 +10,14 @@ import type {
 } from '../../constructs';
 export { PROTECTION_LEVELS, type ProtectionLevel } from '../../constructs';
 
+/** Team ids and service names: lower-case words joined by '-', starting with a letter. */
+export const KEBAB_CASE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/**
+ * The longest service name: role names such as `keel-<service>-staging-alarm-reader` must fit IAM's 64 characters.
+ */
+export const MAX_SERVICE_NAME_LENGTH = 32;
+
 /** The three environments every service is deployed to, in promotion order. */
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];

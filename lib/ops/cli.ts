@@ -2,12 +2,14 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { repositoryDefinition } from '../config/load';
 import { cloudWatchClient, codePipelineClient, type AwsOptions } from './aws';
 import { loadComplianceReport, renderComplianceReport, type ReportFormat } from './compliance-report';
 import { parseDuration } from './duration';
 import { EXIT, KeelCliError, usageError, type ExitCode } from './errors';
 import { checkGateTimes, gate } from './gate';
 import { findService, loadManifest } from './manifest';
+import { formatPlan, planNewService, renderServicePlan, writeServicePlan, type ServiceRegistry } from './new-service';
 import { planRollback, renderPlan, rollback } from './rollback';
 import { checkRunbooks } from './runbooks-check';
 import { renderStatus, status, statusExitCode } from './status';
@@ -20,6 +22,7 @@ Usage:
   keel rollback <service> --env <env> [--yes]
   keel runbooks check [cdk.out] [--runbooks runbooks]
   keel compliance report [cdk.out] [--format md|html|json]
+  keel new-service <name> --team <team> [--data-classification internal] [--tag Key=Value ...]
 
 Options:
   --assembly <dir>     the synthesized cloud assembly with keel-manifest.json (default: cdk.out)
@@ -27,6 +30,9 @@ Options:
   --endpoint-url <url> AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)
   --role-arn <arn>     assume this role first, e.g. the service's alarm reader in its account
   --yes                roll back without asking
+  --team <team>        the owner team of a new service, from lib/config/teams.ts
+  --data-classification <level>  public, internal (default), confidential or restricted
+  --tag <Key=Value>    a value for one of the team's extra required tags; repeat for each
   --json               machine-readable output
   --debug              show stack traces
 
@@ -40,9 +46,14 @@ export interface CliIo {
   readonly codePipeline?: (options: AwsOptions) => CodePipelineClient;
   /** Asks a person a yes/no question; absent when nobody can answer (not a terminal). */
   readonly confirm?: (question: string) => Promise<boolean>;
+  /** The repository `new-service` writes into, and its teams and services; tests point it at a copy. */
+  readonly repository?: { readonly root: string; readonly registry: ServiceRegistry };
   readonly now?: () => Date;
   readonly clock?: { now(): number; sleep(ms: number): Promise<void> };
 }
+
+/** The repository this CLI belongs to, and its teams and services. */
+const THIS_REPOSITORY = { root: path.resolve(__dirname, '..', '..'), registry: repositoryDefinition };
 
 /** Runs one `keel` command line and returns its exit code; never throws for a user's mistake or AWS's. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
@@ -65,6 +76,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         'endpoint-url': { type: 'string' },
         'role-arn': { type: 'string' },
         yes: { type: 'boolean', short: 'y', default: false },
+        team: { type: 'string' },
+        'data-classification': { type: 'string' },
+        tag: { type: 'string', multiple: true },
         json: { type: 'boolean', default: false },
         debug: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -167,6 +181,37 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       if (!['md', 'html', 'json'].includes(format))
         throw usageError(`--format ${JSON.stringify(values.format)} is not md, html or json`);
       io.out(renderComplianceReport(loadComplianceReport(rest[1] ?? values.assembly), format));
+      return EXIT.ok;
+    }
+    if (command === 'new-service') {
+      const [name, ...extra] = rest;
+      if (!name || extra.length > 0) {
+        throw usageError('keel new-service needs one name: keel new-service <name> --team <team>');
+      }
+      if (!values.team) throw usageError(`keel new-service needs the owner team: --team <team>`);
+      const { root, registry } = io.repository ?? THIS_REPOSITORY;
+      const request = {
+        name,
+        team: values.team,
+        dataClassification: values['data-classification'],
+        tags: values.tag,
+      };
+      const plan = await formatPlan(root, planNewService(root, request, registry));
+      writeServicePlan(root, plan);
+      io.out(
+        values.json
+          ? JSON.stringify(
+              {
+                service: plan.service,
+                created: plan.create.map((f) => f.path),
+                edited: plan.edit.map((f) => f.path),
+                runbookSections: plan.runbookSections,
+              },
+              undefined,
+              2,
+            )
+          : renderServicePlan(plan),
+      );
       return EXIT.ok;
     }
     throw usageError(`unknown command ${JSON.stringify(positionals.join(' '))}; run keel --help`);

@@ -2,9 +2,10 @@ import { createHmac } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { clearCaches } from '@aws-lambda-powertools/parameters';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { FakeDynamoDB } from '../../../helpers/fake-dynamodb';
+import { emfDocuments, lambdaContext } from '../../../helpers/lambda';
 import type { handler as Handler } from '../../../../lib/services/orders/handler';
 
 // The handler reads its configuration when it loads, so it is required (below) only after this is set.
@@ -59,20 +60,7 @@ function request(httpMethod: string, options: RequestOptions = {}): APIGatewayPr
   } as unknown as APIGatewayProxyEvent;
 }
 
-const context: Context = {
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: 'orders-handler',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:orders-handler',
-  memoryLimitInMB: '256',
-  awsRequestId: 'aws-req-1',
-  logGroupName: '/aws/lambda/orders-handler',
-  logStreamName: '2024/01/01/[$LATEST]abc',
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-};
+const context = lambdaContext('orders-handler');
 
 function json(response: APIGatewayProxyResult): Record<string, unknown> {
   return JSON.parse(response.body) as Record<string, unknown>;
@@ -86,13 +74,6 @@ function expectProblem(response: APIGatewayProxyResult, status: number): Record<
   return body;
 }
 
-/** The EMF documents Powertools Metrics wrote to stdout. */
-function emfDocuments(): Record<string, unknown>[] {
-  return stdout.mock.calls
-    .flatMap(([chunk]) => String(chunk).split('\n'))
-    .filter((line) => line.includes('"_aws"'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 function orderPuts(): number {
   return dynamodb.commandCalls(PutItemCommand, { TableName: 'orders-test' }).length;
@@ -289,7 +270,7 @@ test('fails with 500 when storing the order fails, takes the correlation id from
   expect(failed.body).not.toContain('secret-internal-detail');
   expect(json(failed)).toEqual({ type: 'about:blank', title: 'Internal error', status: 500, correlationId: 'corr-42' });
   expect(fake.items('idempotency-test')).toEqual([]);
-  expect(emfDocuments()).toContainEqual(expect.objectContaining({ OrderFailures: 1 }));
+  expect(emfDocuments(stdout)).toContainEqual(expect.objectContaining({ OrderFailures: 1 }));
 
   fake.install(dynamodb);
   const retried = await handler(event, context);
@@ -311,7 +292,7 @@ test('a retry after the receipt key could not be read does not store a second or
 test('emits OrdersPlaced and OrderValue in the Keel/Orders namespace for a placed order', async () => {
   await handler(request('POST', { body: order, idempotencyKey: 'key-metrics-1' }), context);
 
-  const documents = emfDocuments();
+  const documents = emfDocuments(stdout);
   expect(documents).toHaveLength(1);
   expect(documents[0]).toMatchObject({
     _aws: {
@@ -334,7 +315,7 @@ test('emits OrdersPlaced and OrderValue in the Keel/Orders namespace for a place
 test('emits OrdersRejected, and no OrdersPlaced, for an invalid order', async () => {
   await handler(request('POST', { body: { customerId: 'c-1', items: [] }, idempotencyKey: 'key-metrics-2' }), context);
 
-  const documents = emfDocuments();
+  const documents = emfDocuments(stdout);
   expect(documents).toHaveLength(1);
   expect(documents[0]).toMatchObject({
     _aws: { CloudWatchMetrics: [{ Namespace: 'Keel/Orders', Dimensions: [['service']] }] },
@@ -351,7 +332,7 @@ test('a retry served from the idempotency record does not count the order again'
 
   await handler(request('POST', { body: order, idempotencyKey: 'key-metrics-3' }), context);
 
-  expect(emfDocuments()).not.toContainEqual(expect.objectContaining({ OrdersPlaced: 1 }));
+  expect(emfDocuments(stdout)).not.toContainEqual(expect.objectContaining({ OrdersPlaced: 1 }));
 });
 
 test.each([

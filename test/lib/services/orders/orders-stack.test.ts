@@ -1,21 +1,8 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { loadConfig } from '../../../../lib/config/load';
-import type { EnvironmentName } from '../../../../lib/config/model';
-import { serviceStackProps } from '../../../../lib/platform';
-import { OrdersStack } from '../../../../lib/services/orders/orders-stack';
-import { repositoryContext, unbundledTestApp } from '../../../helpers/app';
+import { Match } from 'aws-cdk-lib/assertions';
+import { serviceTemplate } from '../../../helpers/service-stack';
 
-const config = loadConfig({ context: (key) => repositoryContext[key], env: {} });
-
-function ordersTemplate(environmentName: EnvironmentName): Template {
-  const environment = config.environments.find((e) => e.name === environmentName);
-  if (!environment) throw new Error(`repository config lacks environment ${environmentName}`);
-  const props = serviceStackProps(config, config.services[0], environment);
-  return Template.fromStack(new OrdersStack(unbundledTestApp(), `Orders-${environmentName}`, props));
-}
-
-const dev = ordersTemplate('dev');
-const prod = ordersTemplate('prod');
+const dev = serviceTemplate('orders', 'dev');
+const prod = serviceTemplate('orders', 'prod');
 
 test('stores orders and idempotency records in two encrypted tables, the latter expiring', () => {
   dev.resourceCountIs('AWS::DynamoDB::Table', 2);
