@@ -207,7 +207,7 @@ test('rolls a prod deployment back when the health composite fires', () => {
   prod.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
     AlarmConfiguration: Match.objectLike({
       Enabled: true,
-      Alarms: Match.arrayWith([{ Name: '${name}-prod-health-critical' }]),
+      Alarms: Match.arrayWith([{ Name: { Ref: Match.stringLikeRegexp('^MonitoringHealth') } }]),
     }),
     AutoRollbackConfiguration: Match.objectLike({ Enabled: true }),
   });

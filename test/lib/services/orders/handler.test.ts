@@ -74,7 +74,6 @@ function expectProblem(response: APIGatewayProxyResult, status: number): Record<
   return body;
 }
 
-
 function orderPuts(): number {
   return dynamodb.commandCalls(PutItemCommand, { TableName: 'orders-test' }).length;
 }
