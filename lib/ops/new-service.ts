@@ -110,7 +110,8 @@ export function writeServicePlan(root: string, plan: ServicePlan): void {
   try {
     for (const file of plan.create) {
       const target = path.join(root, file.path);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
+      const folder = fs.mkdirSync(path.dirname(target), { recursive: true });
+      if (folder) created.push(folder);
       fs.writeFileSync(target, file.text, { flag: 'wx' });
       created.push(target);
     }
@@ -119,7 +120,7 @@ export function writeServicePlan(root: string, plan: ServicePlan): void {
       fs.writeFileSync(path.join(root, file.path), file.text);
     }
   } catch (error) {
-    for (const target of created) fs.rmSync(target, { force: true });
+    for (const target of created.reverse()) fs.rmSync(target, { recursive: true, force: true });
     for (const file of restored) fs.writeFileSync(path.join(root, file.path), file.text);
     throw usageError(
       `keel new-service could not write ${plan.service.name}, and undid what it wrote: ${(error as Error).message}`,

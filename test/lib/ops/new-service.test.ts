@@ -1,0 +1,257 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { repositoryDefinition } from '../../../lib/config/load';
+import { runCli } from '../../../lib/ops/cli';
+import { KeelCliError } from '../../../lib/ops/errors';
+import { planNewService, writeServicePlan, type NewServiceRequest } from '../../../lib/ops/new-service';
+import { copyRepository, run, type CommandResult } from '../../helpers/repository-copy';
+
+/** The config and factory files `keel new-service` edits, copied into a fresh directory. */
+function repositoryFiles(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-scaffold-'));
+  for (const file of ['lib/config/services.ts', 'lib/services/index.ts']) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.copyFileSync(path.join(__dirname, '..', '..', '..', file), path.join(root, file));
+  }
+  return root;
+}
+
+/** Every file under `root` with its text: what a refusal must leave untouched. */
+function snapshot(root: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of fs.readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) {
+      const file = path.join(entry.parentPath, entry.name);
+      files[path.relative(root, file)] = fs.readFileSync(file, 'utf8');
+    }
+  }
+  return files;
+}
+
+function refusal(root: string, request: NewServiceRequest): string {
+  const before = snapshot(root);
+  try {
+    planNewService(root, request, repositoryDefinition);
+  } catch (error) {
+    expect(error).toBeInstanceOf(KeelCliError);
+    expect((error as KeelCliError).exitCode).toBe(2);
+    expect(snapshot(root)).toEqual(before);
+    return (error as Error).message;
+  }
+  throw new Error('expected keel new-service to refuse');
+}
+
+describe('keel new-service in a fresh copy of the repository', () => {
+  let clone: string;
+  let scaffold: CommandResult;
+  let synth: CommandResult;
+
+  beforeAll(() => {
+    clone = copyRepository();
+    scaffold = run(clone, 'node', ['--import', 'tsx', 'bin/keel.ts', 'new-service', 'invoices', '--team', 'commerce']);
+    synth = run(clone, 'cdk', ['synth', '--quiet', '--no-notices']);
+  });
+
+  test('creates the stack, metrics, handler, tests and runbook, registers the service, and says what comes next', () => {
+    expect(scaffold.stderr).toBe('');
+    expect(scaffold.status).toBe(0);
+    for (const file of [
+      'lib/services/invoices/invoices-stack.ts',
+      'lib/services/invoices/metrics.ts',
+      'lib/services/invoices/handler.ts',
+      'test/lib/services/invoices/invoices-stack.test.ts',
+      'test/lib/services/invoices/handler.test.ts',
+      'runbooks/invoices.md',
+    ]) {
+      expect(scaffold.stdout).toContain(`+ ${file}`);
+      expect(fs.existsSync(path.join(clone, file))).toBe(true);
+    }
+    expect(fs.readFileSync(path.join(clone, 'lib/config/services.ts'), 'utf8')).toContain(
+      "{ name: 'invoices', owner: 'commerce', dataClassification: 'internal' },",
+    );
+    expect(fs.readFileSync(path.join(clone, 'lib/services/index.ts'), 'utf8')).toContain(
+      'invoices: (scope, id, props) => new InvoicesStack(scope, id, props),',
+    );
+    expect(scaffold.stdout).toContain("npx cdk deploy 'Invoices-dev/*'");
+  });
+
+  test('right after it, npx cdk synth passes every check in all three environments with nothing open', () => {
+    expect(synth.stderr).toContain('PASS');
+    expect(synth.status).toBe(0);
+    const report = JSON.parse(fs.readFileSync(path.join(clone, 'cdk.out', 'keel-compliance.json'), 'utf8'));
+    expect(report.result).toBe('pass');
+    expect(report.findings.open).toBe(0);
+    expect(report.packs.find((pack: { name: string }) => pack.name === 'NIST.800.53.R5').stacks).toContain(
+      'Invoices-prod',
+    );
+    for (const env of ['dev', 'staging', 'prod']) {
+      expect(fs.existsSync(path.join(clone, 'cdk.out', `assembly-Invoices-${env}`))).toBe(true);
+    }
+  });
+
+  test('gives the service alarms in every environment, each linking a runbook section that exists', async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(clone, 'cdk.out', 'keel-manifest.json'), 'utf8'));
+    const invoices = manifest.services.filter((s: { service: string }) => s.service === 'invoices');
+    expect(invoices.map((s: { environment: string }) => s.environment)).toEqual(['dev', 'staging', 'prod']);
+    const alarms = invoices.flatMap((s: { alarms: { name: string; runbook: string }[] }) => s.alarms);
+    expect(alarms.map((a: { name: string }) => a.name)).toEqual(
+      expect.arrayContaining(['invoices-prod-failure-rate-critical', 'invoices-prod-health-critical']),
+    );
+    for (const alarm of alarms) expect(alarm.runbook).toMatch(/runbooks\/(invoices|standard-alarms)\.md#[a-z0-9-]+$/);
+    const output: string[] = [];
+    const io = { out: (line: string) => output.push(line), err: (line: string) => output.push(line) };
+    const assembly = path.join(clone, 'cdk.out');
+    const code = await runCli(['runbooks', 'check', assembly, '--runbooks', path.join(clone, 'runbooks')], io);
+    expect(output.join('\n')).toMatch(/alarm\(s\) checked .*: 0 problem\(s\)/);
+    expect(code).toBe(0);
+  });
+
+  test('is released by its own pipeline: dev, then staging, then prod, each rolled back on failure', () => {
+    const template = JSON.parse(
+      fs.readFileSync(path.join(clone, 'cdk.out', 'Invoices-pipeline.template.json'), 'utf8'),
+    );
+    const resources = Object.values(template.Resources as Record<string, { Type: string; Properties: unknown }>);
+    const pipeline = resources.find((r) => r.Type === 'AWS::CodePipeline::Pipeline')?.Properties as {
+      Stages: { Name: string; OnFailure?: { Result: string } }[];
+    };
+    const deploys = pipeline.Stages.filter((stage) => stage.OnFailure);
+    expect(deploys.map((stage) => [stage.Name, stage.OnFailure?.Result])).toEqual([
+      ['Invoices-dev', 'ROLLBACK'],
+      ['Invoices-staging', 'ROLLBACK'],
+      ['Invoices-prod', 'ROLLBACK'],
+    ]);
+  });
+
+  test("writes code that passes the repository's type check, lint and format check, and its own tests", () => {
+    const generated = ['lib/services/invoices', 'test/lib/services/invoices', 'lib/config', 'lib/services/index.ts'];
+    const checks = [
+      run(clone, 'node', ['node_modules/typescript-native/bin/tsc', '-p', 'tsconfig.json']),
+      run(clone, 'eslint', ['--max-warnings', '0', ...generated]),
+      run(clone, 'prettier', ['--check', ...generated, 'runbooks/invoices.md']),
+      run(clone, 'jest', ['--ci', '--runInBand', 'test/lib/services/invoices']),
+    ];
+    for (const check of checks) expect({ ...check, stdout: check.stdout.slice(-2000) }).toMatchObject({ status: 0 });
+  });
+
+  test('refuses the same name again and changes nothing', () => {
+    const before = fs.readFileSync(path.join(clone, 'lib/services/invoices/handler.ts'), 'utf8');
+    const again = run(clone, 'node', [
+      '--import',
+      'tsx',
+      'bin/keel.ts',
+      'new-service',
+      'invoices',
+      '--team',
+      'commerce',
+    ]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain('service "invoices" exists already in lib/config/services.ts');
+    expect(again.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.readFileSync(path.join(clone, 'lib/services/invoices/handler.ts'), 'utf8')).toBe(before);
+  });
+});
+
+test('fails when the name is not kebab-case, saying what a name may be', () => {
+  const root = repositoryFiles();
+  for (const name of ['Invoices', 'invoices_v2', '2fa', 'invoices-']) {
+    const message = refusal(root, { name, team: 'commerce' });
+    expect(message).toContain(`service name ${JSON.stringify(name)} is not kebab-case`);
+    expect(message).toContain("e.g. 'invoices' or 'payment-links'");
+    expect(message).toContain('nothing was written');
+  }
+});
+
+test('fails when the name is too long for the role names derived from it', () => {
+  const message = refusal(repositoryFiles(), { name: 'a-very-long-service-name-for-invoices', team: 'commerce' });
+  expect(message).toContain('is 37 characters long; at most 32 fit');
+});
+
+test('fails when the service exists already', () => {
+  expect(refusal(repositoryFiles(), { name: 'orders', team: 'commerce' })).toContain(
+    'service "orders" exists already in lib/config/services.ts',
+  );
+});
+
+test('fails when the team is unknown, listing the teams there are', () => {
+  expect(refusal(repositoryFiles(), { name: 'invoices', team: 'billing' })).toContain(
+    '--team "billing" is not in the team registry: use one of platform, commerce, payments, or add the team to lib/config/teams.ts first',
+  );
+});
+
+test('fails when the data classification is not one of the four, and reports every problem at once', () => {
+  const message = refusal(repositoryFiles(), { name: 'Invoices', team: 'billing', dataClassification: 'secret' });
+  expect(message).toContain('--data-classification "secret" is not a data classification: use one of public, internal');
+  expect(message).toContain('not kebab-case');
+  expect(message).toContain('--team "billing"');
+});
+
+test("fails when the team requires a tag that is not given, and records it in the service's config when it is", () => {
+  const root = repositoryFiles();
+  expect(refusal(root, { name: 'ledger', team: 'payments' })).toContain(
+    'team payments requires the tag(s) PciScope on its services: pass --tag PciScope=<value>',
+  );
+  expect(refusal(root, { name: 'ledger', team: 'payments', tags: ['PciScope'] })).toContain(
+    '--tag "PciScope" is not Key=Value',
+  );
+  const plan = planNewService(
+    root,
+    { name: 'ledger', team: 'payments', tags: ['PciScope=cardholder-data'] },
+    repositoryDefinition,
+  );
+  expect(plan.service).toEqual({
+    name: 'ledger',
+    owner: 'payments',
+    dataClassification: 'internal',
+    tags: { PciScope: 'cardholder-data' },
+  });
+  expect(plan.edit[0].text).toContain(
+    "{ name: 'ledger', owner: 'payments', dataClassification: 'internal', tags: { PciScope: 'cardholder-data' } },",
+  );
+});
+
+test('never overwrites: an existing runbook or service folder stops it before anything is written', () => {
+  const root = repositoryFiles();
+  fs.mkdirSync(path.join(root, 'runbooks'));
+  fs.writeFileSync(path.join(root, 'runbooks', 'invoices.md'), '# our own notes\n');
+  fs.mkdirSync(path.join(root, 'lib', 'services', 'invoices'));
+  const message = refusal(root, { name: 'invoices', team: 'commerce' });
+  expect(message).toContain('keel new-service never overwrites; nothing was written');
+  expect(message).toContain('lib/services/invoices/, runbooks/invoices.md');
+});
+
+test('fails, writing nothing, when the service list has lost the shape it edits', () => {
+  const root = repositoryFiles();
+  fs.writeFileSync(path.join(root, 'lib/config/services.ts'), 'export const services = loadServices();\n');
+  const message = refusal(root, { name: 'invoices', team: 'commerce' });
+  expect(message).toContain('lib/config/services.ts has lost the shape keel new-service edits');
+  expect(message).toContain("{ name: 'invoices', owner: 'commerce', dataClassification: 'internal' },");
+});
+
+test('undoes what it wrote when a file appears while it writes', () => {
+  const root = repositoryFiles();
+  const plan = planNewService(root, { name: 'invoices', team: 'commerce' }, repositoryDefinition);
+  const before = snapshot(root);
+  // The runbook is the last file written: everything before it must be removed again.
+  fs.mkdirSync(path.join(root, 'runbooks'));
+  fs.writeFileSync(path.join(root, 'runbooks', 'invoices.md'), '# written meanwhile\n');
+  expect(() => writeServicePlan(root, plan)).toThrow(/could not write invoices, and undid what it wrote/);
+  expect(snapshot(root)).toEqual({ ...before, 'runbooks/invoices.md': '# written meanwhile\n' });
+  expect(fs.existsSync(path.join(root, 'lib/services/invoices'))).toBe(false);
+  expect(fs.existsSync(path.join(root, 'test'))).toBe(false);
+});
+
+test('keel new-service without a name or a team is a usage error', async () => {
+  const errors: string[] = [];
+  const io = {
+    out: () => undefined,
+    err: (line: string) => errors.push(line),
+    repository: { root: repositoryFiles(), registry: repositoryDefinition },
+  };
+  expect(await runCli(['new-service', '--team', 'commerce'], io)).toBe(2);
+  expect(await runCli(['new-service', 'invoices'], io)).toBe(2);
+  expect(errors).toEqual([
+    'keel: keel new-service needs one name: keel new-service <name> --team <team>',
+    'keel: keel new-service needs the owner team: --team <team>',
+  ]);
+});
