@@ -9,7 +9,13 @@ import { parseDuration } from './duration';
 import { EXIT, KeelCliError, usageError, type ExitCode } from './errors';
 import { checkGateTimes, gate } from './gate';
 import { findService, loadManifest } from './manifest';
-import { formatPlan, planNewService, renderServicePlan, writeServicePlan, type ServiceRegistry } from './new-service';
+import {
+  formatWritten,
+  planNewService,
+  renderServicePlan,
+  writeServicePlan,
+  type ServiceRegistry,
+} from './new-service';
 import { planRollback, renderPlan, rollback } from './rollback';
 import { checkRunbooks } from './runbooks-check';
 import { renderStatus, status, statusExitCode } from './status';
@@ -196,8 +202,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         dataClassification: values['data-classification'],
         tags: values.tag,
       };
-      const plan = await formatPlan(root, planNewService(root, request, registry));
+      const plan = planNewService(root, request, registry);
       writeServicePlan(root, plan);
+      if (!formatWritten(root, plan)) io.err('keel: Prettier did not format the new files; run npm run format');
       io.out(
         values.json
           ? JSON.stringify(

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DATA_CLASSIFICATIONS, isDataClassification, pascalCase, tagValueProblem } from '../../constructs';
@@ -129,26 +130,18 @@ export function writeServicePlan(root: string, plan: ServicePlan): void {
 }
 
 /**
- * The plan's files as the repository's Prettier config formats them, so `npm test`'s format check passes on a new
- * service whatever the length of its name. Prettier is a development dependency: without it, the plan is unchanged.
+ * Formats the written files with the repository's own Prettier, so `npm test`'s format check passes on a new service
+ * whatever the length of its name. Prettier is a development dependency; returns false when it is not installed.
  */
-export async function formatPlan(root: string, plan: ServicePlan): Promise<ServicePlan> {
-  let prettier: typeof import('prettier');
-  try {
-    prettier = await import('prettier');
-  } catch {
-    return plan;
-  }
-  const format = async (file: TemplateFile): Promise<TemplateFile> => {
-    const filepath = path.join(root, file.path);
-    const options = (await prettier.resolveConfig(filepath)) ?? {};
-    return { ...file, text: await prettier.format(file.text, { ...options, filepath }) };
-  };
-  return {
-    ...plan,
-    create: await Promise.all(plan.create.map(format)),
-    edit: await Promise.all(plan.edit.map(format)),
-  };
+export function formatWritten(root: string, plan: ServicePlan): boolean {
+  const prettier = path.join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs');
+  if (!fs.existsSync(prettier)) return false;
+  const files = [...plan.create, ...plan.edit].map((file) => file.path);
+  const result = spawnSync(process.execPath, [prettier, '--write', '--log-level', 'warn', ...files], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  return result.status === 0;
 }
 
 /** What the person who ran `keel new-service` reads. */

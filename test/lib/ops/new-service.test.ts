@@ -5,15 +5,16 @@ import { repositoryDefinition } from '../../../lib/config/load';
 import { runCli } from '../../../lib/ops/cli';
 import { KeelCliError } from '../../../lib/ops/errors';
 import { planNewService, writeServicePlan, type NewServiceRequest } from '../../../lib/ops/new-service';
-import { copyRepository, run, type CommandResult } from '../../helpers/repository-copy';
+import { REPOSITORY_ROOT, copyRepository, run, type CommandResult } from '../../helpers/repository-copy';
 
-/** The config and factory files `keel new-service` edits, copied into a fresh directory. */
+/** The config and factory files `keel new-service` edits and the Prettier config, copied into a fresh directory. */
 function repositoryFiles(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-scaffold-'));
-  for (const file of ['lib/config/services.ts', 'lib/services/index.ts']) {
+  for (const file of ['lib/config/services.ts', 'lib/services/index.ts', '.prettierrc.json']) {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    fs.copyFileSync(path.join(__dirname, '..', '..', '..', file), path.join(root, file));
+    fs.copyFileSync(path.join(REPOSITORY_ROOT, file), path.join(root, file));
   }
+  fs.symlinkSync(path.join(REPOSITORY_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
   return root;
 }
 
@@ -21,7 +22,7 @@ function repositoryFiles(): string {
 function snapshot(root: string): Record<string, string> {
   const files: Record<string, string> = {};
   for (const entry of fs.readdirSync(root, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) {
+    if (entry.isFile() && !entry.parentPath.includes('node_modules')) {
       const file = path.join(entry.parentPath, entry.name);
       files[path.relative(root, file)] = fs.readFileSync(file, 'utf8');
     }
@@ -239,6 +240,21 @@ test('undoes what it wrote when a file appears while it writes', () => {
   expect(snapshot(root)).toEqual({ ...before, 'runbooks/invoices.md': '# written meanwhile\n' });
   expect(fs.existsSync(path.join(root, 'lib/services/invoices'))).toBe(false);
   expect(fs.existsSync(path.join(root, 'test'))).toBe(false);
+});
+
+test('keel new-service --json reports what it wrote, formatted as the repository formats code', async () => {
+  const root = repositoryFiles();
+  const output: string[] = [];
+  const io = { out: (text: string) => output.push(text), err: (text: string) => output.push(text) };
+  const argv = ['new-service', 'invoices', '--team', 'commerce', '--data-classification', 'confidential', '--json'];
+  expect(await runCli(argv, { ...io, repository: { root, registry: repositoryDefinition } })).toBe(0);
+  expect(JSON.parse(output.join('\n'))).toEqual({
+    service: { name: 'invoices', owner: 'commerce', dataClassification: 'confidential' },
+    created: expect.arrayContaining(['lib/services/invoices/handler.ts', 'runbooks/invoices.md']),
+    edited: ['lib/config/services.ts', 'lib/services/index.ts'],
+    runbookSections: ['failure-rate', 'availability-fast-burn', 'availability-slow-burn', 'health'],
+  });
+  expect(run(root, 'prettier', ['--check', 'lib', 'test', 'runbooks'])).toMatchObject({ status: 0 });
 });
 
 test('keel new-service without a name or a team is a usage error', async () => {
