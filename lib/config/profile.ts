@@ -4,6 +4,7 @@ import {
   BASELINE_RULE_PACKS,
   KEEL_RULES,
   RULE_PACK_NAMES,
+  STANDARD_TAG_KEYS,
   isRulePackName,
   pascalCase,
   standardThresholdProblems,
@@ -90,7 +91,6 @@ export function resolveProfile(profile: TeamProfile | undefined, environment: En
   };
 }
 
-const STANDARD_TAG_KEYS = ['Owner', 'Service', 'Environment', 'CostCenter', 'DataClassification'];
 const RETENTION_VALUES = new Set<number>(
   Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'),
 );
@@ -107,11 +107,14 @@ export function profileProblems(
 ): Problem[] {
   const problems: Problem[] = [];
   for (const [setting, value] of Object.entries(profile)) {
-    const floor = PLATFORM_FLOOR[setting];
-    if (floor) {
+    if (Object.hasOwn(PLATFORM_FLOOR, setting)) {
+      const floor = PLATFORM_FLOOR[setting];
       problems.push({
         where: where(setting),
-        what: `${setting}: ${JSON.stringify(value)} tries to change the platform's floor, which no profile can: ${floor.what}`,
+        what:
+          value === true
+            ? `${setting} is the platform's floor, always on, and not a profile setting: ${floor.what}`
+            : `${setting}: ${JSON.stringify(value)} tries to change the platform's floor, which no profile can: ${floor.what}`,
         fix: `remove '${setting}' from the profile; ${floor.instead}`,
       });
     } else if (!(PROFILE_SETTINGS as readonly string[]).includes(setting)) {
@@ -221,7 +224,7 @@ function perEnvironmentProblems(
 function tagKeyProblems(keys: readonly string[], where: (setting: string) => string): Problem[] {
   const problems: Problem[] = [];
   keys.forEach((key, k) => {
-    if (STANDARD_TAG_KEYS.includes(key)) {
+    if ((STANDARD_TAG_KEYS as readonly string[]).includes(key)) {
       problems.push({
         where: where(`extraRequiredTagKeys[${k}]`),
         what: `${JSON.stringify(key)} is already one of the standard required tags (${STANDARD_TAG_KEYS.join(', ')})`,

@@ -68,6 +68,15 @@ describe.each([
   });
 });
 
+test('fails when a profile restates a floor setting as on, saying it is always on', () => {
+  expect(refusal({ encryption: true })).toContain(
+    "teams[1].profile.encryption (lib/config/teams.ts): encryption is the platform's floor, always on, and not a profile setting",
+  );
+  expect(refusal({ constructor: false })).toContain(
+    'profile.constructor (lib/config/teams.ts): is not a profile setting',
+  );
+});
+
 test('fails when a profile names a setting that does not exist, listing those that do and the floor', () => {
   const message = refusal({ logRetentionDays: 7 });
   expect(message).toContain('teams[1].profile.logRetentionDays (lib/config/teams.ts): is not a profile setting');
