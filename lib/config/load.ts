@@ -161,23 +161,31 @@ function checkTeams(
   return problems;
 }
 
+/** What is wrong with a service name, or `undefined`: it must be kebab-case and short enough for derived names. */
+export function serviceNameProblem(name: string | undefined): Omit<Problem, 'where'> | undefined {
+  if (!KEBAB_CASE.test(name ?? '')) {
+    return {
+      what: `${JSON.stringify(name)} is not kebab-case`,
+      fix: "use lower-case words joined by '-', starting with a letter, e.g. 'orders' or 'order-history'",
+    };
+  }
+  if (name && name.length > MAX_SERVICE_NAME_LENGTH) {
+    return {
+      what: `${JSON.stringify(name)} is ${name.length} characters long; at most ${MAX_SERVICE_NAME_LENGTH} fit the names Keel derives from it`,
+      fix: 'shorten it, e.g. drop words like service or api',
+    };
+  }
+  return undefined;
+}
+
 function checkServices(services: readonly ServiceConfig[], teamIds: readonly string[]): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
   services.forEach((service, i) => {
     const where = (field: string) => `services[${i}].${field} (lib/config/services.ts)`;
-    if (!KEBAB_CASE.test(service.name ?? '')) {
-      problems.push({
-        where: where('name'),
-        what: `${JSON.stringify(service.name)} is not kebab-case`,
-        fix: "use lower-case words joined by '-', starting with a letter, e.g. 'orders' or 'order-history'",
-      });
-    } else if (service.name.length > MAX_SERVICE_NAME_LENGTH) {
-      problems.push({
-        where: where('name'),
-        what: `${JSON.stringify(service.name)} is ${service.name.length} characters long; at most ${MAX_SERVICE_NAME_LENGTH} fit the names Keel derives from it`,
-        fix: 'shorten it, e.g. drop words like service or api',
-      });
+    const nameProblem = serviceNameProblem(service.name);
+    if (nameProblem) {
+      problems.push({ where: where('name'), ...nameProblem });
     } else if (seen.has(service.name)) {
       problems.push({
         where: where('name'),

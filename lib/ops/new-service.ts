@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DATA_CLASSIFICATIONS, isDataClassification, pascalCase, tagValueProblem } from '../../constructs';
-import { KEBAB_CASE, MAX_SERVICE_NAME_LENGTH, type ServiceConfig, type TeamConfig } from '../config/model';
+import { serviceNameProblem } from '../config/load';
+import type { ServiceConfig, TeamConfig } from '../config/model';
 import { usageError } from './errors';
 import { SCAFFOLD_RUNBOOK_SECTIONS, serviceFiles, type TemplateFile } from './service-template';
 
@@ -45,14 +46,9 @@ const SERVICE_FACTORIES = 'lib/services/index.ts';
 export function planNewService(root: string, request: NewServiceRequest, registry: ServiceRegistry): ServicePlan {
   const problems: string[] = [];
   const { name } = request;
-  if (!KEBAB_CASE.test(name)) {
-    problems.push(
-      `service name ${JSON.stringify(name)} is not kebab-case: use lower-case words joined by '-', starting with a letter, e.g. 'invoices' or 'payment-links'`,
-    );
-  } else if (name.length > MAX_SERVICE_NAME_LENGTH) {
-    problems.push(
-      `service name ${JSON.stringify(name)} is ${name.length} characters long; at most ${MAX_SERVICE_NAME_LENGTH} fit the role and alarm names Keel derives from it`,
-    );
+  const nameProblem = serviceNameProblem(name);
+  if (nameProblem) {
+    problems.push(`service name ${nameProblem.what}: ${nameProblem.fix}`);
   } else if (registry.services.some((service) => service.name === name)) {
     problems.push(
       `service ${JSON.stringify(name)} exists already in ${SERVICES_CONFIG}: choose another name, or grow the existing service in lib/services/${name}/`,

@@ -158,14 +158,14 @@ test('fails when the name is not kebab-case, saying what a name may be', () => {
   for (const name of ['Invoices', 'invoices_v2', '2fa', 'invoices-']) {
     const message = refusal(root, { name, team: 'commerce' });
     expect(message).toContain(`service name ${JSON.stringify(name)} is not kebab-case`);
-    expect(message).toContain("e.g. 'invoices' or 'payment-links'");
+    expect(message).toContain("e.g. 'orders' or 'order-history'");
     expect(message).toContain('nothing was written');
   }
 });
 
 test('fails when the name is too long for the role names derived from it', () => {
   const message = refusal(repositoryFiles(), { name: 'a-very-long-service-name-for-invoices', team: 'commerce' });
-  expect(message).toContain('is 37 characters long; at most 32 fit');
+  expect(message).toContain('is 37 characters long; at most 32 fit the names Keel derives from it');
 });
 
 test('fails when the service exists already', () => {
