@@ -120,12 +120,12 @@ export function buildPlatform(
     const team = teamOf(config, service);
     const delivered: DeliveryEnvironment[] = [];
     for (const environment of environments) {
-      const name = `${pascalCase(service.name)}-${environment.name}`;
-      // A Stage per service and environment: the pipeline deploys it; people deploy it with `cdk deploy 'Name-env/*'`.
-      const where = { account: environment.account, region: environment.region };
+      const props = serviceStackProps(config, service, environment);
       const profile = resolveProfile(team.profile, environment.name);
-      const stage = new Stage(app, name, { env: where });
-      const stack = stackFactories[service.name](stage, 'Service', serviceStackProps(config, service, environment));
+      // A Stage per service and environment, named like its stack: the pipeline deploys it; people deploy it with
+      // `cdk deploy 'Name-env/*'`.
+      const stage = new Stage(app, props.stackName, { env: props.env });
+      const stack = stackFactories[service.name](stage, 'Service', props);
       const access = new DeliveryAccess(stack, 'DeliveryAccess', {
         serviceName: service.name,
         environment: environment.name,

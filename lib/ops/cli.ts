@@ -28,7 +28,7 @@ Usage:
   keel rollback <service> --env <env> [--yes]
   keel runbooks check [cdk.out] [--runbooks runbooks]
   keel compliance report [cdk.out] [--format md|html|json]
-  keel new-service <name> --team <team> [--data-classification internal] [--tag Key=Value ...]
+  keel new-service <name> --team <team> [--data-classification confidential] [--tag Key=Value ...]
 
 Options:
   --assembly <dir>     the synthesized cloud assembly with keel-manifest.json (default: cdk.out)
@@ -37,7 +37,7 @@ Options:
   --role-arn <arn>     assume this role first, e.g. the service's alarm reader in its account
   --yes                roll back without asking
   --team <team>        the owner team of a new service, from lib/config/teams.ts
-  --data-classification <level>  public, internal (default), confidential or restricted
+  --data-classification <level>  public, internal, confidential (default) or restricted
   --tag <Key=Value>    a value for one of the team's extra required tags; repeat for each
   --json               machine-readable output
   --debug              show stack traces

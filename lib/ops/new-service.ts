@@ -11,7 +11,10 @@ import { SCAFFOLD_RUNBOOK_SECTIONS, serviceFiles, type TemplateFile } from './se
 export interface NewServiceRequest {
   readonly name: string;
   readonly team: string;
-  /** @default 'internal' */
+  /**
+   * Under-classified data escapes the controls its tag selects; over-classified data only costs care.
+   * @default 'confidential'
+   */
   readonly dataClassification?: string;
   /** `Key=Value` pairs: values for the team's extra required tags. */
   readonly tags?: readonly string[];
@@ -34,7 +37,7 @@ export interface ServicePlan {
   readonly runbookSections: readonly string[];
 }
 
-export const DEFAULT_DATA_CLASSIFICATION = 'internal';
+export const DEFAULT_DATA_CLASSIFICATION = 'confidential';
 const SERVICES_CONFIG = 'lib/config/services.ts';
 const SERVICE_FACTORIES = 'lib/services/index.ts';
 
@@ -145,7 +148,7 @@ export function renderServicePlan(plan: ServicePlan): string {
   const { name, owner, dataClassification } = plan.service;
   const pascal = pascalCase(name);
   return [
-    `Created ${name}, owned by ${owner}, data classification ${dataClassification}:`,
+    `Created ${name}, owned by ${owner}, data classification ${dataClassification} (change it in lib/config/services.ts):`,
     ...plan.create.map((file) => `  + ${file.path}`),
     ...plan.edit.map((file) => `  ~ ${file.path}`),
     '',

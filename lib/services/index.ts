@@ -6,6 +6,9 @@ import { OrdersStack } from './orders/orders-stack';
 
 /** What the platform hands every service stack. */
 export interface ServiceStackProps extends StackProps {
+  /** `<PascalName>-<env>`. */
+  readonly stackName: string;
+  readonly env: { readonly account: string; readonly region: string };
   readonly service: ServiceConfig;
   readonly environment: EnvironmentConfig;
   readonly team: TeamConfig;

@@ -69,11 +69,12 @@ describe('keel new-service in a fresh copy of the repository', () => {
       expect(fs.existsSync(path.join(clone, file))).toBe(true);
     }
     expect(fs.readFileSync(path.join(clone, 'lib/config/services.ts'), 'utf8')).toContain(
-      "{ name: 'invoices', owner: 'commerce', dataClassification: 'internal' },",
+      "{ name: 'invoices', owner: 'commerce', dataClassification: 'confidential' },",
     );
     expect(fs.readFileSync(path.join(clone, 'lib/services/index.ts'), 'utf8')).toContain(
       'invoices: (scope, id, props) => new InvoicesStack(scope, id, props),',
     );
+    expect(scaffold.stdout).toContain('data classification confidential (change it in lib/config/services.ts)');
     expect(scaffold.stdout).toContain("npx cdk deploy 'Invoices-dev/*'");
   });
 
@@ -203,11 +204,11 @@ test("fails when the team requires a tag that is not given, and records it in th
   expect(plan.service).toEqual({
     name: 'ledger',
     owner: 'payments',
-    dataClassification: 'internal',
+    dataClassification: 'confidential',
     tags: { PciScope: 'cardholder-data' },
   });
   expect(plan.edit[0].text).toContain(
-    "{ name: 'ledger', owner: 'payments', dataClassification: 'internal', tags: { PciScope: 'cardholder-data' } },",
+    "{ name: 'ledger', owner: 'payments', dataClassification: 'confidential', tags: { PciScope: 'cardholder-data' } },",
   );
 });
 
@@ -226,7 +227,7 @@ test('fails, writing nothing, when the service list has lost the shape it edits'
   fs.writeFileSync(path.join(root, 'lib/config/services.ts'), 'export const services = loadServices();\n');
   const message = refusal(root, { name: 'invoices', team: 'commerce' });
   expect(message).toContain('lib/config/services.ts has lost the shape keel new-service edits');
-  expect(message).toContain("{ name: 'invoices', owner: 'commerce', dataClassification: 'internal' },");
+  expect(message).toContain("{ name: 'invoices', owner: 'commerce', dataClassification: 'confidential' },");
 });
 
 test('undoes what it wrote when a file appears while it writes', () => {
