@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -7,8 +7,16 @@ import { Construct } from 'constructs';
 import type { ServiceMonitoring } from '../observability/service-monitoring';
 import { DECISIONS, DEFAULT_DECISION_OWNER, decide } from '../private/decisions';
 import { KeelValidationError, type Problem } from '../private/errors';
+import type { ProductionService, ServiceRoute } from '../service/production-service';
 import type { ProtectionLevel } from '../service/protection';
 import { ServiceFunction } from '../service/service-function';
+
+/** An API Gateway proxy event, as a routed function receives it. */
+export type SmokeEvent = Readonly<Record<string, unknown>>;
+
+/** What the smoke request puts in every path parameter; a handler answers it with a 4xx, never a 5xx. */
+export const SMOKE_PARAMETER = 'keel-smoke-test';
+const SMOKE_USER_AGENT = 'keel-post-traffic-hook';
 
 /** CodeDeploy watches at most 10 alarms per deployment group. */
 export const MAX_DEPLOYMENT_ALARMS = 10;
@@ -64,10 +72,11 @@ export interface CanaryDeploymentProps {
    */
   readonly postTrafficHook?: boolean;
   /**
-   * The request the post-traffic hook sends each routed function, as the function receives it.
-   * @default - a GET of the function's first route, with no body
+   * The request the post-traffic hook sends every routed function instead of the default, as the function receives it.
+   * @default - for each route of the function, a request shaped like API Gateway's (method, resource, path with
+   * placeholder parameters, an empty JSON body for POST, PUT and PATCH)
    */
-  readonly smokeEvent?: Readonly<Record<string, unknown>>;
+  readonly smokeEvent?: SmokeEvent;
   /**
    * The alarms that stop and roll back a deployment.
    * @default - the health composite and the service's critical alarms, at most 10
@@ -140,15 +149,52 @@ export class CanaryDeployment extends Construct {
         role: this.role.withoutPolicyUpdates(),
         ...(this.hook ? { postHook: this.hook.function } : {}),
       });
-      if (this.hook) {
-        const smoke = props.smokeEvent ?? { httpMethod: 'GET', resource: '/', path: '/', headers: {}, body: null };
-        this.hook.function.addEnvironment('TARGET_FUNCTION', fn.alias.functionArn);
-        this.hook.function.addEnvironment('SMOKE_EVENT', JSON.stringify(smoke));
-        this.hook.allow(['lambda:InvokeFunction'], [fn.alias.functionArn]);
-      }
       this.deploymentGroups.push(group);
     }
+    if (this.hook) this.configureHook(this.hook, service, props.smokeEvent);
   }
+
+  /**
+   * The hook learns from each deployment which function and version it shifts to, so it never refers to an alias:
+   * the alias refers to the hook (its update policy names it), and a reference back would be a circular dependency.
+   * It may read this service's deployments and invoke exactly the versions this template deploys.
+   */
+  private configureHook(hook: ServiceFunction, service: ProductionService, smokeEvent?: SmokeEvent): void {
+    const requests = [...service.routedFunctions].map((fn) => ({
+      function: fn.function.functionName,
+      events: smokeEvent
+        ? [smokeEvent]
+        : service.routes.filter((route) => route.function === fn).map((route) => smokeRequest(route)),
+    }));
+    hook.function.addEnvironment('SMOKE_REQUESTS', Stack.of(this).toJsonString(requests));
+    hook.allow(
+      ['codedeploy:GetDeployment'],
+      this.deploymentGroups.map((group) => group.deploymentGroupArn),
+    );
+    hook.allow(
+      ['lambda:InvokeFunction'],
+      [...service.routedFunctions].map((fn) => fn.alias.version.functionArn),
+    );
+  }
+}
+
+/** A request as API Gateway would hand it to the function for `route`, with placeholder path parameters. */
+export function smokeRequest(route: ServiceRoute): SmokeEvent {
+  const pathParameters = Object.fromEntries(
+    [...route.path.matchAll(/\{([^}+]+)\+?\}/g)].map((match) => [match[1], SMOKE_PARAMETER]),
+  );
+  const sendsBody = ['POST', 'PUT', 'PATCH'].includes(route.method);
+  return {
+    httpMethod: route.method,
+    resource: route.path,
+    path: route.path.replace(/\{[^}]+\}/g, SMOKE_PARAMETER),
+    pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
+    queryStringParameters: null,
+    headers: { 'content-type': 'application/json', 'user-agent': SMOKE_USER_AGENT },
+    body: sendsBody ? '{}' : null,
+    isBase64Encoded: false,
+    requestContext: { requestId: 'keel-post-traffic-hook' },
+  };
 }
 
 function defaultAlarms(monitoring: ServiceMonitoring): cloudwatch.IAlarm[] {

@@ -12,6 +12,8 @@ import {
   type ComplianceReport,
   type Finding,
 } from './compliance-report';
+import { ControlTowerControls } from './control-tower';
+import { TemplateCycles } from './template-cycles';
 import { FindingLog, observePack, ruleFamilyOf } from './finding-log';
 import { KEEL_RULES, KeelChecks } from './keel-checks';
 import { BASELINE_RULE_PACKS, RULE_PACKS, RULE_PACK_NAMES, type RulePackName } from './rule-packs';
@@ -103,6 +105,7 @@ export class Compliance {
     this.now = props.now;
     this.print = props.print ?? ((line) => console.error(line));
     app.node.addValidation({ validate: () => this.acknowledgmentErrors() });
+    if (this.enabled) Validations.of(app).addPlugins(new TemplateCycles(), new ControlTowerControls());
   }
 
   /**

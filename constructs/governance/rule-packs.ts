@@ -25,7 +25,7 @@ export type RulePackName = keyof typeof RULE_PACKS;
 export const RULE_PACK_NAMES = Object.keys(RULE_PACKS) as RulePackName[];
 
 /** The packs every stack gets, whatever its environment. */
-export const BASELINE_RULE_PACKS: readonly RulePackName[] = ['AwsSolutions', 'KeelChecks'];
+export const BASELINE_RULE_PACKS: readonly RulePackName[] = ['AwsSolutions', 'Serverless', 'KeelChecks'];
 
 export function isRulePackName(value: unknown): value is RulePackName {
   return typeof value === 'string' && Object.hasOwn(RULE_PACKS, value);

@@ -67,6 +67,15 @@ export interface ProductionServiceProps {
   readonly decisionOwner?: string;
 }
 
+/** A method and path of the API and the function behind it. */
+export interface ServiceRoute {
+  /** Upper case, e.g. `GET`. */
+  readonly method: string;
+  /** Normalized, e.g. `/orders/{orderId}`. */
+  readonly path: string;
+  readonly function: ServiceFunction;
+}
+
 /** A route's request checks on top of its path parameters. */
 export interface RouteOptions {
   /**
@@ -125,7 +134,8 @@ export class ProductionService extends Construct {
   public readonly logRetention: logs.RetentionDays;
   private readonly decisionOwner: string;
   private readonly requestValidator: apigateway.RequestValidator;
-  private readonly routes = new Set<string>();
+  /** Every route of the API, in the order they were added. */
+  public readonly routes: ServiceRoute[] = [];
 
   constructor(scope: Construct, id: string, props: ProductionServiceProps) {
     super(scope, id);
@@ -176,7 +186,7 @@ export class ProductionService extends Construct {
     }
     this.node.addValidation({
       validate: () =>
-        this.routes.size > 0
+        this.routes.length > 0
           ? []
           : [
               `${this.node.path} has no routes: add one with addRoute(method, path, fn); an API Gateway API without methods cannot deploy.`,
@@ -231,7 +241,7 @@ export class ProductionService extends Construct {
       .join('/')}`;
     const route = `${verb} ${normalized}`;
     const problems = [];
-    if (this.routes.has(route)) {
+    if (this.routes.some((r) => r.method === verb && r.path === normalized)) {
       problems.push({
         where: `${this.node.path} route ${route}`,
         what: 'is declared twice',
@@ -246,7 +256,7 @@ export class ProductionService extends Construct {
       });
     }
     if (problems.length > 0) throw new KeelValidationError(`Invalid route on ${this.node.path}:`, problems);
-    this.routes.add(route);
+    this.routes.push({ method: verb, path: normalized, function: fn });
     this.routedFunctions.add(fn);
 
     const resource = this.api.root.resourceForPath(normalized);

@@ -1,4 +1,8 @@
-import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+import {
+  CodeDeployClient,
+  GetDeploymentCommand,
+  PutLifecycleEventHookExecutionStatusCommand,
+} from '@aws-sdk/client-codedeploy';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 
@@ -6,6 +10,20 @@ import { Logger } from '@aws-lambda-powertools/logger';
 export interface LifecycleHookEvent {
   readonly DeploymentId: string;
   readonly LifecycleEventHookExecutionId: string;
+}
+
+/** The smoke requests of one routed function, as the hook's SMOKE_REQUESTS variable lists them. */
+export interface SmokeRequests {
+  /** The function's name. */
+  readonly function: string;
+  /** One API Gateway proxy event per route of the function. */
+  readonly events: readonly Readonly<Record<string, unknown>>[];
+}
+
+/** A function version a deployment shifts traffic to, from the deployment's AppSpec. */
+export interface DeploymentTarget {
+  readonly name: string;
+  readonly targetVersion: string;
 }
 
 const codedeploy = new CodeDeployClient({});
@@ -27,27 +45,80 @@ export function smokeTestPassed(functionError: string | undefined, payload: stri
 }
 
 /**
- * CodeDeploy's post-traffic hook: calls the function through its `live` alias, which now points at the new version,
- * with the smoke request from SMOKE_EVENT, and fails the deployment (CodeDeploy then rolls back) when it misbehaves.
+ * The functions and versions a Lambda deployment shifts to, read from its AppSpec. The AppSpec of a Lambda
+ * deployment lists each function under `Resources` with `Type: AWS::Lambda::Function` and the properties `Name`,
+ * `Alias`, `CurrentVersion` and `TargetVersion` (AWS CodeDeploy User Guide, "AppSpec 'resources' section (AWS Lambda
+ * deployments only)"); CloudFormation writes it as JSON for the deployments its `CodeDeployLambdaAliasUpdate` starts.
+ * @throws Error when the AppSpec is missing, not JSON, or names no function version.
  */
-export async function handler(event: LifecycleHookEvent): Promise<void> {
-  const target = process.env.TARGET_FUNCTION;
-  let status: 'Succeeded' | 'Failed' = 'Failed';
-  try {
-    if (!target) throw new Error('TARGET_FUNCTION is not set');
+export function deploymentTargets(appSpec: string | undefined): DeploymentTarget[] {
+  if (!appSpec) throw new Error('the deployment has no AppSpec content');
+  const parsed = JSON.parse(appSpec) as { Resources?: Record<string, unknown>[] };
+  const targets: DeploymentTarget[] = [];
+  for (const entry of parsed.Resources ?? []) {
+    for (const resource of Object.values(entry)) {
+      const { Type, Properties } = resource as { Type?: string; Properties?: Record<string, unknown> };
+      const name = Properties?.Name;
+      const targetVersion = Properties?.TargetVersion;
+      if (Type === 'AWS::Lambda::Function' && typeof name === 'string' && targetVersion !== undefined) {
+        targets.push({ name, targetVersion: String(targetVersion) });
+      }
+    }
+  }
+  if (targets.length === 0) throw new Error('the AppSpec names no Lambda function version to test');
+  return targets;
+}
+
+/** The smoke requests for `name` (a function name, or an ARN that ends with it). */
+export function requestsFor(name: string, requests: readonly SmokeRequests[]): SmokeRequests | undefined {
+  return requests.find((r) => r.function === name || name.endsWith(`:function:${r.function}`));
+}
+
+async function smokeTest(target: DeploymentTarget, requests: readonly SmokeRequests[]): Promise<boolean> {
+  const own = requestsFor(target.name, requests);
+  if (!own || own.events.length === 0) {
+    logger.error('no smoke request for a function of the deployment', { target });
+    return false;
+  }
+  for (const event of own.events) {
     const response = await lambda.send(
-      new InvokeCommand({ FunctionName: target, Payload: Buffer.from(process.env.SMOKE_EVENT ?? '{}') }),
+      new InvokeCommand({
+        FunctionName: target.name,
+        Qualifier: target.targetVersion,
+        Payload: Buffer.from(JSON.stringify(event)),
+      }),
     );
     const payload = Buffer.from(response.Payload ?? new Uint8Array()).toString('utf8');
-    status = smokeTestPassed(response.FunctionError, payload) ? 'Succeeded' : 'Failed';
+    const passed = smokeTestPassed(response.FunctionError, payload);
     logger.info('smoke request answered', {
       target,
-      status,
+      request: `${String(event.httpMethod)} ${String(event.path)}`,
+      passed,
       functionError: response.FunctionError,
       payload: payload.slice(0, 500),
     });
+    if (!passed) return false;
+  }
+  return true;
+}
+
+/**
+ * CodeDeploy's post-traffic hook. It reads from the deployment itself which function versions traffic has moved to,
+ * sends each of them every smoke request of its routes (SMOKE_REQUESTS), and fails the deployment (CodeDeploy then
+ * rolls back) when any answers with a function error or a 5xx, or when it cannot tell.
+ */
+export async function handler(event: LifecycleHookEvent): Promise<void> {
+  let status: 'Succeeded' | 'Failed' = 'Failed';
+  try {
+    const requests = JSON.parse(process.env.SMOKE_REQUESTS ?? '[]') as SmokeRequests[];
+    const deployment = await codedeploy.send(new GetDeploymentCommand({ deploymentId: event.DeploymentId }));
+    const revision = deployment.deploymentInfo?.revision;
+    const targets = deploymentTargets(revision?.appSpecContent?.content ?? revision?.string?.content);
+    let passed = true;
+    for (const target of targets) passed = (await smokeTest(target, requests)) && passed;
+    status = passed ? 'Succeeded' : 'Failed';
   } catch (error) {
-    logger.error('smoke request failed', { target, error: error as Error });
+    logger.error('smoke test could not run', { deploymentId: event.DeploymentId, error: error as Error });
   }
   await codedeploy.send(
     new PutLifecycleEventHookExecutionStatusCommand({
