@@ -704,6 +704,23 @@ export class ServiceMonitoring extends Construct {
       });
     }
 
+    facade.monitorSqsQueue({
+      queue: this.routing.undelivered,
+      alarmFriendlyName: `${this.prefix}-alerts-undelivered`,
+      addQueueMaxSizeAlarm: {
+        warning: {
+          ...standard(
+            'alerts-undelivered',
+            'alerts-undelivered',
+            'warning',
+            "SNS could not deliver an alert to the owner team's on-call or ticket endpoint.",
+            'undelivered-alerts queue holds messages',
+          ),
+          maxMessageCount: 0,
+        },
+      },
+    });
+
     for (const table of service.tables) {
       const name = this.resourceName(table);
       facade.monitorDynamoTable({

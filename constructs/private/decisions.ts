@@ -23,6 +23,7 @@ export const DECISIONS = {
   },
   failuresThroughDestination: {
     id: 'NIST.800.53.R5-LambdaDLQ',
+    equivalents: ['Serverless-LambdaDLQ'],
     reason:
       "Asynchronous failures go to the service's encrypted SQS queue through the live alias's on-failure destination, " +
       'which carries the error and request context; a DeadLetterConfig as well would deliver every failure twice.',
@@ -30,9 +31,10 @@ export const DECISIONS = {
   },
   deadLetterQueueHasNoQueue: {
     id: 'AwsSolutions-SQS3',
+    equivalents: ['Serverless-SQSRedrivePolicy'],
     reason:
-      "This queue is the functions' dead-letter queue; giving a dead-letter queue its own dead-letter queue only moves " +
-      'the messages nobody reads.',
+      'This queue is itself a dead-letter queue (it declares so in its redrive allow policy); giving it a dead-letter ' +
+      'queue of its own would only move the same messages on. A standard alarm fires as soon as it holds one.',
     expires: '2027-05-15',
   },
   lambdaOnlyIntegrations: {
@@ -68,7 +70,7 @@ export const DECISIONS = {
   },
   functionsOutsideVpc: {
     id: 'NIST.800.53.R5-LambdaInsideVPC',
-    equivalents: ['PCI.DSS.321-LambdaInsideVPC'],
+    equivalents: ['PCI.DSS.321-LambdaInsideVPC', 'ControlTower::CT.LAMBDA.PR.3'],
     reason:
       'Service functions reach only AWS APIs (DynamoDB, KMS, SQS, Secrets Manager, X-Ray) through IAM-authorized ' +
       'endpoints; with no private network dependency, a VPC would add NAT or endpoints without reducing reach.',
@@ -76,6 +78,7 @@ export const DECISIONS = {
   },
   compositeChildWithoutActions: {
     id: 'NIST.800.53.R5-CloudWatchAlarmAction',
+    equivalents: ['ControlTower::CT.CLOUDWATCH.PR.1'],
     reason:
       'An SLO window alarm only feeds its burn-rate composite, which notifies the owner; actions on each window ' +
       'would page on single-window blips and twice on real burns.',
@@ -127,6 +130,7 @@ export const DECISIONS = {
   },
   artifactBucketAccessLogs: {
     id: 'AwsSolutions-S1',
+    equivalents: ['ControlTower::CT.S3.PR.2'],
     reason:
       "The artifact bucket is read and written only by this pipeline's roles; CloudTrail records those calls, and " +
       'server access logs would need a log bucket per pipeline that nobody reads.',
@@ -148,9 +152,31 @@ export const DECISIONS = {
   },
   artifactsAreWrittenOnce: {
     id: 'NIST.800.53.R5-S3BucketVersioningEnabled',
+    equivalents: ['ControlTower::CT.S3.PR.11'],
     reason:
       'Each execution writes its artifacts under new keys and never overwrites them, and they are rebuilt from the ' +
       'commit on any run, so versions would only keep copies.',
+    expires: '2027-05-15',
+  },
+  artifactsNeedNoEvents: {
+    id: 'ControlTower::CT.S3.PR.4',
+    reason:
+      'Only this pipeline reads and writes its artifacts, and CodePipeline tracks every one of them; no process ' +
+      'waits for object events, so a notification would have no receiver.',
+    expires: '2027-05-15',
+  },
+  artifactsExpireByLifecycle: {
+    id: 'ControlTower::CT.S3.PR.9',
+    reason:
+      'Artifacts are rebuilt from the commit on every run and expire by the lifecycle rule; Object Lock would keep ' +
+      'them past that and cannot be turned off again on this bucket.',
+    expires: '2027-05-15',
+  },
+  shortNonProductionLogRetention: {
+    id: 'ControlTower::CT.CLOUDWATCH.PR.2',
+    reason:
+      'Below a year only in dev and staging, as the team profile sets within the platform floor (at least a week in ' +
+      'dev, a month in staging): they hold no production data or audit evidence. Prod always keeps a year or more.',
     expires: '2027-05-15',
   },
 } as const satisfies Record<string, PlatformDecision>;
@@ -158,11 +184,11 @@ export const DECISIONS = {
 /** The findings on CDK Pipelines' auto-approve function behind ConfirmPermissionsBroadening, decided once. */
 export const PERMISSION_REVIEW_FUNCTION_DECISIONS: readonly PlatformDecision[] = [
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-  'KeelChecks-LogGroupEncryption',
-  'NIST.800.53.R5-CloudWatchLogGroupEncrypted',
   'NIST.800.53.R5-LambdaConcurrency',
   'NIST.800.53.R5-LambdaDLQ',
+  'Serverless-LambdaDLQ',
   'NIST.800.53.R5-LambdaInsideVPC',
+  'ControlTower::CT.LAMBDA.PR.3',
 ].map((id) => ({
   id,
   reason:
@@ -170,6 +196,15 @@ export const PERMISSION_REVIEW_FUNCTION_DECISIONS: readonly PlatformDecision[] =
     'approve a change that broadens nothing or leave it to a person, and logs approval decisions only.',
   expires: '2027-05-15',
 }));
+
+/** Records on `logGroup` that it keeps its events less than a year, when it does (dev and staging only). */
+export function decideLogRetention(logGroup: IConstruct, retentionDays: number | undefined, owner: string): void {
+  if (retentionDays !== undefined && retentionDays < ONE_YEAR_IN_DAYS) {
+    decide(logGroup, DECISIONS.shortNonProductionLogRetention, owner);
+  }
+}
+
+const ONE_YEAR_IN_DAYS = 365;
 
 /** Records one of Keel's construct-level decisions on `scope`, owned by `owner`. */
 export function decide(scope: IConstruct, decision: PlatformDecision, owner: string): void {

@@ -2,6 +2,7 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { allowLogsOfThisAccount, limitGrantsToAwsServices } from '../private/key-policy';
 
 export interface ServiceKeyProps {
   /** Kebab-case service name. */
@@ -19,9 +20,10 @@ export interface ServiceKeyProps {
  * The KMS key that encrypts everything a service stores: tables, queues, logs, secrets, alert topics.
  *
  * Rotation is on. The key policy is aws-cdk-lib's default (the account administers the key and IAM policies grant
- * each use, so every function's access is visible in its own policy), plus exactly two service principals, each
- * limited to this account: CloudWatch Logs, to encrypt this account's log groups, and CloudWatch alarms, to
- * publish to encrypted alert topics.
+ * each use, so every function's access is visible in its own policy), plus exactly three service principals, each
+ * limited to this account: CloudWatch Logs, to encrypt this account's log groups; CloudWatch alarms, to publish to
+ * encrypted alert topics; and SNS, to keep alerts it could not deliver in the encrypted undelivered-alerts queue.
+ * A deny statement lets only AWS services create grants on the key (Control Tower's CT.KMS.PR.3).
  */
 export class ServiceKey extends Construct {
   public readonly key: kms.Key;
@@ -36,26 +38,7 @@ export class ServiceKey extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     this.alias = this.key.addAlias(`alias/${props.serviceName}-${props.environment}`);
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchLogsOfThisAccount',
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: [
-          'kms:Encrypt',
-          'kms:Decrypt',
-          'kms:ReEncryptFrom',
-          'kms:ReEncryptTo',
-          'kms:GenerateDataKey',
-          'kms:DescribeKey',
-        ],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*`,
-          },
-        },
-      }),
-    );
+    allowLogsOfThisAccount(this.key, stack.partition, stack.region, stack.account);
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CloudWatchAlarmsOfThisAccount',
@@ -65,5 +48,15 @@ export class ServiceKey extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
     );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlertDeliveryOfThisAccount',
+        principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    limitGrantsToAwsServices(this.key);
   }
 }

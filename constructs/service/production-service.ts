@@ -1,10 +1,11 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { DECISIONS, DEFAULT_DECISION_OWNER, decide } from '../private/decisions';
+import { DECISIONS, DEFAULT_DECISION_OWNER, decide, decideLogRetention } from '../private/decisions';
 import { KeelValidationError } from '../private/errors';
 import { ServiceKey } from '../secrets/service-key';
 import { ServiceSecret, type SecretRotation } from '../secrets/service-secret';
@@ -151,6 +152,7 @@ export class ProductionService extends Construct {
 
     const throttling = props.throttling ?? { rateLimit: 100, burstLimit: 200 };
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { encryptionKey: this.key, retention: this.logRetention });
+    decideLogRetention(this.accessLogs, this.logRetention, this.decisionOwner);
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: `${props.serviceName}-${props.environment}`,
       description: `${props.serviceName} API (${props.environment})`,
@@ -263,7 +265,7 @@ export class ProductionService extends Construct {
     const pathParameters = [...normalized.matchAll(/\{([^}+]+)\+?\}/g)].map((match) => match[1]);
     const modelName = `${verb.charAt(0)}${verb.slice(1).toLowerCase()}${normalized.replace(/[^A-Za-z0-9]/g, '')}Request`;
     // No test-invoke permission: the console's test button is not a caller production needs to allow.
-    return resource.addMethod(verb, new apigateway.LambdaIntegration(fn.alias, { allowTestInvoke: false }), {
+    const apiMethod = resource.addMethod(verb, new apigateway.LambdaIntegration(fn.alias, { allowTestInvoke: false }), {
       ...this.authorization.methodOptions(this),
       requestValidator: this.requestValidator,
       requestParameters: Object.fromEntries(pathParameters.map((name) => [`method.request.path.${name}`, true])),
@@ -279,6 +281,12 @@ export class ProductionService extends Construct {
           }
         : {}),
     });
+    // API Gateway may invoke the function for this account's API only: aws-cdk-lib sets the source ARN as a joined
+    // string, which Control Tower's CT.LAMBDA.PR.2 cannot read; the account, a literal, it can.
+    for (const permission of apiMethod.node.findAll().filter((c) => c instanceof lambda.CfnPermission)) {
+      (permission as lambda.CfnPermission).sourceAccount = Stack.of(this).account;
+    }
+    return apiMethod;
   }
 
   /**

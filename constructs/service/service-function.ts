@@ -10,7 +10,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DECISIONS, DEFAULT_DECISION_OWNER, decide } from '../private/decisions';
+import { DECISIONS, DEFAULT_DECISION_OWNER, decide, decideLogRetention } from '../private/decisions';
 import { KeelValidationError, type Problem } from '../private/errors';
 import { pascalCase } from '../private/names';
 import { queueDestination } from '../private/queue-destination';
@@ -110,10 +110,8 @@ export class ServiceFunction extends Construct {
     const reservedConcurrency = props.reservedConcurrency ?? defaults.reservedConcurrency;
     checkFunctionProps(this.node.path, props.entry, memorySize, this.timeout, reservedConcurrency);
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      encryptionKey: props.key,
-      retention: props.logRetention ?? defaults.logRetention,
-    });
+    const retention = props.logRetention ?? defaults.logRetention;
+    this.logGroup = new logs.LogGroup(this, 'Logs', { encryptionKey: props.key, retention });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs ${this.node.path}`,
@@ -125,6 +123,8 @@ export class ServiceFunction extends Construct {
         encryptionMasterKey: props.key,
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
+        // Says that this queue is a dead-letter queue (Control Tower's CT.SQS.PR.1); allowAll is SQS's default.
+        redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
       });
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
       description: `Everything ${this.node.path} may do`,
@@ -152,6 +152,7 @@ export class ServiceFunction extends Construct {
       reservedConcurrentExecutions: reservedConcurrency,
       role: this.role,
       logGroup: this.logGroup,
+      environmentEncryption: props.key,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel[logLevel],
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
@@ -174,6 +175,7 @@ export class ServiceFunction extends Construct {
     decide(this.policy, DECISIONS.xrayWriteAnyResource, owner);
     decide(this.function, DECISIONS.failuresThroughDestination, owner);
     decide(this.function, DECISIONS.functionsOutsideVpc, owner);
+    decideLogRetention(this.logGroup, retention, owner);
     if (!props.deadLetterQueue) decide(this.deadLetterQueue, DECISIONS.deadLetterQueueHasNoQueue, owner);
   }
 

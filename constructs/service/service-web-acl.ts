@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { DEFAULT_DECISION_OWNER, decideLogRetention } from '../private/decisions';
 
 export interface ServiceWebAclProps {
   /** The API Gateway stage to protect. */
@@ -68,6 +69,7 @@ export class ServiceWebAcl extends Construct {
       encryptionKey: props.key,
       retention: props.logRetention,
     });
+    decideLogRetention(this.logGroup, props.logRetention, DEFAULT_DECISION_OWNER);
     const stack = Stack.of(this);
     new wafv2.CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,
