@@ -2,10 +2,15 @@ import { Duration, Stack, Token, type Stage } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { DECISIONS, DEFAULT_DECISION_OWNER, PERMISSION_REVIEW_FUNCTION_DECISIONS, decide } from '../private/decisions';
 import { KeelValidationError, type Problem } from '../private/errors';
+import { allowLogsOfThisAccount, limitGrantsToAwsServices } from '../private/key-policy';
 import { concreteLocation } from '../private/location';
 import { pascalCase } from '../private/names';
 import type { ProtectionLevel } from '../service/protection';
@@ -24,6 +29,12 @@ export const DEFAULT_BAKE: Readonly<Record<ProtectionLevel, Duration | undefined
 };
 
 /** The commands the synth step runs by default: the project's own install, every test and check, then synth. */
+/** How long the pipeline's build and approval logs are kept: a year, as Control Tower's CT.CLOUDWATCH.PR.2 asks. */
+export const PIPELINE_LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
+
+/** How long pipeline artifacts are kept: a stage rolls back to an earlier execution's artifacts, so not days. */
+export const ARTIFACT_LIFETIME = Duration.days(90);
+
 export const DEFAULT_SYNTH_COMMANDS: readonly string[] = ['npm ci', 'npm test', 'npx cdk synth'];
 
 const CONNECTION_ARN =
@@ -118,6 +129,10 @@ export class ServicePipeline extends Construct {
   public readonly gateRoles: Readonly<Record<string, iam.Role>>;
   /** The CodePipeline stage of each environment, by environment name. */
   public readonly stages: Readonly<Record<string, PipelineStageInfo>>;
+  /** Encrypts the pipeline's log groups. */
+  public readonly logsKey: kms.Key;
+  /** Every CodeBuild project of the pipeline logs here, encrypted, for a year. */
+  public readonly buildLogs: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: ServicePipelineProps) {
     super(scope, id);
@@ -135,6 +150,16 @@ export class ServicePipeline extends Construct {
     const source = pipelines.CodePipelineSource.connection(props.source.repository, props.source.branch ?? 'main', {
       connectionArn: props.source.connectionArn,
       codeBuildCloneOutput: false,
+    });
+    this.logsKey = new kms.Key(this, 'LogsKey', {
+      description: `Encrypts the build and approval logs of the ${service} pipeline`,
+      enableKeyRotation: true,
+    });
+    allowLogsOfThisAccount(this.logsKey, stack.partition, stack.region, stack.account);
+    limitGrantsToAwsServices(this.logsKey);
+    this.buildLogs = new logs.LogGroup(this, 'BuildLogs', {
+      encryptionKey: this.logsKey,
+      retention: PIPELINE_LOG_RETENTION,
     });
     const synth = new pipelines.CodeBuildStep('Synth', {
       input: source,
@@ -158,6 +183,7 @@ export class ServicePipeline extends Construct {
         partialBuildSpec: codebuild.BuildSpec.fromObject({
           phases: { install: { 'runtime-versions': { nodejs: '20', python: '3.11' } } },
         }),
+        logging: { cloudWatch: { logGroup: this.buildLogs } },
       },
     });
 
@@ -219,7 +245,57 @@ export class ServicePipeline extends Construct {
     for (const { stageName, rules } of conditions) {
       setStageConditions(this.pipeline.pipeline, stageName, { beforeEntry: rules, onFailure: 'ROLLBACK' });
     }
+    this.hardenArtifacts();
+    this.hardenPermissionReview();
     this.recordDecisions();
+  }
+
+  /**
+   * The artifact bucket and key CDK Pipelines creates: its objects expire after ARTIFACT_LIFETIME (long enough for a
+   * stage rollback to an earlier execution), and only AWS services may create grants on its key.
+   */
+  private hardenArtifacts(): void {
+    const bucket = this.pipeline.pipeline.artifactBucket as s3.Bucket;
+    bucket.addLifecycleRule({
+      id: 'ExpireArtifacts',
+      expiration: ARTIFACT_LIFETIME,
+      abortIncompleteMultipartUploadAfter: Duration.days(1),
+    });
+    limitGrantsToAwsServices(bucket.encryptionKey as kms.Key);
+  }
+
+  /**
+   * CDK Pipelines' permission review: its CodeBuild project logs to the build logs like every other, and its
+   * auto-approve function's log group is encrypted with the
+   * pipeline's logs key and kept a year, its memory is stated rather than defaulted, and X-Ray traces it.
+   */
+  private hardenPermissionReview(): void {
+    const check = this.pipeline.node.tryFindChild('PipelinesSecurityCheck')?.node.tryFindChild('CDKSecurityCheck');
+    if (check instanceof codebuild.Project) {
+      // CDK Pipelines builds this project without codeBuildDefaults, so its logs would land unencrypted, forever.
+      (check.node.defaultChild as codebuild.CfnProject).logsConfig = {
+        cloudWatchLogs: { status: 'ENABLED', groupName: this.buildLogs.logGroupName },
+      };
+      this.buildLogs.grantWrite(check);
+    }
+    const reviewFunction = this.reviewFunction();
+    if (!reviewFunction) return;
+    const cfnFunction = reviewFunction.node.defaultChild as lambda.CfnFunction;
+    cfnFunction.memorySize = 128;
+    cfnFunction.tracingConfig = { mode: 'Active' };
+    reviewFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
+    );
+    decide(reviewFunction.role!.node.findChild('DefaultPolicy'), DECISIONS.xrayWriteAnyResource, DEFAULT_DECISION_OWNER);
+    const logGroup = reviewFunction.node.findChild('LogGroup').node.defaultChild as logs.CfnLogGroup;
+    logGroup.kmsKeyId = this.logsKey.keyArn;
+    logGroup.retentionInDays = PIPELINE_LOG_RETENTION;
+  }
+
+  private reviewFunction(): lambda.Function | undefined {
+    return this.pipeline.node.tryFindChild('PipelinesSecurityCheck')?.node.tryFindChild('CDKPipelinesAutoApprove') as
+      | lambda.Function
+      | undefined;
   }
 
   /** The findings on what CDK Pipelines builds, each a platform decision with its reason (see decisions.ts). */
@@ -237,12 +313,12 @@ export class ServicePipeline extends Construct {
       DECISIONS.artifactBucketAccessLogsNist,
       DECISIONS.artifactsAreRebuildable,
       DECISIONS.artifactsAreWrittenOnce,
+      DECISIONS.artifactsNeedNoEvents,
+      DECISIONS.artifactsExpireByLifecycle,
     ]) {
       decide(bucket, decision, owner);
     }
-    const reviewFunction = this.pipeline.node
-      .tryFindChild('PipelinesSecurityCheck')
-      ?.node.tryFindChild('CDKPipelinesAutoApprove');
+    const reviewFunction = this.reviewFunction();
     for (const decision of reviewFunction ? PERMISSION_REVIEW_FUNCTION_DECISIONS : []) {
       decide(reviewFunction as Construct, decision, owner);
     }
