@@ -12,8 +12,8 @@ import {
   type ComplianceReport,
   type Finding,
 } from './compliance-report';
-import { ControlTowerControls } from './control-tower';
-import { TemplateCycles } from './template-cycles';
+import { CONTROL_TOWER, ControlTowerControls } from './control-tower';
+import { DEPLOYABILITY, TemplateCycles } from './template-cycles';
 import { FindingLog, observePack, ruleFamilyOf } from './finding-log';
 import { KEEL_RULES, KeelChecks } from './keel-checks';
 import { BASELINE_RULE_PACKS, RULE_PACKS, RULE_PACK_NAMES, type RulePackName } from './rule-packs';
@@ -284,14 +284,15 @@ export class Compliance {
       stacks: [...stacks].map((s) => s.stackName),
       resourcesChecked: this.findingLog.checked.get(name)?.size ?? 0,
     }));
-    // aws-cdk-lib's own validator checks every stack unless switched off with CDK_VALIDATION=false.
-    if (this.enabled && process.env.CDK_VALIDATION !== 'false') {
+    // The template validators check every template: aws-cdk-lib's own unless switched off with CDK_VALIDATION=false.
+    const templateValidators = [
+      ...(process.env.CDK_VALIDATION !== 'false' ? [CFN_VALIDATOR] : []),
+      CONTROL_TOWER,
+      DEPLOYABILITY,
+    ];
+    for (const name of this.enabled ? templateValidators : []) {
       const resources = checkedStacks.flatMap((stack) => stack.node.findAll().filter(CfnResource.isCfnResource));
-      packs.push({
-        name: CFN_VALIDATOR,
-        stacks: checkedStacks.map((s) => s.stackName),
-        resourcesChecked: resources.length,
-      });
+      packs.push({ name, stacks: checkedStacks.map((s) => s.stackName), resourcesChecked: resources.length });
     }
     for (const plugin of cdkReports) {
       if (!packs.some((p) => p.name === plugin.pluginName))

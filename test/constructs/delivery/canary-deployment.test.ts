@@ -7,6 +7,8 @@ import {
   type CanaryDeploymentProps,
   type ProtectionLevel,
 } from '../../../constructs';
+import { SMOKE_PARAMETER, smokeRequest } from '../../../constructs/delivery/canary-deployment';
+import { dependencies, dependencyCycles } from '../../../constructs/governance/template-cycles';
 import { monitoredShop } from '../../helpers/monitoring';
 import { refusal } from '../../helpers/refusal';
 
@@ -20,7 +22,7 @@ function deployed(protection: ProtectionLevel, props: Partial<CanaryDeploymentPr
 }
 
 describe('in prod', () => {
-  const { stack, monitoring } = deployed('maximum');
+  const { stack, monitoring, deployment } = deployed('maximum');
   const template = Template.fromStack(stack);
 
   test('shifts 10% of traffic for 5 minutes before the rest, through the live alias', () => {
@@ -49,15 +51,59 @@ describe('in prod', () => {
     expect(group.AlarmConfiguration.Alarms).toHaveLength(Math.min(10, critical.length));
   });
 
-  test('calls the function through the new version after the shift with the smoke request', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({
-          TARGET_FUNCTION: Match.anyValue(),
-          SMOKE_EVENT: Match.stringLikeRegexp('"httpMethod":"GET"'),
-        }),
+  test('smoke-tests each route of each routed function, shaped as API Gateway sends it', () => {
+    const hook = Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (fn) =>
+        (fn.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables
+          ?.SMOKE_REQUESTS,
+    );
+    const joined = (
+      hook!.Properties as { Environment: { Variables: { SMOKE_REQUESTS: { 'Fn::Join': [string, unknown[]] } } } }
+    ).Environment.Variables.SMOKE_REQUESTS['Fn::Join'][1];
+    const text = joined.map((part) => (typeof part === 'string' ? part : 'FUNCTION')).join('');
+    expect(JSON.parse(text)).toEqual([
+      {
+        function: 'FUNCTION',
+        events: [
+          expect.objectContaining({
+            httpMethod: 'POST',
+            resource: '/orders',
+            path: '/orders',
+            body: '{}',
+            pathParameters: null,
+          }),
+        ],
       },
+    ]);
+    expect(smokeRequest({ method: 'GET', path: '/orders/{orderId}', function: deployment.hook! })).toMatchObject({
+      httpMethod: 'GET',
+      resource: '/orders/{orderId}',
+      path: `/orders/${SMOKE_PARAMETER}`,
+      pathParameters: { orderId: SMOKE_PARAMETER },
+      body: null,
     });
+  });
+
+  test('the hook may read its deployments and invoke exactly the versions this template deploys', () => {
+    const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).find((p) =>
+      JSON.stringify(p).includes('codedeploy:GetDeployment'),
+    );
+    const statements = (
+      policy!.Properties as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }
+    ).PolicyDocument.Statement;
+    const invoke = statements.find((s) => s.Action === 'lambda:InvokeFunction');
+    expect(JSON.stringify(invoke?.Resource)).toMatch(/"Ref":".*CurrentVersion/);
+    expect(JSON.stringify(statements.find((s) => s.Action === 'codedeploy:GetDeployment')?.Resource)).toContain(
+      'deploymentgroup:',
+    );
+  });
+
+  test('has no circular dependency: the hook never refers to the alias whose update policy names it', () => {
+    expect(dependencyCycles(dependencies(template.toJSON().Resources))).toEqual([]);
+    const hookEnvironment = JSON.stringify(
+      Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties),
+    );
+    expect(hookEnvironment).not.toMatch(/Live[0-9A-F]{8}/);
   });
 
   test("gives CodeDeploy one role with AWS's Limited policy, and the hook invoke grant in a managed policy", () => {

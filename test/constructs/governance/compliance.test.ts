@@ -1,8 +1,16 @@
 import * as fs from 'node:fs';
 import { CfnResource, Validations, type App, type Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { COMPLIANCE_REPORT_FILE, Compliance, acknowledge, type ComplianceProps } from '../../../constructs';
+import { NagRuleCompliance } from 'cdk-nag';
+import {
+  COMPLIANCE_REPORT_FILE,
+  Compliance,
+  acknowledge,
+  type ComplianceProps,
+  type KeelRule,
+} from '../../../constructs';
 import { ownedTestStack, testApp } from '../../helpers/app';
 
 const NOW = new Date('2026-11-21T09:30:00Z');
@@ -15,7 +23,16 @@ interface Fixture {
   readonly printed: string[];
 }
 
-/** A tagged stack whose one log group breaks KeelChecks-LogGroupEncryption and nothing else. */
+/** A team rule that flags every log group: the one finding the engine tests work with. */
+const logReview: KeelRule = {
+  name: 'CommerceLogReview',
+  info: 'The log group waits for review by the commerce team.',
+  explanation: 'A test rule: it flags every log group, so the fixture has exactly one finding.',
+  check: (resource) =>
+    resource instanceof logs.CfnLogGroup ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.NOT_APPLICABLE,
+};
+
+/** A tagged stack whose one log group breaks KeelChecks-CommerceLogReview and nothing else. */
 function fixture(props: ComplianceProps = {}): Fixture {
   const app = testApp();
   const printed: string[] = [];
@@ -26,10 +43,19 @@ function fixture(props: ComplianceProps = {}): Fixture {
     ...props,
   });
   const stack = ownedTestStack(app);
-  const group = new logs.LogGroup(stack, 'Logs', { retention: logs.RetentionDays.ONE_WEEK });
-  compliance.check(stack);
+  // Encrypted with a key from elsewhere and kept a year: no pack or control but the team rule finds anything.
+  const key = kms.Key.fromKeyArn(
+    stack,
+    'Key',
+    'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  );
+  const group = new logs.LogGroup(stack, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: key });
+  compliance.check(stack, [], [logReview]);
   return { app, stack, logs: group, compliance, printed };
 }
+
+/** An SSM parameter of a type that does not exist: only aws-cdk-lib's CloudFormation validator objects. */
+const QUEUE_PARAMETER = { type: 'AWS::SSM::Parameter', properties: { Type: 'Queue', Value: 'orders' } };
 
 const decision = { reason: 'Holds only synthetic health-check events, no data.', owner: 'commerce' };
 
@@ -41,7 +67,7 @@ test('fails when a finding is unacknowledged, naming the construct, the rule and
   expect(result.report.findings.open).toBe(1);
   const output = printed.join('\n');
   expect(output).toContain(
-    '✗ KeelChecks-LogGroupEncryption on Test/Logs/Resource: The log group is not encrypted with a KMS key.',
+    '✗ KeelChecks-CommerceLogReview on Test/Logs/Resource: The log group waits for review by the commerce team.',
   );
   expect(output).toContain("acknowledge(construct, { id: '<rule id as shown>'");
   expect(output).toContain('FAIL: 1 unacknowledged finding(s)');
@@ -49,13 +75,13 @@ test('fails when a finding is unacknowledged, naming the construct, the rule and
 
 test('an acknowledged finding passes, and the report records owner, reason, expiry and days left', () => {
   const { compliance, logs: group, app } = fixture();
-  acknowledge(group, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2027-01-20' });
+  acknowledge(group, { id: 'KeelChecks-CommerceLogReview', ...decision, expires: '2027-01-20' });
   const result = compliance.synth();
   expect(result.passed).toBe(true);
   expect(result.report.findings).toEqual({ total: 1, acknowledged: 1, open: 0 });
   expect(result.report.acknowledgments).toEqual([
     {
-      id: 'KeelChecks-LogGroupEncryption',
+      id: 'KeelChecks-CommerceLogReview',
       path: 'Test/Logs',
       owner: 'commerce',
       reason: decision.reason,
@@ -69,9 +95,16 @@ test('an acknowledged finding passes, and the report records owner, reason, expi
   const written = JSON.parse(
     fs.readFileSync(`${app.outdir}/${COMPLIANCE_REPORT_FILE}`, 'utf8'),
   ) as typeof result.report;
-  expect(written.packs.map((p) => p.name)).toEqual(['AwsSolutions', 'KeelChecks', 'CloudFormation Validate']);
+  expect(written.packs.map((p) => p.name)).toEqual([
+    'AwsSolutions',
+    'Serverless',
+    'KeelChecks',
+    'CloudFormation Validate',
+    'ControlTower',
+    'Deployability',
+  ]);
   expect(written.rules[0]).toMatchObject({
-    ruleId: 'KeelChecks-LogGroupEncryption',
+    ruleId: 'KeelChecks-CommerceLogReview',
     open: [],
     acknowledged: [{ acknowledgedAt: 'Test/Logs' }],
   });
@@ -79,27 +112,27 @@ test('an acknowledged finding passes, and the report records owner, reason, expi
 
 test('an acknowledgment on a stack covers the findings of everything in it', () => {
   const { compliance, stack } = fixture();
-  acknowledge(stack, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2027-01-20' });
+  acknowledge(stack, { id: 'KeelChecks-CommerceLogReview', ...decision, expires: '2027-01-20' });
   expect(compliance.synth().passed).toBe(true);
 });
 
 test('fails when an acknowledgment has expired, naming it and its owner', () => {
   const { compliance, logs: group } = fixture();
-  acknowledge(group, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2026-11-20' });
+  acknowledge(group, { id: 'KeelChecks-CommerceLogReview', ...decision, expires: '2026-11-20' });
   expect(() => compliance.synth()).toThrow(
-    /acknowledgment 'KeelChecks-LogGroupEncryption' at Test\/Logs \(owner: commerce\) expired on 2026-11-20/,
+    /acknowledgment 'KeelChecks-CommerceLogReview' at Test\/Logs \(owner: commerce\) expired on 2026-11-20/,
   );
 });
 
 test('an acknowledgment holds through its expiry day', () => {
   const { compliance, logs: group } = fixture();
-  acknowledge(group, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2026-11-21' });
+  acknowledge(group, { id: 'KeelChecks-CommerceLogReview', ...decision, expires: '2026-11-21' });
   expect(compliance.synth().report.acknowledgments[0].daysLeft).toBe(0);
 });
 
 test('fails when an acknowledgment expires further ahead than allowed', () => {
   const { compliance, logs: group } = fixture({ maxAcknowledgmentDays: 90 });
-  acknowledge(group, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2027-05-01' });
+  acknowledge(group, { id: 'KeelChecks-CommerceLogReview', ...decision, expires: '2027-05-01' });
   expect(() => compliance.synth()).toThrow(
     /expires on 2027-05-01, 161 days ahead; at most 90 days are allowed\. Choose a date on or before 2027-02-19/,
   );
@@ -107,13 +140,13 @@ test('fails when an acknowledgment expires further ahead than allowed', () => {
 
 test('fails when an acknowledgment is owned by a team that does not exist', () => {
   const { compliance, logs: group } = fixture();
-  acknowledge(group, { id: 'KeelChecks-LogGroupEncryption', ...decision, owner: 'nobody', expires: '2027-01-20' });
+  acknowledge(group, { id: 'KeelChecks-CommerceLogReview', ...decision, owner: 'nobody', expires: '2027-01-20' });
   expect(() => compliance.synth()).toThrow(/owner 'nobody' is not a known team\. Use one of commerce, platform/);
 });
 
 test('warns about a stale acknowledgment, one whose rule fired nowhere under it, without failing', () => {
   const { compliance, logs: group, stack, printed } = fixture();
-  acknowledge(group, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2027-01-20' });
+  acknowledge(group, { id: 'KeelChecks-CommerceLogReview', ...decision, expires: '2027-01-20' });
   acknowledge(stack, { id: 'AwsSolutions-IAM5[Resource::*]', ...decision, expires: '2027-01-20' });
   const result = compliance.synth();
   expect(result.passed).toBe(true);
@@ -128,7 +161,7 @@ test('warns about a stale acknowledgment, one whose rule fired nowhere under it,
 
 test('an acknowledgment of a rule whose pack does not run on its stack is not stale (NIST in dev)', () => {
   const { compliance, logs: group, stack } = fixture();
-  acknowledge(group, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2027-01-20' });
+  acknowledge(group, { id: 'KeelChecks-CommerceLogReview', ...decision, expires: '2027-01-20' });
   acknowledge(stack, { id: 'NIST.800.53.R5-LambdaInsideVPC', ...decision, expires: '2027-01-20' });
   const result = compliance.synth();
   expect(result.report.acknowledgments.find((a) => a.path === 'Test')).toMatchObject({
@@ -140,28 +173,28 @@ test('an acknowledgment of a rule whose pack does not run on its stack is not st
 
 test('fails when a rule-pack finding is acknowledged with Validations.acknowledge directly, without owner or expiry', () => {
   const { compliance, logs: group } = fixture();
-  Validations.of(group).acknowledge({ id: 'KeelChecks-LogGroupEncryption', reason: 'it is fine, trust me please' });
+  Validations.of(group).acknowledge({ id: 'KeelChecks-CommerceLogReview', reason: 'it is fine, trust me please' });
   expect(() => compliance.synth()).toThrow(
-    /Test\/Logs: rule 'KeelChecks-LogGroupEncryption' is acknowledged with Validations\.acknowledge directly/,
+    /Test\/Logs: rule 'KeelChecks-CommerceLogReview' is acknowledged with Validations\.acknowledge directly/,
   );
 });
 
 test("counts aws-cdk-lib's CloudFormation validator findings like any other, and takes Keel acknowledgments for them", () => {
   const { compliance, stack, logs: group } = fixture();
-  acknowledge(group, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2027-01-20' });
-  const queue = new CfnResource(stack, 'Queue', { type: 'AWS::SQS::Queue', properties: { DelaySeconds: 1000 } });
+  acknowledge(group, { id: 'KeelChecks-CommerceLogReview', ...decision, expires: '2027-01-20' });
+  const queue = new CfnResource(stack, 'Queue', QUEUE_PARAMETER);
   const failing = compliance.synth();
   expect(failing.passed).toBe(false);
   expect(failing.report.rules[0]).toMatchObject({
-    ruleId: 'CloudFormation-Validate::F3034',
+    ruleId: 'CloudFormation-Validate::W3030',
     source: 'CloudFormation Validate',
     open: [{ path: 'Test/Queue' }],
   });
 
   const again = fixture();
-  acknowledge(again.logs, { id: 'KeelChecks-LogGroupEncryption', ...decision, expires: '2027-01-20' });
-  const queue2 = new CfnResource(again.stack, 'Queue', { type: 'AWS::SQS::Queue', properties: { DelaySeconds: 1000 } });
-  acknowledge(queue2, { id: 'CloudFormation-Validate::F3034', ...decision, expires: '2027-01-20' });
+  acknowledge(again.logs, { id: 'KeelChecks-CommerceLogReview', ...decision, expires: '2027-01-20' });
+  const queue2 = new CfnResource(again.stack, 'Queue', QUEUE_PARAMETER);
+  acknowledge(queue2, { id: 'CloudFormation-Validate::W3030', ...decision, expires: '2027-01-20' });
   const passing = again.compliance.synth();
   expect(passing.passed).toBe(true);
   expect(passing.report.acknowledgments.find((a) => a.path === 'Test/Queue')).toMatchObject({
@@ -182,7 +215,7 @@ describe('a rule-family acknowledgment (Rule[*])', () => {
   /** A tagged stack with one managed policy that grants two different wildcards: two AwsSolutions-IAM5 findings. */
   function wildcards() {
     const f = fixture();
-    acknowledge(f.logs, { id: 'KeelChecks-LogGroupEncryption', expires: '2027-01-31', ...decision });
+    acknowledge(f.logs, { id: 'KeelChecks-CommerceLogReview', expires: '2027-01-31', ...decision });
     const policy = new iam.ManagedPolicy(f.stack, 'Generated', {
       statements: [new iam.PolicyStatement({ actions: ['s3:GetObject*'], resources: ['arn:aws:s3:::bucket/*'] })],
     });
