@@ -1,4 +1,7 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import type {
   IPolicyValidationContextBeta1,
   IPolicyValidationPluginBeta1,
@@ -117,19 +120,22 @@ export class TemplateCycles implements IPolicyValidationPluginBeta1 {
 
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
     const violations: PolicyValidationPluginReportBeta1['violations'][number][] = [];
+    const where = constructsByTemplate(context.appConstruct);
     for (const templatePath of context.templatePaths) {
+      const inTemplate = where.get(path.basename(templatePath));
       const template = JSON.parse(fs.readFileSync(templatePath, 'utf8')) as {
         Resources?: Record<string, TemplateResource>;
       };
       const resources = template.Resources ?? {};
       for (const cycle of dependencyCycles(dependencies(resources))) {
         const loop = cycle
-          .map((id) => `${id} (${resources[id].Metadata?.['aws:cdk:path'] ?? 'no construct path'})`)
+          .map((id) => `${id} (${inTemplate?.paths.get(id) ?? resources[id].Metadata?.['aws:cdk:path'] ?? '?'})`)
           .join(', ');
         violations.push({
           ruleName: CIRCULAR_DEPENDENCY,
           description:
-            `CloudFormation would reject this template: these resources depend on each other in a loop, through ` +
+            `CloudFormation would reject stack ${inTemplate?.stackName ?? path.basename(templatePath)}: ` +
+            `these resources depend on each other in a loop, through ` +
             `references (Ref, Fn::GetAtt, Fn::Sub, also inside an UpdatePolicy) or DependsOn: ${loop}.`,
           fix:
             'Break the loop: remove one reference between these resources, e.g. pass a value the resource can ' +
@@ -146,4 +152,17 @@ export class TemplateCycles implements IPolicyValidationPluginBeta1 {
     }
     return { success: violations.length === 0, violations };
   }
+}
+
+/** Each template's stack name and the construct path of each logical id, by template file name. */
+function constructsByTemplate(app: IConstruct): Map<string, { stackName: string; paths: Map<string, string> }> {
+  const found = new Map<string, { stackName: string; paths: Map<string, string> }>();
+  for (const construct of app.node.findAll()) {
+    if (!CfnResource.isCfnResource(construct)) continue;
+    const stack = Stack.of(construct);
+    let entry = found.get(stack.templateFile);
+    if (!entry) found.set(stack.templateFile, (entry = { stackName: stack.stackName, paths: new Map() }));
+    entry.paths.set(stack.resolve(construct.logicalId) as string, construct.node.path);
+  }
+  return found;
 }

@@ -40,7 +40,7 @@ export const PLATFORM_FLOOR: Readonly<Record<string, { readonly what: string; re
     instead: 'tune their thresholds with standardAlarms, within the floor',
   },
   compliancePacks: {
-    what: `${BASELINE_RULE_PACKS.join(' and ')} check every stack, and each environment adds its own packs`,
+    what: `${BASELINE_RULE_PACKS.join(', ')}, AWS Control Tower's controls and aws-cdk-lib's validator check every stack, and each environment adds its own packs`,
     instead: 'a profile can add packs (extraRulePacks) and rules (extraRules); acknowledge a finding that must stay',
   },
 };
