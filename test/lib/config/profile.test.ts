@@ -57,7 +57,10 @@ describe.each([
   ['encryption', "every Keel resource is encrypted with the service's KMS key"],
   ['ownershipTags', 'every resource carries Owner, Service, Environment, CostCenter and DataClassification'],
   ['rollbackAlarms', 'critical alarms and the health composite roll deployments back'],
-  ['compliancePacks', 'AwsSolutions, Serverless, KeelChecks, AWS Control Tower's controls and aws-cdk-lib's validator check every stack'],
+  [
+    'compliancePacks',
+    "AwsSolutions, Serverless, KeelChecks, AWS Control Tower's controls and aws-cdk-lib's validator check every stack",
+  ],
 ])('the floor setting %s', (setting, floor) => {
   test(`fails when a profile turns off ${setting}, naming the setting, the floor and the way out`, () => {
     const message = refusal({ [setting]: false });
