@@ -42,7 +42,7 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
   throw new Error(`moto_server did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 
-/** Starts moto (installed by test/emulator/install.cjs) on a free loopback port. */
+/** Starts moto (installed by scripts/install-python-tools.cjs) on a free loopback port. */
 export async function startEmulator(): Promise<Emulator> {
   const port = await freePort();
   const child = spawn(SERVER, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
