@@ -1,0 +1,84 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { Duration } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Compliance, acknowledge } from '../../../constructs';
+import { ControlTowerControls } from '../../../constructs/governance/control-tower';
+import { ownedTestStack, testApp } from '../../helpers/app';
+
+const decision = {
+  reason: 'A buffer queue whose messages are replayed from the source on failure.',
+  owner: 'commerce',
+  expires: '2027-01-31',
+};
+
+/** A stack with two encrypted queues without a dead-letter queue: CT.SQS.PR.1 on both. */
+function twoQueues() {
+  const app = testApp();
+  const printed: string[] = [];
+  const compliance = new Compliance(app, { now: new Date('2026-11-30T00:00:00Z'), print: (l) => printed.push(l) });
+  const stack = ownedTestStack(app);
+  const queue = (id: string) =>
+    new sqs.Queue(stack, id, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(4),
+    });
+  const buffer = queue('Buffer');
+  const other = queue('Other');
+  compliance.check(stack);
+  return { app, compliance, printed, buffer, other };
+}
+
+const controlTower = (findings: { ruleId: string; source: string }[]) =>
+  findings.filter((f) => f.source === 'ControlTower');
+
+test('fails synth on a Control Tower control, naming the control id and the construct path', () => {
+  const { compliance, printed } = twoQueues();
+  const result = compliance.synth();
+  expect(result.passed).toBe(false);
+  const rule = result.report.rules.find((r) => r.ruleId === 'ControlTower::CT.SQS.PR.1');
+  expect(rule?.open.map((f) => f.path).sort()).toEqual(['Test/Buffer/Resource', 'Test/Other/Resource']);
+  expect(printed.join('\n')).toContain(
+    '✗ ControlTower::CT.SQS.PR.1 on Test/Buffer/Resource: [CT.SQS.PR.1]: Require any Amazon SQS queue to have a dead-letter queue configured (sqs_dlq_check)',
+  );
+});
+
+test('an acknowledgment silences exactly that control on exactly that construct', () => {
+  const { compliance, buffer } = twoQueues();
+  acknowledge(buffer, { id: 'ControlTower::CT.SQS.PR.1', ...decision });
+  const result = compliance.synth();
+  const rule = result.report.rules.find((r) => r.ruleId === 'ControlTower::CT.SQS.PR.1');
+  expect(rule?.open.map((f) => f.path)).toEqual(['Test/Other/Resource']);
+  expect(rule?.acknowledged.map((f) => f.path)).toEqual(['Test/Buffer/Resource']);
+  expect(result.report.acknowledgments.find((a) => a.path === 'Test/Buffer')).toMatchObject({
+    id: 'ControlTower::CT.SQS.PR.1',
+    owner: 'commerce',
+    findingsCovered: 1,
+    stale: false,
+  });
+});
+
+test('runs only the rules that can apply, and finds exactly what the full rule set finds', () => {
+  const { app, compliance } = twoQueues();
+  compliance.synth();
+  const template = path.join(app.outdir, 'Test.template.json');
+  expect(fs.existsSync(template)).toBe(true);
+  const skipped = ControlTowerControls.inapplicableRules(new Set(['AWS::SQS::Queue', 'AWS::SQS::QueuePolicy']));
+  expect(skipped).toContain('ct-s3-pr-1');
+  expect(skipped).not.toContain('ct-sqs-pr-1');
+  const summary = (violations: { ruleName: string; violatingResources: { resourceLogicalId: string }[] }[]) =>
+    violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.resourceLogicalId}`)).sort();
+  const full = new CfnGuardValidator().validate({ templatePaths: [template] } as never);
+  const filtered = new CfnGuardValidator({ disabledRules: skipped }).validate({ templatePaths: [template] } as never);
+  expect(summary(filtered.violations)).toEqual(summary(full.violations));
+  expect(summary(full.violations).length).toBeGreaterThan(0);
+});
+
+test('counts as a pack in the report', () => {
+  const { compliance } = twoQueues();
+  const result = compliance.synth();
+  expect(result.report.packs.map((p) => p.name)).toContain('ControlTower');
+  expect(controlTower(result.report.rules.map((r) => ({ ruleId: r.ruleId, source: r.source })))).not.toEqual([]);
+});
