@@ -4,6 +4,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { repositoryDefinition } from '../config/load';
 import { cloudWatchClient, codePipelineClient, type AwsOptions } from './aws';
+import { cfnLintExecutable } from './cfn-lint';
 import { loadComplianceReport, renderComplianceReport, type ReportFormat } from './compliance-report';
 import { parseDuration } from './duration';
 import { EXIT, KeelCliError, usageError, type ExitCode } from './errors';
@@ -19,6 +20,7 @@ import {
 import { planRollback, renderPlan, rollback } from './rollback';
 import { checkRunbooks } from './runbooks-check';
 import { renderStatus, status, statusExitCode } from './status';
+import { renderValidation, validate } from './validate';
 
 export const USAGE = `keel: what a Keel service is doing right now, and whether a deployment may stay.
 
@@ -28,6 +30,7 @@ Usage:
   keel rollback <service> --env <env> [--yes]
   keel runbooks check [cdk.out] [--runbooks runbooks]
   keel compliance report [cdk.out] [--format md|html|json]
+  keel validate [cdk.out] [--json]
   keel new-service <name> --team <team> [--data-classification confidential] [--tag Key=Value ...]
 
 Options:
@@ -42,7 +45,10 @@ Options:
   --json               machine-readable output
   --debug              show stack traces
 
-Exit codes: 0 healthy/passed, 1 unhealthy/gate failed, 2 usage or config error, 3 AWS error after retries.`;
+keel validate runs cfn-lint (KEEL_CFN_LINT, or .venv/bin/cfn-lint from npm run setup) over every template;
+warnings pass only when acknowledged in cfn-lint-acknowledgments.json.
+
+Exit codes: 0 healthy/passed, 1 unhealthy/gate failed/findings, 2 usage or config error, 3 AWS error after retries.`;
 
 /** Where output goes, and how AWS clients are made: tests inject their own. */
 export interface CliIo {
@@ -52,7 +58,10 @@ export interface CliIo {
   readonly codePipeline?: (options: AwsOptions) => CodePipelineClient;
   /** Asks a person a yes/no question; absent when nobody can answer (not a terminal). */
   readonly confirm?: (question: string) => Promise<boolean>;
-  /** The repository `new-service` writes into, and its teams and services; tests point it at a copy. */
+  /**
+   * The repository `new-service` writes into, and its teams and services; `validate` reads its
+   * cfn-lint-acknowledgments.json. Tests point it at a copy.
+   */
   readonly repository?: { readonly root: string; readonly registry: ServiceRegistry };
   readonly now?: () => Date;
   readonly clock?: { now(): number; sleep(ms: number): Promise<void> };
@@ -188,6 +197,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         throw usageError(`--format ${JSON.stringify(values.format)} is not md, html or json`);
       io.out(renderComplianceReport(loadComplianceReport(rest[1] ?? values.assembly), format));
       return EXIT.ok;
+    }
+    if (command === 'validate') {
+      if (rest.length > 1)
+        throw usageError('keel validate takes one cloud assembly directory: keel validate [cdk.out]');
+      const { root, registry } = io.repository ?? THIS_REPOSITORY;
+      const result = await validate(rest[0] ?? values.assembly, {
+        cfnLint: cfnLintExecutable(),
+        root,
+        knownOwners: registry.teams.map((team) => team.id),
+        now: io.now?.() ?? new Date(),
+        onProgress: (line) => io.err(line),
+      });
+      if (values.json) io.out(JSON.stringify(result, undefined, 2));
+      else for (const line of renderValidation(result)) io.out(line);
+      return result.passed ? EXIT.ok : EXIT.unhealthy;
     }
     if (command === 'new-service') {
       const [name, ...extra] = rest;

@@ -5,6 +5,7 @@ import { repositoryDefinition } from '../../../lib/config/load';
 import { runCli } from '../../../lib/ops/cli';
 import { KeelCliError } from '../../../lib/ops/errors';
 import { planNewService, writeServicePlan, type NewServiceRequest } from '../../../lib/ops/new-service';
+import type { ValidationResult } from '../../../lib/ops/validate';
 import { REPOSITORY_ROOT, copyRepository, run, type CommandResult } from '../../helpers/repository-copy';
 
 /** The config and factory files `keel new-service` edits and the Prettier config, copied into a fresh directory. */
@@ -47,11 +48,22 @@ describe('keel new-service in a fresh copy of the repository', () => {
   let clone: string;
   let scaffold: CommandResult;
   let synth: CommandResult;
+  let validation: Promise<{ code: number; output: string[]; errors: string[] }>;
 
   beforeAll(() => {
     clone = copyRepository();
     scaffold = run(clone, 'node', ['--import', 'tsx', 'bin/keel.ts', 'new-service', 'invoices', '--team', 'commerce']);
     synth = run(clone, 'cdk', ['synth', '--quiet', '--no-notices']);
+    // cfn-lint takes about 2 s a template: it runs in the background while the tests below run theirs.
+    const output: string[] = [];
+    const errors: string[] = [];
+    const io = {
+      out: (line: string) => output.push(line),
+      err: (line: string) => errors.push(line),
+      repository: { root: clone, registry: repositoryDefinition },
+    };
+    const argv = ['validate', path.join(clone, 'cdk.out'), '--json'];
+    validation = runCli(argv, io).then((code) => ({ code, output, errors }));
   });
 
   test('creates the stack, metrics, handler, tests and runbook, registers the service, and says what comes next', () => {
@@ -151,6 +163,23 @@ describe('keel new-service in a fresh copy of the repository', () => {
     expect(again.stderr).toContain('service "invoices" exists already in lib/config/services.ts');
     expect(again.stderr).not.toMatch(/\n\s+at /);
     expect(fs.readFileSync(path.join(clone, 'lib/services/invoices/handler.ts'), 'utf8')).toBe(before);
+  });
+
+  test("passes cfn-lint in every template, the reference app's and the new service's, with only reviewed warnings", async () => {
+    const { code, output, errors } = await validation;
+    expect(errors.filter((line) => !line.startsWith('cfn-lint: checking'))).toEqual([]);
+    const result = JSON.parse(output.join('\n')) as ValidationResult;
+    expect(result.findings.filter((finding) => !finding.acknowledged)).toEqual([]);
+    expect(result).toMatchObject({ errors: 0, openWarnings: 0, passed: true });
+    expect(result.templates).toEqual(
+      expect.arrayContaining([
+        'Orders-pipeline.template.json',
+        'Invoices-pipeline.template.json',
+        expect.stringMatching(/^assembly-Orders-prod\/.+\.template\.json$/),
+        expect.stringMatching(/^assembly-Invoices-dev\/.+\.template\.json$/),
+      ]),
+    );
+    expect(code).toBe(0);
   });
 });
 

@@ -1,0 +1,117 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { usageError } from './errors';
+
+/** The one reviewed file, at the repository root, that lists the cfn-lint warning rules a team has accepted. */
+export const CFN_LINT_ACKNOWLEDGMENTS_FILE = 'cfn-lint-acknowledgments.json';
+
+/** A cfn-lint warning rule accepted in every template, by whom, why, and until when. */
+export interface CfnLintAcknowledgment {
+  /** The warning rule, e.g. `W3005`. */
+  readonly rule: string;
+  /** Why its warnings are acceptable, specific enough for a reviewer. */
+  readonly reason: string;
+  /** The team that owns the decision and revisits it. */
+  readonly owner: string;
+  /** The last day (`YYYY-MM-DD`) it holds; after it, the warnings fail again until someone decides again. */
+  readonly expires: string;
+}
+
+const EXAMPLE =
+  '{ "W3005": { "reason": "<why the warnings are acceptable>", "owner": "<team id>", "expires": "YYYY-MM-DD" } }';
+
+/** Parses an ISO calendar date (`YYYY-MM-DD`) to midnight UTC, or `undefined` when it is not one. */
+export function parseDay(value: unknown): Date | undefined {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value) ? date : undefined;
+}
+
+/** One mistake in the file: where (rule and field), what is wrong with the value, how to fix it. */
+interface Problem {
+  readonly where: string;
+  readonly what: string;
+  readonly fix: string;
+}
+
+function entryProblems(rule: string, entry: unknown, knownOwners?: readonly string[]): Problem[] {
+  if (/^E\d{4}$/.test(rule)) {
+    return [
+      { where: rule, what: 'is an error rule; errors always fail', fix: 'fix the template, and remove the entry' },
+    ];
+  }
+  if (!/^W\d{4}$/.test(rule)) {
+    return [
+      {
+        where: JSON.stringify(rule),
+        what: 'is not a cfn-lint warning rule id',
+        fix: 'use the rule id the finding shows, e.g. "W3005"',
+      },
+    ];
+  }
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    return [{ where: rule, what: `is ${JSON.stringify(entry)}, not an object`, fix: `write it as ${EXAMPLE}` }];
+  }
+  const { reason, owner, expires } = entry as Record<string, unknown>;
+  const value = (field: unknown) => (field === undefined ? 'missing' : JSON.stringify(field));
+  const problems: Problem[] = [];
+  if (typeof reason !== 'string' || reason.trim() === '') {
+    problems.push({
+      where: `${rule}.reason`,
+      what: `is ${value(reason)}: an acknowledgment without a reason cannot be reviewed`,
+      fix: 'say why these warnings are acceptable in every template, specifically enough for a reviewer to judge',
+    });
+  }
+  if (typeof owner !== 'string' || owner.trim() === '') {
+    problems.push({
+      where: `${rule}.owner`,
+      what: `is ${value(owner)}`,
+      fix: 'name the team that owns the decision and will revisit it, e.g. "platform"',
+    });
+  } else if (knownOwners && !knownOwners.includes(owner.trim())) {
+    problems.push({
+      where: `${rule}.owner`,
+      what: `is ${value(owner)}, not a team in the team registry`,
+      fix: `use one of ${knownOwners.join(', ')}, or add the team to lib/config/teams.ts`,
+    });
+  }
+  if (!parseDay(expires)) {
+    problems.push({
+      where: `${rule}.expires`,
+      what: `is ${value(expires)}, not a date`,
+      fix: 'give the last day the acknowledgment holds as YYYY-MM-DD, e.g. "2027-03-31"',
+    });
+  }
+  return problems;
+}
+
+/**
+ * The acknowledgments in `cfn-lint-acknowledgments.json` under `root`; none when there is no such file.
+ * Whether one has expired is judged where it is used, against the time of the run.
+ * @param knownOwners the team ids an owner must be one of; any non-empty owner when absent
+ * @throws KeelCliError (usage) naming every malformed entry, its field and value, and how to fix it.
+ */
+export function loadCfnLintAcknowledgments(root: string, knownOwners?: readonly string[]): CfnLintAcknowledgment[] {
+  const file = path.join(root, CFN_LINT_ACKNOWLEDGMENTS_FILE);
+  if (!fs.existsSync(file)) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw usageError(`${file} is not valid JSON (${(error as Error).message}); write it as ${EXAMPLE}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw usageError(`${file} must hold one object of rule ids, e.g. ${EXAMPLE}`);
+  }
+  const problems = Object.entries(parsed).flatMap(([rule, entry]) => entryProblems(rule, entry, knownOwners));
+  if (problems.length > 0) {
+    const listed = problems.map((p) => `  - ${p.where} ${p.what}\n    fix: ${p.fix}`).join('\n');
+    throw usageError(`${file} has ${problems.length} problem(s); nothing was validated:\n${listed}`);
+  }
+  return Object.entries(parsed as Record<string, Record<string, string>>).map(([rule, entry]) => ({
+    rule,
+    reason: entry.reason.trim(),
+    owner: entry.owner.trim(),
+    expires: entry.expires,
+  }));
+}
