@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
 import type { ServiceMonitoring } from '../observability/service-monitoring';
@@ -79,9 +79,9 @@ export interface CanaryDeploymentProps {
   readonly smokeEvent?: SmokeEvent;
   /**
    * The alarms that stop and roll back a deployment.
-   * @default - the health composite and the service's critical alarms, at most 10
+   * @default - every critical metric alarm of the service, then its composites (health, SLO burn) while there is room
    */
-  readonly alarms?: readonly cloudwatch.IAlarm[];
+  readonly alarms?: readonly IAlarm[];
 }
 
 /**
@@ -101,7 +101,7 @@ export class CanaryDeployment extends Construct {
     super(scope, id);
     const service = props.monitoring.service;
     this.strategy = props.strategy ?? DEFAULT_STRATEGIES[service.protection];
-    const alarms = props.alarms ?? defaultAlarms(props.monitoring);
+    const alarms = props.alarms ?? defaultAlarms(props.monitoring, this.node.path);
     checkDeployment(this.node.path, this.strategy, alarms, service.protection);
 
     const config = deploymentConfig(this, this.strategy);
@@ -197,11 +197,29 @@ export function smokeRequest(route: ServiceRoute): SmokeEvent {
   };
 }
 
-function defaultAlarms(monitoring: ServiceMonitoring): cloudwatch.IAlarm[] {
-  const critical = monitoring.alarms
-    .filter((a) => a.severity === 'critical' && !a.compositeChild && a.alarm !== monitoring.health)
-    .map((a) => a.alarm);
-  return [monitoring.health, ...critical].slice(0, MAX_DEPLOYMENT_ALARMS);
+/**
+ * The rollback alarms: every critical metric alarm first, then the composites (health, SLO burn rates) while there is
+ * room. AWS documents CodeDeploy's alarm configuration for metric alarms and says nothing of composite alarms (see
+ * README, "What AWS documents about the rollback signals"), so no critical signal may rest on a composite alone.
+ * @throws KeelValidationError when the critical metric alarms alone are more than CodeDeploy watches.
+ */
+function defaultAlarms(monitoring: ServiceMonitoring, where: string): IAlarm[] {
+  const critical = monitoring.alarms.filter((a) => a.severity === 'critical' && !a.compositeChild);
+  const metricAlarms = critical.filter((a) => a.alarm instanceof Alarm).map((a) => a.alarm);
+  const composites = critical.filter((a) => !(a.alarm instanceof Alarm)).map((a) => a.alarm);
+  if (metricAlarms.length > MAX_DEPLOYMENT_ALARMS) {
+    throw new KeelValidationError(`Invalid deployment ${where}:`, [
+      {
+        where: `${where} alarms`,
+        what: `${metricAlarms.length} critical metric alarms; CodeDeploy watches at most ${MAX_DEPLOYMENT_ALARMS}, and AWS does not document that it evaluates composite alarms`,
+        fix: 'make some of them warnings, or pass the alarms that must roll a deployment back as `alarms` (at most 10)',
+      },
+    ]);
+  }
+  return [...metricAlarms, ...composites.filter((a) => a !== monitoring.health), monitoring.health].slice(
+    0,
+    MAX_DEPLOYMENT_ALARMS,
+  );
 }
 
 function deploymentConfig(scope: Construct, strategy: DeploymentStrategy): codedeploy.ILambdaDeploymentConfig {
@@ -246,7 +264,7 @@ export function strategyProblems(strategy: DeploymentStrategy, where: string): P
 function checkDeployment(
   where: string,
   strategy: DeploymentStrategy,
-  alarms: readonly cloudwatch.IAlarm[],
+  alarms: readonly IAlarm[],
   protection: ProtectionLevel,
 ): void {
   const problems = strategyProblems(strategy, `${where} strategy`);
@@ -261,7 +279,7 @@ function checkDeployment(
     problems.push({
       where: `${where} alarms`,
       what: `${alarms.length} alarms; CodeDeploy watches at most ${MAX_DEPLOYMENT_ALARMS}`,
-      fix: 'pass the health composite, which covers every critical alarm',
+      fix: 'pass at most 10: the critical metric alarms that must roll a deployment back (AWS documents no composite alarms here)',
     });
   }
   if (problems.length > 0) throw new KeelValidationError(`Invalid deployment ${where}:`, problems);

@@ -47,6 +47,9 @@ describe('in prod', () => {
     expect(group.AlarmConfiguration.Enabled).toBe(true);
     const watched = JSON.stringify(group.AlarmConfiguration.Alarms);
     expect(watched).toContain(monitoring.node.findChild('Health').node.id);
+    // Metric alarms first: AWS documents CodeDeploy's alarms for metric alarms, not for composites.
+    expect(JSON.stringify(group.AlarmConfiguration.Alarms.at(-1))).toContain('MonitoringHealth');
+    expect(JSON.stringify(group.AlarmConfiguration.Alarms[0])).not.toMatch(/Health|burn/i);
     const critical = monitoring.alarms.filter((a) => a.severity === 'critical' && !a.compositeChild);
     expect(group.AlarmConfiguration.Alarms).toHaveLength(Math.min(10, critical.length));
   });
