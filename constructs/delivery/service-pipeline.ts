@@ -35,7 +35,12 @@ export const PIPELINE_LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 /** How long pipeline artifacts are kept: a stage rolls back to an earlier execution's artifacts, so not days. */
 export const ARTIFACT_LIFETIME = Duration.days(90);
 
-export const DEFAULT_SYNTH_COMMANDS: readonly string[] = ['npm ci', 'npm test', 'npx cdk synth'];
+export const DEFAULT_SYNTH_COMMANDS: readonly string[] = [
+  'npm ci',
+  'npm test',
+  'npx cdk synth',
+  'npm run --silent keel -- validate cdk.out',
+];
 
 const CONNECTION_ARN =
   /^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d:\d{12}:connection\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

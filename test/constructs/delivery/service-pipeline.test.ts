@@ -95,8 +95,13 @@ describe('the pipeline of a service', () => {
     });
   });
 
-  test('runs the install, every test and check, and the synth in its synth step', () => {
-    expect(commandsOf(template, 'npx cdk synth')).toEqual(['npm ci', 'npm test', 'npx cdk synth']);
+  test('runs the install, every test and check, the synth and cfn-lint over its templates in its synth step', () => {
+    expect(commandsOf(template, 'npx cdk synth')).toEqual([
+      'npm ci',
+      'npm test',
+      'npx cdk synth',
+      'npm run --silent keel -- validate cdk.out',
+    ]);
   });
 
   test('updates itself before it deploys anything', () => {
