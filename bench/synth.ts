@@ -47,11 +47,13 @@ const fiftyServices: Variant = {
   context: { 'keel:bench:services': '50' },
 };
 
+// BENCH_FIGURES=a,b measures only those figures: (c) alone takes minutes a round.
+const figures = (process.env.BENCH_FIGURES ?? 'a,b,c').split(',');
 const comparisons: Comparison[] = [
   { label: '(a) reference ÷ empty', numerator: reference, denominator: empty, budget: 1.6 },
   { label: '(b) compliance on ÷ off', numerator: complianceOn, denominator: complianceOff, budget: 1.25 },
   { label: '(c) 50 services ÷ 1', numerator: fiftyServices, denominator: oneService, budget: 3.0 },
-];
+].filter((c) => figures.includes(c.label.slice(1, 2)));
 const variants = [...new Set(comparisons.flatMap((c) => [c.numerator, c.denominator]))];
 
 function run(variant: Variant): number {

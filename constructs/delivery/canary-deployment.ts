@@ -18,6 +18,9 @@ export type SmokeEvent = Readonly<Record<string, unknown>>;
 export const SMOKE_PARAMETER = 'keel-smoke-test';
 const SMOKE_USER_AGENT = 'keel-post-traffic-hook';
 
+/** Room for the hook's SMOKE_REQUESTS within Lambda's 4 KB of environment variables, beside Keel's own. */
+const MAX_SMOKE_REQUESTS_BYTES = 3_500;
+
 /** CodeDeploy watches at most 10 alarms per deployment group. */
 export const MAX_DEPLOYMENT_ALARMS = 10;
 
@@ -166,6 +169,17 @@ export class CanaryDeployment extends Construct {
         ? [smokeEvent]
         : service.routes.filter((route) => route.function === fn).map((route) => smokeRequest(route)),
     }));
+    // Function names are tokens here; at their longest (64 characters) the list must fit Lambda's 4 KB of variables.
+    const longest = JSON.stringify(requests.map((r) => ({ ...r, function: 'f'.repeat(64) }))).length;
+    if (longest > MAX_SMOKE_REQUESTS_BYTES) {
+      throw new KeelValidationError(`Invalid deployment ${this.node.path}:`, [
+        {
+          where: `${this.node.path} post-traffic hook`,
+          what: `the smoke requests for ${service.routes.length} routes take up to ${longest} bytes; Lambda allows 4 KB of environment variables in all`,
+          fix: 'pass smokeEvent: one request that every routed function accepts, sent to each of them',
+        },
+      ]);
+    }
     hook.function.addEnvironment('SMOKE_REQUESTS', Stack.of(this).toJsonString(requests));
     hook.allow(
       ['codedeploy:GetDeployment'],

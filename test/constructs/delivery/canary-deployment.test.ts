@@ -185,3 +185,37 @@ test('fails when more alarms are asked for than CodeDeploy watches', () => {
     refusal(() => new CanaryDeployment(shop.stack, 'Deployment', { monitoring: shop.monitoring, alarms })),
   ).toContain('CodeDeploy watches at most 10');
 });
+
+test('fails when the critical metric alarms alone are more than CodeDeploy watches, by default', () => {
+  const shop = monitoredShop({ protection: 'maximum', environment: 'prod' });
+  for (let i = 0; i < 11; i++) {
+    shop.monitoring.addAlarm(
+      new cloudwatch.Metric({ namespace: 'Keel/Shop', metricName: `Signal${i}` }),
+      {
+        slug: `signal-${i}`,
+        severity: 'critical',
+        description: 'A critical signal.',
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+      'threshold',
+      { threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, watches: 'signal' },
+    );
+  }
+  const message = refusal(() => new CanaryDeployment(shop.stack, 'Deployment', { monitoring: shop.monitoring }));
+  expect(message).toMatch(/\d+ critical metric alarms; CodeDeploy watches at most 10/);
+  expect(message).toContain('AWS does not document that it evaluates composite alarms');
+});
+
+test("fails when the hook's smoke requests cannot fit Lambda's 4 KB of environment variables", () => {
+  const shop = monitoredShop({
+    protection: 'maximum',
+    environment: 'prod',
+    beforeMonitoring: (service) => {
+      const fn = service.routedFunctions.values().next().value!;
+      for (let i = 0; i < 20; i++) service.addRoute('GET', `/orders/report-${i}/{orderId}`, fn);
+    },
+  });
+  expect(refusal(() => new CanaryDeployment(shop.stack, 'Deployment', { monitoring: shop.monitoring }))).toContain(
+    'pass smokeEvent: one request that every routed function accepts',
+  );
+});
