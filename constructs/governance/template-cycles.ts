@@ -30,12 +30,16 @@ export function dependencies(resources: Readonly<Record<string, TemplateResource
     const found = new Set<string>();
     const dependsOn = resource.DependsOn;
     for (const target of typeof dependsOn === 'string' ? [dependsOn] : (dependsOn ?? [])) found.add(target);
-    const { Metadata: _metadata, DependsOn: _dependsOn, Type: _type, ...sections } = resource;
-    collectReferences(sections, found);
+    for (const [section, value] of Object.entries(resource)) {
+      if (!NOT_REFERENCES.has(section)) collectReferences(value, found);
+    }
     graph.set(id, new Set([...found].filter((target) => Object.hasOwn(resources, target))));
   }
   return graph;
 }
+
+/** Sections of a resource that hold no references: its type, its construct metadata, and DependsOn (read apart). */
+const NOT_REFERENCES = new Set(['Type', 'Metadata', 'DependsOn']);
 
 function collectReferences(value: unknown, found: Set<string>): void {
   if (Array.isArray(value)) {
@@ -71,13 +75,13 @@ export function dependencyCycles(graph: ReadonlyMap<string, ReadonlySet<string>>
   const onStack = new Set<string>();
   const stack: string[] = [];
   const cycles: string[][] = [];
-  let next = 0;
+  const lowOf = (node: string): number => low.get(node) ?? Number.POSITIVE_INFINITY;
   for (const root of graph.keys()) {
     if (index.has(root)) continue;
     const work: { node: string; targets: string[] }[] = [];
     const visit = (node: string): void => {
-      index.set(node, next);
-      low.set(node, next++);
+      index.set(node, index.size);
+      low.set(node, index.size - 1);
       stack.push(node);
       onStack.add(node);
       work.push({ node, targets: [...(graph.get(node) ?? [])] });
@@ -87,21 +91,21 @@ export function dependencyCycles(graph: ReadonlyMap<string, ReadonlySet<string>>
       const frame = work[work.length - 1];
       const target = frame.targets.pop();
       if (target !== undefined) {
-        if (!index.has(target)) visit(target);
-        else if (onStack.has(target)) low.set(frame.node, Math.min(low.get(frame.node)!, index.get(target)!));
+        const seen = index.get(target);
+        if (seen === undefined) visit(target);
+        else if (onStack.has(target)) low.set(frame.node, Math.min(lowOf(frame.node), seen));
         continue;
       }
       work.pop();
       const parent = work[work.length - 1];
-      if (parent) low.set(parent.node, Math.min(low.get(parent.node)!, low.get(frame.node)!));
-      if (low.get(frame.node) !== index.get(frame.node)) continue;
+      if (parent) low.set(parent.node, Math.min(lowOf(parent.node), lowOf(frame.node)));
+      if (lowOf(frame.node) !== index.get(frame.node)) continue;
       const component: string[] = [];
-      let member: string;
-      do {
-        member = stack.pop()!;
+      for (let member = stack.pop(); member !== undefined; member = stack.pop()) {
         onStack.delete(member);
         component.push(member);
-      } while (member !== frame.node);
+        if (member === frame.node) break;
+      }
       if (component.length > 1 || graph.get(frame.node)?.has(frame.node)) cycles.push(component.sort());
     }
   }

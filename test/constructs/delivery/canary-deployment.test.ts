@@ -22,7 +22,7 @@ function deployed(protection: ProtectionLevel, props: Partial<CanaryDeploymentPr
 }
 
 describe('in prod', () => {
-  const { stack, monitoring, deployment } = deployed('maximum');
+  const { stack, monitoring, fn } = deployed('maximum');
   const template = Template.fromStack(stack);
 
   test('shifts 10% of traffic for 5 minutes before the rest, through the live alias', () => {
@@ -55,13 +55,13 @@ describe('in prod', () => {
   });
 
   test('smoke-tests each route of each routed function, shaped as API Gateway sends it', () => {
-    const hook = Object.values(template.findResources('AWS::Lambda::Function')).find(
+    const [hook] = Object.values(template.findResources('AWS::Lambda::Function')).filter(
       (fn) =>
         (fn.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables
           ?.SMOKE_REQUESTS,
     );
     const joined = (
-      hook!.Properties as { Environment: { Variables: { SMOKE_REQUESTS: { 'Fn::Join': [string, unknown[]] } } } }
+      hook.Properties as { Environment: { Variables: { SMOKE_REQUESTS: { 'Fn::Join': [string, unknown[]] } } } }
     ).Environment.Variables.SMOKE_REQUESTS['Fn::Join'][1];
     const text = joined.map((part) => (typeof part === 'string' ? part : 'FUNCTION')).join('');
     expect(JSON.parse(text)).toEqual([
@@ -78,7 +78,7 @@ describe('in prod', () => {
         ],
       },
     ]);
-    expect(smokeRequest({ method: 'GET', path: '/orders/{orderId}', function: deployment.hook! })).toMatchObject({
+    expect(smokeRequest({ method: 'GET', path: '/orders/{orderId}', function: fn })).toMatchObject({
       httpMethod: 'GET',
       resource: '/orders/{orderId}',
       path: `/orders/${SMOKE_PARAMETER}`,
@@ -88,11 +88,11 @@ describe('in prod', () => {
   });
 
   test('the hook may read its deployments and invoke exactly the versions this template deploys', () => {
-    const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).find((p) =>
+    const [policy] = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).filter((p) =>
       JSON.stringify(p).includes('codedeploy:GetDeployment'),
     );
     const statements = (
-      policy!.Properties as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }
+      policy.Properties as { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }
     ).PolicyDocument.Statement;
     const invoke = statements.find((s) => s.Action === 'lambda:InvokeFunction');
     expect(JSON.stringify(invoke?.Resource)).toMatch(/"Ref":".*CurrentVersion/);
@@ -211,7 +211,7 @@ test("fails when the hook's smoke requests cannot fit Lambda's 4 KB of environme
     protection: 'maximum',
     environment: 'prod',
     beforeMonitoring: (service) => {
-      const fn = service.routedFunctions.values().next().value!;
+      const [fn] = [...service.routedFunctions];
       for (let i = 0; i < 20; i++) service.addRoute('GET', `/orders/report-${i}/{orderId}`, fn);
     },
   });
