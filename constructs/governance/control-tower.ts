@@ -72,9 +72,9 @@ export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
 
   constructor() {
     this.version = (
-      JSON.parse(
-        fs.readFileSync(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json'), 'utf8'),
-      ) as { version: string }
+      JSON.parse(fs.readFileSync(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json'), 'utf8')) as {
+        version: string;
+      }
     ).version;
   }
 
