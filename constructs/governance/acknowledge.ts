@@ -2,6 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { KeelValidationError, type Problem } from '../private/errors';
 import { RULE_PACK_NAMES } from './rule-packs';
+import { parseIsoDate } from './iso-date';
 
 /** Metadata type under which Keel records who acknowledged what, why, and until when. */
 export const ACKNOWLEDGMENT_METADATA = 'keel:acknowledgment';
@@ -65,12 +66,7 @@ export function normalizeRuleId(id: string): string {
   return id;
 }
 
-/** Parses an ISO calendar date (`YYYY-MM-DD`) to midnight UTC, or `undefined` when it is not one. */
-export function parseIsoDate(value: unknown): Date | undefined {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value) ? date : undefined;
-}
+export { parseIsoDate };
 
 function acknowledgmentProblems(path: string, ack: Acknowledgment): Problem[] {
   const where = (field: string) => `acknowledgment ${JSON.stringify(ack.id ?? '')} at ${path || '(app)'}: ${field}`;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { usageError } from './errors';
+import { parseIsoDate } from '../../constructs/governance/iso-date';
 
 /** The one reviewed file, at the repository root, that lists the cfn-lint warning rules a team has accepted. */
 export const CFN_LINT_ACKNOWLEDGMENTS_FILE = 'cfn-lint-acknowledgments.json';
@@ -19,13 +20,6 @@ export interface CfnLintAcknowledgment {
 
 const EXAMPLE =
   '{ "W3005": { "reason": "<why the warnings are acceptable>", "owner": "<team id>", "expires": "YYYY-MM-DD" } }';
-
-/** Parses an ISO calendar date (`YYYY-MM-DD`) to midnight UTC, or `undefined` when it is not one. */
-export function parseDay(value: unknown): Date | undefined {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value) ? date : undefined;
-}
 
 /** One mistake in the file: where (rule and field), what is wrong with the value, how to fix it. */
 interface Problem {
@@ -75,7 +69,7 @@ function entryProblems(rule: string, entry: unknown, knownOwners?: readonly stri
       fix: `use one of ${knownOwners.join(', ')}, or add the team to lib/config/teams.ts`,
     });
   }
-  if (!parseDay(expires)) {
+  if (!parseIsoDate(expires)) {
     problems.push({
       where: `${rule}.expires`,
       what: `is ${value(expires)}, not a date`,

@@ -3,9 +3,9 @@ import { assemblyTemplates, requireCfnLint, runCfnLint, type CfnLintMatch } from
 import {
   CFN_LINT_ACKNOWLEDGMENTS_FILE,
   loadCfnLintAcknowledgments,
-  parseDay,
   type CfnLintAcknowledgment,
 } from './cfn-lint-acknowledgments';
+import { parseIsoDate } from '../../constructs/governance/iso-date';
 
 /** Fixes Keel states in its own words, for rules whose cfn-lint description says what is checked, not what to do. */
 const FIXES: Readonly<Record<string, string>> = {
@@ -98,7 +98,7 @@ export async function validate(assemblyDir: string, options: ValidateOptions): P
 
   const today = new Date(Date.UTC(options.now.getUTCFullYear(), options.now.getUTCMonth(), options.now.getUTCDate()));
   const current = new Map(
-    acknowledgments.filter((ack) => (parseDay(ack.expires) ?? today) >= today).map((ack) => [ack.rule, ack]),
+    acknowledgments.filter((ack) => (parseIsoDate(ack.expires) ?? today) >= today).map((ack) => [ack.rule, ack]),
   );
   const byFile = new Map(templates.map((t) => [t.file, t]));
   const findings: ValidationFinding[] = run.matches.map((match) => {
