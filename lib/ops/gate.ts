@@ -33,9 +33,13 @@ const wallClock = {
   sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
 };
 
-/** Checks a bake and poll interval; a poll longer than the bake would never look twice. */
+/**
+ * Checks a bake and poll interval; a poll longer than the bake would never look twice. A zero bake looks once (the
+ * pipeline's entry check), so it has no poll interval to check.
+ */
 export function checkGateTimes(bakeMs: number, pollMs: number): void {
-  if (bakeMs <= 0) throw usageError('--bake must be longer than 0, e.g. --bake 10m');
+  if (bakeMs < 0) throw usageError('--bake must not be negative, e.g. --bake 10m, or --bake 0s to look once');
+  if (bakeMs === 0) return;
   if (pollMs <= 0) throw usageError('--poll must be longer than 0, e.g. --poll 30s');
   if (pollMs > bakeMs) {
     throw usageError(
@@ -47,7 +51,7 @@ export function checkGateTimes(bakeMs: number, pollMs: number): void {
 /**
  * The post-deployment bake: watches the service's critical alarms and its health composite with one DescribeAlarms
  * call per poll; fails at the first poll that sees one in ALARM (or INSUFFICIENT_DATA, if asked), passes once the
- * bake time is over.
+ * bake time is over. A zero bake polls once: the pipeline's entry check of the current state.
  */
 export async function gate(
   client: CloudWatchClient,

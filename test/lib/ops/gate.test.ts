@@ -210,6 +210,25 @@ describe('gate', () => {
     expect(error.message).toContain('kept throttling');
   });
 
+  test('looks once and passes when the bake is 0 and every watched alarm is OK (the entry check)', async () => {
+    cw.on(DescribeAlarmsCommand).resolves(watched('OK'));
+    const opts = options({ bakeMs: 0, pollMs: 0 });
+
+    const result = await gate(client, service, opts);
+
+    expect(result).toEqual({ passed: true, polls: 1, watched: WATCHED });
+    expect(cw.commandCalls(DescribeAlarmsCommand)).toHaveLength(1);
+    expect(opts.clock.slept).toEqual([]);
+  });
+
+  test('fails when the bake is 0 and the health composite is in ALARM at that one look', async () => {
+    cw.on(DescribeAlarmsCommand).resolves(watched('OK', { [HEALTH]: 'ALARM' }));
+
+    const result = await gate(client, service, options({ bakeMs: 0, pollMs: 0 }));
+
+    expect(result).toMatchObject({ passed: false, polls: 1, failedOn: { name: HEALTH, state: 'ALARM' } });
+  });
+
   test('fails when the bake or poll times are invalid, before any AWS call', async () => {
     const error = await failure(gate(client, service, options({ pollMs: 11 * MINUTE })));
 
@@ -234,11 +253,16 @@ describe('checkGateTimes', () => {
     expect(() => checkGateTimes(MINUTE, MINUTE)).not.toThrow();
   });
 
-  test('fails when the bake is 0, as a usage error', () => {
-    const error = thrown(() => checkGateTimes(0, 30 * SECOND));
+  test('accepts a zero bake with any poll, or none: it looks once', () => {
+    expect(() => checkGateTimes(0, 0)).not.toThrow();
+    expect(() => checkGateTimes(0, 30 * SECOND)).not.toThrow();
+  });
+
+  test('fails when the bake is negative, as a usage error', () => {
+    const error = thrown(() => checkGateTimes(-SECOND, 30 * SECOND));
 
     expect(error.exitCode).toBe(2);
-    expect(error.message).toBe('--bake must be longer than 0, e.g. --bake 10m');
+    expect(error.message).toBe('--bake must not be negative, e.g. --bake 10m, or --bake 0s to look once');
   });
 
   test('fails when the poll is 0, as a usage error', () => {
