@@ -1,4 +1,4 @@
-import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DECISIONS, DEFAULT_DECISION_OWNER, decide } from '../private/decisions';
@@ -14,9 +14,12 @@ const MAX_ROLE_NAME = 64;
 export const deliveryRoleNames = {
   /** The pipeline's own role, in the delivery account. */
   pipeline: (service: string): string => `keel-${service}-pipeline`,
-  /** The `keel gate` step's CodeBuild role for one environment, in the delivery account. */
+  /**
+   * The CodeBuild role that runs `keel gate` for one environment, in the delivery account: the environment's entry
+   * checks (one look before a stage starts) and its bake after the deployment.
+   */
   gate: (service: string, environment: string): string => `keel-${service}-${environment}-gate`,
-  /** The role in the target account that reads the service's alarms for the pipeline and the gate. */
+  /** The role in the target account that reads the service's alarms for that environment's gate role. */
   alarmReader: (service: string, environment: string): string => `keel-${service}-${environment}-alarm-reader`,
 };
 
@@ -30,12 +33,13 @@ export interface DeliveryAccessProps {
 }
 
 /**
- * Lets the service's pipeline look at the service's alarms in this account, and nothing else: a role that only
- * the pipeline's role and this environment's gate role may assume, allowed only `cloudwatch:DescribeAlarms` on
- * alarms named `<service>-<env>-*`. Add one to each service stack the pipeline deploys.
+ * Lets the service's pipeline look at the alarms in this account, and nothing else: a role that only this
+ * environment's gate role (the entry checks and the bake) may assume, allowed only `cloudwatch:DescribeAlarms`. That
+ * action is allowed on `*`, because AWS returns composite alarms (the service's health composite) only to a
+ * DescribeAlarms permission scoped to `*`. Add one to each service stack the pipeline deploys.
  */
 export class DeliveryAccess extends Construct {
-  /** The role the pipeline's before-entry condition and the gate step assume. */
+  /** The role the entry checks and the gate step assume, through this environment's gate role. */
   public readonly alarmReader: iam.Role;
   /** Its ARN, built from its fixed name so the pipeline's account can name it. */
   public readonly alarmReaderArn: string;
@@ -50,30 +54,17 @@ export class DeliveryAccess extends Construct {
       roleName,
       description: `Lets the ${props.serviceName} pipeline read the ${props.environment} alarms of ${props.serviceName}`,
       assumedBy: new iam.AccountPrincipal(props.deliveryAccount).withConditions({
-        ArnEquals: {
-          'aws:PrincipalArn': [
-            delivery(deliveryRoleNames.pipeline(props.serviceName)),
-            delivery(deliveryRoleNames.gate(props.serviceName, props.environment)),
-          ],
-        },
+        ArnEquals: { 'aws:PrincipalArn': [delivery(deliveryRoleNames.gate(props.serviceName, props.environment))] },
       }),
     });
     this.alarmReaderArn = `arn:${stack.partition}:iam::${stack.account}:role/${roleName}`;
-    const alarms = stack.formatArn({
-      service: 'cloudwatch',
-      resource: 'alarm',
-      resourceName: `${props.serviceName}-${props.environment}-*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    // Scoped to `*` as AWS requires for composite alarms (DescribeAlarms, Amazon CloudWatch API Reference): with a
+    // narrower scope the reader would not see the health composite, and the gate would fail on it as missing.
     const policy = new iam.ManagedPolicy(this, 'ReadAlarms', {
       roles: [this.alarmReader],
-      statements: [new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [alarms] })],
+      statements: [new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] })],
     });
-    // The finding names the resource as the template renders it; acknowledge exactly that one wildcard.
-    const rendered = Token.isUnresolved(alarms)
-      ? DECISIONS.alarmReaderByPrefix.id
-      : `AwsSolutions-IAM5[Resource::${alarms}]`;
-    decide(policy, { ...DECISIONS.alarmReaderByPrefix, id: rendered }, DEFAULT_DECISION_OWNER);
+    decide(policy, DECISIONS.alarmReaderSeesComposites, DEFAULT_DECISION_OWNER);
   }
 }
 

@@ -16,25 +16,28 @@ import { pascalCase } from '../private/names';
 import type { ProtectionLevel } from '../service/protection';
 import { deliveryRoleNames } from './delivery-access';
 import { deploymentWindowProblems, type DeploymentWindow } from './deployment-window';
-import { alarmRule, deploymentWindowRule, setStageConditions, type StageRule } from './stage-conditions';
+import { deploymentWindowRule, setStageConditions, type StageRule } from './stage-conditions';
 
 /** The longest a gate may bake: a stage that needs more wants a person, not a pipeline. */
 export const MAX_BAKE = Duration.days(1);
 
-/** How long `keel gate` bakes a stage by default, by protection level; dev (basic) has no gate. */
+/** How long `keel gate` bakes a stage by default, by protection level; dev (basic) has no bake. */
 export const DEFAULT_BAKE: Readonly<Record<ProtectionLevel, Duration | undefined>> = {
   basic: undefined,
   standard: Duration.minutes(3),
   maximum: Duration.minutes(10),
 };
 
-/** The commands the synth step runs by default: the project's own install, every test and check, then synth. */
 /** How long the pipeline's build and approval logs are kept: a year, as Control Tower's CT.CLOUDWATCH.PR.2 asks. */
 export const PIPELINE_LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 
 /** How long pipeline artifacts are kept: a stage rolls back to an earlier execution's artifacts, so not days. */
 export const ARTIFACT_LIFETIME = Duration.days(90);
 
+/** How long an entry check may take: installing the CLI, then one look at the alarms of each target. */
+export const ENTRY_CHECK_TIMEOUT = Duration.minutes(20);
+
+/** The commands the synth step runs by default: the project's own install, every test and check, then synth. */
 export const DEFAULT_SYNTH_COMMANDS: readonly string[] = [
   'npm ci',
   'npm test',
@@ -58,12 +61,17 @@ export interface PipelineSource {
   readonly branch?: string;
 }
 
-/** One place an environment deploys to: a Stage of stacks, and the alarm that says whether it is healthy. */
+/** One place an environment deploys to: a Stage of stacks, and the role through which its alarms are read. */
 export interface DeliveryTarget {
   /** The stacks to deploy, in a Stage. */
   readonly stage: Stage;
-  /** The service's health composite in that stage's account and region: in ALARM whenever any critical alarm is. */
-  readonly healthAlarmName: string;
+  /**
+   * The service's health composite in that stage's account and region.
+   * @deprecated Not read any more: the entry check and the gate run `keel gate`, which takes the names of the health
+   * composite and the critical alarms from the synthesized `keel-manifest.json`. Leave it out.
+   * @default - not needed
+   */
+  readonly healthAlarmName?: string;
   /** A role in the stage's account that may read the service's alarms (see DeliveryAccess). */
   readonly alarmReaderArn: string;
 }
@@ -116,9 +124,11 @@ export interface PipelineStageInfo {
 /**
  * A service's release path on CDK Pipelines: a self-mutating CodePipeline V2 with rotating cross-account keys that
  * builds and checks the whole repository, then promotes each environment in turn. Each environment's stage:
- * - refuses to start while its health composite (and, at maximum protection, the previous environment's) is in
- *   ALARM, or outside its deployment windows;
- * - at maximum protection, waits for approval when the change broadens permissions;
+ * - is frozen outside its deployment windows (a `DeploymentWindow` rule before entry);
+ * - first runs its entry check, `keel gate` with a zero bake (one look) in a CodeBuild step through each target's
+ *   alarm reader, which fails the stage while the health composite or a critical alarm of the environment (and, at
+ *   maximum protection, of the previous environment) is in ALARM;
+ * - at maximum protection, then waits for approval when the change broadens permissions;
  * - bakes under `keel gate` after deploying;
  * - rolls itself back when anything in it fails (CodePipeline V2 `OnFailure: ROLLBACK`).
  *
@@ -128,9 +138,12 @@ export interface PipelineStageInfo {
 export class ServicePipeline extends Construct {
   public readonly serviceName: string;
   public readonly pipeline: pipelines.CodePipeline;
-  /** The pipeline's role: it assumes the targets' alarm readers for the before-entry conditions. */
+  /** The pipeline's role. It reads no alarms: the entry checks and gates do, through their own roles. */
   public readonly role: iam.Role;
-  /** The gate steps' roles, by environment name. */
+  /**
+   * The roles that run `keel gate` for each environment, by environment name: its entry checks and, where it bakes,
+   * its gate step. Each may assume only that environment's alarm readers.
+   */
   public readonly gateRoles: Readonly<Record<string, iam.Role>>;
   /** The CodePipeline stage of each environment, by environment name. */
   public readonly stages: Readonly<Record<string, PipelineStageInfo>>;
@@ -192,15 +205,32 @@ export class ServicePipeline extends Construct {
       },
     });
 
+    // One role per environment runs keel gate there: the alarm reader in the target account trusts it by name.
     const gateRoles: Record<string, iam.Role> = {};
+    for (const environment of props.environments) {
+      gateRoles[environment.name] = this.gateRole(service, environment);
+    }
+    // The entry checks ask CodePipeline whether they run in a rollback execution (see entryStep), of this pipeline only.
+    new iam.ManagedPolicy(this, 'GatesReadExecutions', {
+      roles: Object.values(gateRoles),
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['codepipeline:GetPipelineExecution'],
+          resources: [stack.formatArn({ service: 'codepipeline', resource: pipelineName })],
+        }),
+      ],
+    });
     const stages: Record<string, PipelineStageInfo> = {};
     const conditions: { stageName: string; rules: StageRule[] }[] = [];
-    const readers: string[] = [];
     props.environments.forEach((environment, i) => {
       const previous = i > 0 ? props.environments[i - 1] : undefined;
       const bake = environment.bake ?? DEFAULT_BAKE[environment.protection];
-      const gate = bake && this.gateStep(service, environment, bake, source, synth);
-      if (gate) gateRoles[environment.name] = gate.role;
+      const gate = bake && this.gateStep(service, environment, gateRoles[environment.name], bake, source, synth);
+      // Refuse to enter while this environment is unhealthy, or (at maximum protection) the one before it is: one
+      // look through each environment's own gate role, since each reader trusts only its own environment's.
+      const watched = [environment];
+      if (environment.protection === 'maximum' && previous) watched.push(previous);
+      const entry = watched.map((env) => entryStep(service, pipelineName, env, gateRoles[env.name], source, synth));
       const review =
         (environment.reviewPermissionBroadening ?? environment.protection === 'maximum')
           ? environment.targets.map(
@@ -210,15 +240,18 @@ export class ServicePipeline extends Construct {
                 }),
             )
           : [];
+      // A person reviews only a change that may enter at all.
+      for (const step of review) entry.forEach((check) => step.addStepDependency(check));
+      const pre = [...entry, ...review];
       let stageName: string;
       if (environment.targets.length === 1) {
         const [target] = environment.targets;
-        this.pipeline.addStage(target.stage, { pre: review, post: gate ? [gate.step] : [] });
+        this.pipeline.addStage(target.stage, { pre, post: gate ? [gate] : [] });
         stageName = target.stage.stageName;
       } else {
         const wave = this.pipeline.addWave(`${pascalCase(service)}-${environment.name}`, {
-          pre: review,
-          post: gate ? [gate.step] : [],
+          pre,
+          post: gate ? [gate] : [],
         });
         for (const target of environment.targets) wave.addStage(target.stage);
         stageName = wave.id;
@@ -229,19 +262,9 @@ export class ServicePipeline extends Construct {
         ...concreteLocation(stack),
       };
 
-      // Refuse to enter while this environment is unhealthy, or (at maximum protection) the one before it is.
-      const watched = [...environment.targets];
-      if (environment.protection === 'maximum' && previous) watched.push(...previous.targets);
-      const rules: StageRule[] = watched.map((target) =>
-        alarmRule(target.healthAlarmName, target.stage.region ?? '', target.alarmReaderArn),
-      );
-      (environment.deploymentWindows ?? []).forEach((window, w) => rules.push(deploymentWindowRule(window, w)));
+      // Before entry, only the deployment windows: they read nothing in another account.
+      const rules = (environment.deploymentWindows ?? []).map((window, w) => deploymentWindowRule(window, w));
       conditions.push({ stageName, rules });
-      readers.push(...watched.map((t) => t.alarmReaderArn));
-    });
-    new iam.ManagedPolicy(this, 'ReadTargetAlarms', {
-      roles: [this.role],
-      statements: [new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [...new Set(readers)] })],
     });
     this.gateRoles = gateRoles;
     this.stages = stages;
@@ -291,7 +314,8 @@ export class ServicePipeline extends Construct {
     reviewFunction.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
     );
-    decide(reviewFunction.role!.node.findChild('DefaultPolicy'), DECISIONS.xrayWriteAnyResource, DEFAULT_DECISION_OWNER);
+    const rolePolicy = reviewFunction.role?.node.tryFindChild('DefaultPolicy');
+    if (rolePolicy) decide(rolePolicy, DECISIONS.xrayWriteAnyResource, DEFAULT_DECISION_OWNER);
     const logGroup = reviewFunction.node.findChild('LogGroup').node.defaultChild as logs.CfnLogGroup;
     logGroup.kmsKeyId = this.logsKey.keyArn;
     logGroup.retentionInDays = PIPELINE_LOG_RETENTION;
@@ -299,8 +323,7 @@ export class ServicePipeline extends Construct {
 
   private reviewFunction(): lambda.Function | undefined {
     return this.pipeline.node.tryFindChild('PipelinesSecurityCheck')?.node.tryFindChild('CDKPipelinesAutoApprove') as
-      | lambda.Function
-      | undefined;
+      lambda.Function | undefined;
   }
 
   /** The findings on what CDK Pipelines builds, each a platform decision with its reason (see decisions.ts). */
@@ -330,16 +353,10 @@ export class ServicePipeline extends Construct {
   }
 
   /**
-   * A CodeBuild step that runs `keel gate` on each target of the environment, through that target's alarm reader;
-   * its role may assume only those readers (besides what CDK Pipelines grants every step: logs and artifacts).
+   * The role that runs `keel gate` in one environment (its entry checks and its bake): it may assume only that
+   * environment's alarm readers (besides what CDK Pipelines grants every step: logs and artifacts).
    */
-  private gateStep(
-    service: string,
-    environment: DeliveryEnvironment,
-    bake: Duration,
-    source: pipelines.IFileSetProducer,
-    synth: pipelines.IFileSetProducer,
-  ): { step: pipelines.CodeBuildStep; role: iam.Role } {
+  private gateRole(service: string, environment: DeliveryEnvironment): iam.Role {
     const role = new iam.Role(this, `${pascalCase(environment.name)}GateRole`, {
       roleName: deliveryRoleNames.gate(service, environment.name),
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
@@ -354,7 +371,19 @@ export class ServicePipeline extends Construct {
         }),
       ],
     });
-    const step = new pipelines.CodeBuildStep(`Gate-${environment.name}`, {
+    return role;
+  }
+
+  /** A CodeBuild step that bakes the environment under `keel gate` after its deployment, on each target. */
+  private gateStep(
+    service: string,
+    environment: DeliveryEnvironment,
+    role: iam.Role,
+    bake: Duration,
+    source: pipelines.IFileSetProducer,
+    synth: pipelines.IFileSetProducer,
+  ): pipelines.CodeBuildStep {
+    return new pipelines.CodeBuildStep(`Gate-${environment.name}`, {
       input: source,
       additionalInputs: { 'cdk.out': synth },
       installCommands: ['npm ci --omit=dev --ignore-scripts'],
@@ -362,11 +391,50 @@ export class ServicePipeline extends Construct {
       role,
       timeout: bake.plus(Duration.minutes(20)),
     });
-    return { step, role };
   }
 }
 
-/** The command a gate step runs for one target. */
+/**
+ * The entry check of `watched` in a stage's `pre`: `keel gate` with a zero bake, one look at the health composite and
+ * every critical alarm of each of its targets, through that target's alarm reader, run by `watched`'s gate role. It
+ * runs when the stage starts (after its deployment windows let the execution in); a failure fails the stage.
+ *
+ * A rollback execution (`OnFailure: ROLLBACK` after a failed gate, or `keel rollback`) runs the stage's actions again,
+ * this one first, while the environment is still unhealthy; it must not refuse the way back. So each command first
+ * asks CodePipeline for the execution's type (GetPipelineExecution, `executionType` STANDARD or ROLLBACK) and looks at
+ * the alarms unless it is ROLLBACK; when the question fails, it looks anyway.
+ */
+function entryStep(
+  service: string,
+  pipelineName: string,
+  watched: DeliveryEnvironment,
+  role: iam.Role,
+  source: pipelines.IFileSetProducer,
+  synth: pipelines.IFileSetProducer,
+): pipelines.CodeBuildStep {
+  return new pipelines.CodeBuildStep(`Healthy-${watched.name}`, {
+    input: source,
+    additionalInputs: { 'cdk.out': synth },
+    installCommands: ['npm ci --omit=dev --ignore-scripts'],
+    // A CodePipeline variable: CDK Pipelines sets it on the action, where CodePipeline resolves it per execution.
+    env: { PIPELINE_EXECUTION_ID: '#{codepipeline.PipelineExecutionId}' },
+    commands: watched.targets.map((target) =>
+      unlessRollback(pipelineName, gateCommand(service, watched.name, target, Duration.seconds(0))),
+    ),
+    role,
+    timeout: ENTRY_CHECK_TIMEOUT,
+  });
+}
+
+/** `command`, unless this CodeBuild action runs in a rollback execution of `pipelineName`. */
+function unlessRollback(pipelineName: string, command: string): string {
+  const executionType =
+    `aws codepipeline get-pipeline-execution --pipeline-name ${pipelineName} ` +
+    '--pipeline-execution-id "$PIPELINE_EXECUTION_ID" --query pipelineExecution.executionType --output text';
+  return `[ "$(${executionType})" = ROLLBACK ] && echo 'rollback execution: no entry check' || ${command}`;
+}
+
+/** The command a gate step runs for one target; a zero bake (the entry check) looks once. */
 export function gateCommand(service: string, environment: string, target: DeliveryTarget, bake: Duration): string {
   return [
     'npm run --silent keel -- gate',
@@ -420,7 +488,7 @@ function checkPipeline(where: string, props: ServicePipelineProps): void {
       if (!target.stage.region || Token.isUnresolved(target.stage.region)) {
         problems.push({
           where: `${at} stage ${target.stage.node.path}`,
-          what: 'has no concrete region; the gate and the before-entry condition look at alarms in it',
+          what: 'has no concrete region; the entry check and the gate look at alarms in it',
           fix: 'create the Stage with env: { account, region }',
         });
       }

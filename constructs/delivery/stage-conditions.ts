@@ -12,16 +12,12 @@ export interface StageConditions {
   readonly onFailure?: 'ROLLBACK' | 'RETRY';
 }
 
-/** Fails when `alarmName` (in `region`, read through `roleArn`) is in ALARM. */
-export function alarmRule(alarmName: string, region: string, roleArn: string): StageRule {
-  return {
-    name: `Healthy-${alarmName}`.slice(0, 100),
-    ruleTypeId: { category: 'Rule', owner: 'AWS', provider: 'CloudWatchAlarm', version: '1' },
-    configuration: { AlarmName: alarmName, AlarmStates: 'ALARM' },
-    region,
-    roleArn,
-  };
-}
+/*
+ * There is no alarm rule here on purpose. AWS documents the CodePipeline `CloudWatchAlarm` rule neither for composite
+ * alarms nor with a role in another account, and with a `DeploymentWindow` rule in the same condition it may check the
+ * alarm before the window opens and not again. The health check before entry is a CodeBuild `pre` step of the stage
+ * instead (ServicePipeline's `Healthy-<env>` steps); see the delivery README.
+ */
 
 /** Fails outside the window. */
 export function deploymentWindowRule(window: DeploymentWindow, index: number): StageRule {

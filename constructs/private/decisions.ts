@@ -106,11 +106,13 @@ export const DECISIONS = {
       'AWS Backup vault are planned with the data-protection review.',
     expires: '2027-02-28',
   },
-  alarmReaderByPrefix: {
-    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:*]',
+  alarmReaderSeesComposites: {
+    id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
-      "The pipeline's alarm reader may only describe alarms, and only those named after the service and environment " +
-      '(<service>-<env>-*), which Keel creates with that prefix; listing each name would break on every new alarm.',
+      "The pipeline's alarm reader may only call cloudwatch:DescribeAlarms, which returns alarm configuration and " +
+      'state, never metric data. AWS allows composite alarms (the health composite the gate watches) only with it on ' +
+      '*: "You can\'t return information about composite alarms if your cloudwatch:DescribeAlarms permission has a ' +
+      'narrower scope." (Amazon CloudWatch API Reference, DescribeAlarms).',
     expires: '2027-05-15',
   },
   cdkPipelinesStepGrants: {

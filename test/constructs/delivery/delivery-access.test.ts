@@ -18,31 +18,39 @@ describe('the access a pipeline gets to a service account', () => {
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'keel-shop-prod-alarm-reader' });
   });
 
-  test("may be assumed only by the service's pipeline role and this environment's gate role", () => {
+  test("may be assumed only by this environment's gate role, which runs its entry checks and its bake", () => {
     const [role] = Object.values(template.findResources('AWS::IAM::Role'));
     expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain('444444444444:root');
     expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Condition).toEqual({
-      ArnEquals: {
-        'aws:PrincipalArn': [
-          'arn:aws:iam::444444444444:role/keel-shop-pipeline',
-          'arn:aws:iam::444444444444:role/keel-shop-prod-gate',
-        ],
-      },
+      ArnEquals: { 'aws:PrincipalArn': ['arn:aws:iam::444444444444:role/keel-shop-prod-gate'] },
     });
+    // The pipeline's own role reads no alarms any more: no CloudWatchAlarm rule assumes this role.
+    expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).not.toContain('keel-shop-pipeline');
   });
 
-  test("may only describe the service's alarms in this environment", () => {
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: {
-        Statement: [
-          {
-            Action: 'cloudwatch:DescribeAlarms',
-            Effect: 'Allow',
-            Resource: 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:shop-prod-*',
-          },
-        ],
-      },
+  test('may only describe alarms, on * as AWS requires for composite alarms such as the health composite', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(policies.map((p) => p.Properties.PolicyDocument.Statement)).toEqual([
+      [{ Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: '*' }],
+    ]);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('records the wildcard as a platform decision that quotes AWS, owned by the platform team', () => {
+    const [decision] = access.node
+      .findChild('ReadAlarms')
+      .node.metadata.filter((m) => m.type === 'keel:acknowledgment')
+      .map((m) => m.data as Record<string, string>);
+    expect(decision).toMatchObject({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      owner: 'platform',
+      expires: '2027-05-15',
     });
+    expect(decision.reason).toContain('never metric data');
+    expect(decision.reason).toContain(
+      "You can't return information about composite alarms if your cloudwatch:DescribeAlarms permission has a " +
+        'narrower scope.',
+    );
   });
 });
 

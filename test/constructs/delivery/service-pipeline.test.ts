@@ -18,7 +18,21 @@ const PROTECTION: Record<keyof typeof ACCOUNTS, ProtectionLevel> = {
   prod: 'maximum',
 };
 
+/** The construct id of each environment's gate role, which runs its entry checks and its bake. */
+const GATE_ROLE_ID: Record<keyof typeof ACCOUNTS, string> = {
+  dev: 'DevGateRole',
+  staging: 'StagingGateRole',
+  prod: 'ProdGateRole',
+};
+
 const readerArn = (env: keyof typeof ACCOUNTS) => `arn:aws:iam::${ACCOUNTS[env]}:role/keel-shop-${env}-alarm-reader`;
+
+/** What an entry check runs for one target: one look through its reader, unless the execution is a rollback. */
+const entryCommand = (env: keyof typeof ACCOUNTS, region = 'eu-west-1') =>
+  '[ "$(aws codepipeline get-pipeline-execution --pipeline-name shop-pipeline --pipeline-execution-id ' +
+  '"$PIPELINE_EXECUTION_ID" --query pipelineExecution.executionType --output text)" = ROLLBACK ] && ' +
+  "echo 'rollback execution: no entry check' || " +
+  `npm run --silent keel -- gate shop --env ${env} --region ${region} --bake 0s --role-arn ${readerArn(env)}`;
 
 /** A shop with one small stack per environment, each in its own Stage, and its pipeline in the delivery account. */
 function delivered(
@@ -32,7 +46,7 @@ function delivered(
     return {
       name,
       protection: PROTECTION[name],
-      targets: [{ stage, healthAlarmName: `shop-${name}-health-critical`, alarmReaderArn: readerArn(name) }],
+      targets: [{ stage, alarmReaderArn: readerArn(name) }],
       ...overrides[name],
     };
   });
@@ -48,7 +62,12 @@ function delivered(
 
 interface RenderedStage {
   readonly Name: string;
-  readonly Actions: { Name: string; ActionTypeId: { Provider: string }; Configuration?: Record<string, unknown> }[];
+  readonly Actions: {
+    Name: string;
+    RunOrder: number;
+    ActionTypeId: { Provider: string };
+    Configuration?: Record<string, unknown>;
+  }[];
   readonly BeforeEntry?: { Conditions: { Result: string; Rules: Record<string, unknown>[] }[] };
   readonly OnFailure?: { Result: string };
 }
@@ -73,6 +92,27 @@ function commandsOf(template: Template, marker: string): string[] {
     phases: Record<string, { commands?: string[] }>;
   };
   return Object.values(spec.phases).flatMap((phase) => phase.commands ?? []);
+}
+
+/** The CodeBuild project an action of a stage runs: its `keel` commands and the logical id of its role. */
+function projectOf(template: Template, stageName: string, actionName: string) {
+  const action = stage(template, stageName).Actions.find((a) => a.Name === actionName);
+  const { Ref: id } = action?.Configuration?.ProjectName as { Ref: string };
+  const project = template.toJSON().Resources[id] as {
+    Properties: { ServiceRole: { 'Fn::GetAtt': [string, string] }; Source: { BuildSpec: string } };
+  };
+  const spec = JSON.parse(project.Properties.Source.BuildSpec) as { phases: Record<string, { commands?: string[] }> };
+  return {
+    keel: Object.values(spec.phases)
+      .flatMap((phase) => phase.commands ?? [])
+      .filter((c) => c.includes('keel')),
+    role: project.Properties.ServiceRole['Fn::GetAtt'][0],
+  };
+}
+
+/** Every rule of every stage's before-entry condition. */
+function entryRules(template: Template) {
+  return stagesOf(template).flatMap((s) => s.BeforeEntry?.Conditions.flatMap((c) => c.Rules) ?? []);
 }
 
 describe('the pipeline of a service', () => {
@@ -130,83 +170,125 @@ describe('the pipeline of a service', () => {
     ]);
   });
 
-  test("refuses to enter a stage while its health composite is in ALARM, read through the environment's reader", () => {
-    expect(stage(template, 'Shop-staging').BeforeEntry).toEqual({
-      Conditions: [
-        {
-          Result: 'FAIL',
-          Rules: [
-            {
-              Name: 'Healthy-shop-staging-health-critical',
-              RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' },
-              Configuration: { AlarmName: 'shop-staging-health-critical', AlarmStates: 'ALARM' },
-              Region: 'eu-west-1',
-              RoleArn: readerArn('staging'),
-            },
-          ],
-        },
-      ],
-    });
+  test("checks each environment's health once before deploying, with keel gate and a zero bake through its reader", () => {
+    for (const env of ['dev', 'staging', 'prod'] as const) {
+      const [first] = stage(template, `Shop-${env}`).Actions;
+      expect(first).toMatchObject({ Name: `Healthy-${env}`, RunOrder: 1, ActionTypeId: { Provider: 'CodeBuild' } });
+      expect(projectOf(template, `Shop-${env}`, `Healthy-${env}`)).toEqual({
+        keel: [entryCommand(env)],
+        role: expect.stringMatching(new RegExp(`^Pipeline${GATE_ROLE_ID[env]}`)),
+      });
+    }
   });
 
-  test("refuses to enter prod while prod's or staging's health composite is in ALARM", () => {
-    const rules = stage(template, 'Shop-prod').BeforeEntry?.Conditions[0].Rules ?? [];
-    expect(rules.map((r) => (r.Configuration as { AlarmName: string }).AlarmName)).toEqual([
-      'shop-prod-health-critical',
-      'shop-staging-health-critical',
+  test("checks staging's health too before deploying prod, through staging's own gate role and reader", () => {
+    const prod = stage(template, 'Shop-prod').Actions;
+    expect(prod.filter((a) => a.RunOrder === 1).map((a) => a.Name)).toEqual(['Healthy-prod', 'Healthy-staging']);
+    expect(projectOf(template, 'Shop-prod', 'Healthy-staging')).toEqual({
+      keel: [entryCommand('staging')],
+      role: expect.stringMatching(/^PipelineStagingGateRole/),
+    });
+    expect(stage(template, 'Shop-staging').Actions.map((a) => a.Name)).not.toContain('Healthy-dev');
+  });
+
+  test('lets a rollback execution through: the entry check asks CodePipeline for the execution type first', () => {
+    for (const [stageName, action] of [
+      ['Shop-dev', 'Healthy-dev'],
+      ['Shop-prod', 'Healthy-staging'],
+    ]) {
+      expect(stage(template, stageName).Actions.find((a) => a.Name === action)?.Configuration).toMatchObject({
+        EnvironmentVariables: JSON.stringify([
+          { name: 'PIPELINE_EXECUTION_ID', type: 'PLAINTEXT', value: '#{codepipeline.PipelineExecutionId}' },
+        ]),
+      });
+    }
+    // Every gate role may read this pipeline's executions, and nothing else of CodePipeline.
+    const [policy] = Object.values(
+      template.findResources('AWS::IAM::ManagedPolicy', {
+        Properties: {
+          PolicyDocument: { Statement: [Match.objectLike({ Action: 'codepipeline:GetPipelineExecution' })] },
+        },
+      }),
+    );
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Action: 'codepipeline:GetPipelineExecution',
+        Effect: 'Allow',
+        Resource: 'arn:aws:codepipeline:eu-west-1:444444444444:shop-pipeline',
+      },
+    ]);
+    expect(policy.Properties.Roles.map((r: { Ref: string }) => r.Ref)).toEqual([
+      expect.stringMatching(/^PipelineDevGateRole/),
+      expect.stringMatching(/^PipelineStagingGateRole/),
+      expect.stringMatching(/^PipelineProdGateRole/),
     ]);
   });
 
-  test('lets the pipeline role assume only the alarm readers its conditions name', () => {
-    template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'keel-shop-pipeline' });
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^PipelineRole') }],
-      PolicyDocument: {
-        Statement: [
-          {
-            Action: 'sts:AssumeRole',
-            Effect: 'Allow',
-            Resource: [readerArn('dev'), readerArn('staging'), readerArn('prod')],
-          },
-        ],
-      },
-    });
+  test('has no before-entry condition without deployment windows, and no CloudWatchAlarm rule anywhere', () => {
+    expect(stage(template, 'Shop-dev')).not.toHaveProperty('BeforeEntry');
+    expect(stage(template, 'Shop-staging')).not.toHaveProperty('BeforeEntry');
+    expect(entryRules(template)).toEqual([]);
+    expect(JSON.stringify(template.toJSON())).not.toContain('CloudWatchAlarm');
   });
 
-  test('bakes staging for 3 minutes and prod for 10 under keel gate, and has no gate in dev', () => {
+  test('gives the pipeline role no way into the alarm readers: only the gate roles may assume them', () => {
+    const [pipelineRole] = Object.keys(
+      template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'keel-shop-pipeline' } }),
+    );
+    const policiesOfPipelineRole = Object.values({
+      ...template.findResources('AWS::IAM::ManagedPolicy'),
+      ...template.findResources('AWS::IAM::Policy'),
+    }).filter((p) => JSON.stringify(p.Properties.Roles ?? []).includes(`"${pipelineRole}"`));
+    // Only CDK Pipelines' default policy: artifacts, keys, and the action roles it assumes in this account.
+    expect(policiesOfPipelineRole).toHaveLength(1);
+    expect(policiesOfPipelineRole[0].Type).toBe('AWS::IAM::Policy');
+    expect(JSON.stringify(policiesOfPipelineRole)).not.toContain('alarm-reader');
+  });
+
+  test('bakes staging for 3 minutes and prod for 10 under keel gate, and does not bake dev', () => {
     const gates = (env: string) => stage(template, `Shop-${env}`).Actions.filter((a) => a.Name.startsWith('Gate'));
     expect(gates('dev')).toEqual([]);
     expect(gates('staging')).toHaveLength(1);
     // After CDK Pipelines links the synth's cdk.out (with keel-manifest.json) into the source checkout:
-    expect(commandsOf(template, '--env prod').slice(1)).toEqual([
+    expect(commandsOf(template, '--bake 600s').slice(1)).toEqual([
       'npm ci --omit=dev --ignore-scripts',
       `npm run --silent keel -- gate shop --env prod --region eu-west-1 --bake 600s --role-arn ${readerArn('prod')}`,
     ]);
-    expect(commandsOf(template, '--env staging')).toContainEqual(expect.stringContaining('--bake 180s'));
+    expect(projectOf(template, 'Shop-staging', 'Gate-staging').keel).toEqual([
+      expect.stringContaining('--env staging --region eu-west-1 --bake 180s'),
+    ]);
   });
 
-  test("gives each gate a role that may only assume its environment's alarm reader", () => {
-    template.hasResourceProperties('AWS::IAM::Role', {
-      RoleName: 'keel-shop-prod-gate',
-      AssumeRolePolicyDocument: Match.objectLike({
-        Statement: [Match.objectLike({ Principal: { Service: 'codebuild.amazonaws.com' } })],
-      }),
-    });
-    const gatePolicies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).map(
-      (p) => (p.Properties as { PolicyDocument: { Statement: unknown[] } }).PolicyDocument.Statement,
+  test("gives each environment a gate role that may only assume its environment's alarm reader", () => {
+    for (const env of ['dev', 'staging', 'prod'] as const) {
+      template.hasResourceProperties('AWS::IAM::Role', {
+        RoleName: `keel-shop-${env}-gate`,
+        AssumeRolePolicyDocument: Match.objectLike({
+          Statement: [Match.objectLike({ Principal: { Service: 'codebuild.amazonaws.com' } })],
+        }),
+      });
+    }
+    const gatePolicies = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
+      .map((p) => (p.Properties as { PolicyDocument: { Statement: { Action: string }[] } }).PolicyDocument.Statement)
+      .filter((statements) => statements.some((st) => st.Action === 'sts:AssumeRole'));
+    expect(gatePolicies).toEqual(
+      (['dev', 'staging', 'prod'] as const).map((env) => [
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Resource: readerArn(env) },
+      ]),
     );
-    expect(gatePolicies).toContainEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Resource: readerArn('prod') }]);
     // No role of the gate may call CloudWatch itself: alarms are read only through the reader in the target account.
     expect(JSON.stringify(template.toJSON())).not.toContain('cloudwatch:DescribeAlarms');
   });
 
-  test('stops for a review in prod when the change broadens permissions, before deploying', () => {
-    expect(stage(template, 'Shop-prod').Actions.map((a) => a.Name)).toEqual([
-      'ReviewPermissions-Shop-prod.Check',
-      'ReviewPermissions-Shop-prod.Confirm',
-      'Shop-prod.Prepare',
-      'Shop-prod.Deploy',
-      'Gate-prod',
+  test('stops for a review in prod when the change broadens permissions, after the entry checks, before deploying', () => {
+    expect(stage(template, 'Shop-prod').Actions.map((a) => [a.RunOrder, a.Name])).toEqual([
+      [1, 'Healthy-prod'],
+      [1, 'Healthy-staging'],
+      [2, 'ReviewPermissions-Shop-prod.Check'],
+      [3, 'ReviewPermissions-Shop-prod.Confirm'],
+      [4, 'Shop-prod.Prepare'],
+      [5, 'Shop-prod.Deploy'],
+      [6, 'Gate-prod'],
     ]);
     expect(stage(template, 'Shop-staging').Actions.map((a) => a.Name)).not.toContain(
       'ReviewPermissions-Shop-staging.Check',
@@ -228,11 +310,22 @@ describe('deployment windows', () => {
     const { template } = delivered({
       prod: { deploymentWindows: [{ cron: '* * 9-16 ? * MON-THU *', timeZone: 'Europe/Berlin' }] },
     });
-    expect(stage(template, 'Shop-prod').BeforeEntry?.Conditions[0].Rules).toContainEqual({
-      Name: 'DeploymentWindow-1',
-      RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'DeploymentWindow', Version: '1' },
-      Configuration: { Cron: '* * 9-16 ? * MON-THU *', TimeZone: 'Europe/Berlin' },
+    expect(stage(template, 'Shop-prod').BeforeEntry).toEqual({
+      Conditions: [
+        {
+          Result: 'FAIL',
+          Rules: [
+            {
+              Name: 'DeploymentWindow-1',
+              RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'DeploymentWindow', Version: '1' },
+              Configuration: { Cron: '* * 9-16 ? * MON-THU *', TimeZone: 'Europe/Berlin' },
+            },
+          ],
+        },
+      ],
     });
+    // The health check is not in the condition: it runs as the stage's first action, once the window has opened.
+    expect(stage(template, 'Shop-prod').Actions[0].Name).toBe('Healthy-prod');
   });
 });
 
@@ -242,7 +335,7 @@ describe('a wave', () => {
     const target = (region: string) => {
       const stage = new Stage(app, `Shop-prod-${region}`, { env: { account: ACCOUNTS.prod, region } });
       new sns.Topic(new Stack(stage, 'Service'), 'Topic');
-      return { stage, healthAlarmName: 'shop-prod-health-critical', alarmReaderArn: readerArn('prod') };
+      return { stage, alarmReaderArn: readerArn('prod') };
     };
     const stack = new Stack(app, 'Shop-pipeline', { env: { account: '444444444444', region: 'eu-west-1' } });
     new ServicePipeline(stack, 'Pipeline', {
@@ -256,8 +349,12 @@ describe('a wave', () => {
       expect.arrayContaining(['Shop-prod-eu-west-1.Service.Deploy', 'Shop-prod-us-east-1.Service.Deploy', 'Gate-prod']),
     );
     expect(prod.OnFailure).toEqual({ Result: 'ROLLBACK' });
-    expect(prod.BeforeEntry?.Conditions[0].Rules.map((r) => r.Region)).toEqual(['eu-west-1', 'us-east-1']);
-    expect(commandsOf(template, '--env prod').filter((c) => c.includes('keel -- gate'))).toHaveLength(2);
+    expect(prod).not.toHaveProperty('BeforeEntry');
+    expect(projectOf(template, 'Shop-prod', 'Healthy-prod').keel).toEqual([
+      entryCommand('prod', 'eu-west-1'),
+      entryCommand('prod', 'us-east-1'),
+    ]);
+    expect(commandsOf(template, '--bake 600s').filter((c) => c.includes('keel -- gate'))).toHaveLength(2);
   });
 });
 
@@ -305,7 +402,7 @@ describe('bad input', () => {
             {
               name: 'dev',
               protection: 'basic',
-              targets: [{ stage, healthAlarmName: 'shop-dev-health-critical', alarmReaderArn: readerArn('dev') }],
+              targets: [{ stage, alarmReaderArn: readerArn('dev') }],
             },
           ],
         }),

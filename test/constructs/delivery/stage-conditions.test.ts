@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { alarmRule, deploymentWindowRule, setStageConditions } from '../../../constructs';
+import { deploymentWindowRule, setStageConditions } from '../../../constructs';
 import { testStack } from '../../helpers/app';
 
 /** A plain V2 pipeline: a source stage, then Staging and Prod stages of manual approvals. */
@@ -32,8 +32,8 @@ test('sets before-entry rules and rollback on the named stage only', () => {
   const { stack, pipeline } = plainPipeline();
   setStageConditions(pipeline, 'Prod', {
     beforeEntry: [
-      alarmRule('shop-prod-health-critical', 'eu-west-1', 'arn:aws:iam::333333333333:role/reader'),
       deploymentWindowRule({ cron: '* * 9-16 ? * MON-THU' }, 0),
+      deploymentWindowRule({ cron: '* * 9-11 ? * FRI', timeZone: 'Europe/Berlin' }, 1),
     ],
     onFailure: 'ROLLBACK',
   });
@@ -49,16 +49,14 @@ test('sets before-entry rules and rollback on the named stage only', () => {
         Result: 'FAIL',
         Rules: [
           {
-            Name: 'Healthy-shop-prod-health-critical',
-            RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' },
-            Configuration: { AlarmName: 'shop-prod-health-critical', AlarmStates: 'ALARM' },
-            Region: 'eu-west-1',
-            RoleArn: 'arn:aws:iam::333333333333:role/reader',
-          },
-          {
             Name: 'DeploymentWindow-1',
             RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'DeploymentWindow', Version: '1' },
             Configuration: { Cron: '* * 9-16 ? * MON-THU', TimeZone: 'UTC' },
+          },
+          {
+            Name: 'DeploymentWindow-2',
+            RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'DeploymentWindow', Version: '1' },
+            Configuration: { Cron: '* * 9-11 ? * FRI', TimeZone: 'Europe/Berlin' },
           },
         ],
       },
