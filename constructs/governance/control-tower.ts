@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type {
@@ -10,12 +11,8 @@ import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 /** The plugin's name; aws-cdk-lib turns it into the rule namespace, so findings read `ControlTower::CT.S3.PR.6`. */
 export const CONTROL_TOWER = 'ControlTower';
 
-const RULES_DIRECTORY = path.join(
-  path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')),
-  'rules',
-  'control-tower',
-  'cfn-guard',
-);
+const PACKAGE_DIRECTORY = path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json'));
+const RULES_DIRECTORY = path.join(PACKAGE_DIRECTORY, 'rules', 'control-tower', 'cfn-guard');
 
 /** One Control Tower guard rule file and the resource types it can report on. */
 interface GuardRule {
@@ -48,23 +45,29 @@ function controlTowerRules(): readonly GuardRule[] {
   return rules;
 }
 
-function resourceTypesOf(templatePaths: readonly string[]): Set<string> {
-  const types = new Set<string>();
-  for (const file of templatePaths) {
-    const template = JSON.parse(fs.readFileSync(file, 'utf8')) as { Resources?: Record<string, { Type?: string }> };
-    for (const resource of Object.values(template.Resources ?? {})) if (resource.Type) types.add(resource.Type);
-  }
-  return types;
+function resourceTypesOf(template: string): Set<string> {
+  const parsed = JSON.parse(template) as { Resources?: Record<string, { Type?: string }> };
+  return new Set(Object.values(parsed.Resources ?? {}).flatMap((resource) => (resource.Type ? [resource.Type] : [])));
 }
+
+type Violation = PolicyValidationPluginReportBeta1['violations'][number];
+
+/**
+ * Where results are kept between synths: cfn-guard answers the same for the same rules and template bytes, and
+ * `npm ci` clears the folder with the rest of node_modules.
+ */
+const CACHE_DIRECTORY = path.join(PACKAGE_DIRECTORY, '..', '..', '.cache', 'keel-control-tower');
 
 /**
  * AWS Control Tower's proactive controls, as the cfn-guard rules that `@cdklabs/cdk-validator-cfnguard` ships, run
  * by that validator over every synthesized template.
  *
- * Two things are Keel's: a rule runs only when its file mentions a resource type the templates contain (a rule about
- * types that are absent can only SKIP, and each rule costs cfn-guard about 20 ms per template), and each finding is
- * named after its control id (`CT.S3.PR.6`) rather than the guard rule's name, so that it can be looked up in
- * Control Tower's control catalogue and acknowledged as `ControlTower::CT.S3.PR.6`.
+ * Three things are Keel's:
+ * - a rule runs only when its file mentions a resource type the template contains: a rule about types that are
+ *   absent can only SKIP, and each rule costs cfn-guard about 20 ms per template;
+ * - each finding is named after its control id (`CT.S3.PR.6`) rather than the guard rule's name, so that it can be
+ *   looked up in Control Tower's control catalogue and acknowledged as `ControlTower::CT.S3.PR.6`;
+ * - a template cfn-guard checked before is not checked again: its findings are kept by content (see `validate`).
  */
 export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
   public readonly name = CONTROL_TOWER;
@@ -85,18 +88,47 @@ export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
       .map((rule) => rule.name);
   }
 
+  /**
+   * Checks each template with the rules that can apply to it. A template checked before, byte for byte, by the same
+   * validator version gets that check's findings again without running cfn-guard (set KEEL_CONTROL_TOWER_CACHE=off
+   * to always run it).
+   */
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const disabledRules = ControlTowerControls.inapplicableRules(resourceTypesOf(context.templatePaths));
+    const useCache = process.env.KEEL_CONTROL_TOWER_CACHE !== 'off';
+    const violations: Violation[] = [];
+    for (const templatePath of context.templatePaths) {
+      const template = fs.readFileSync(templatePath, 'utf8');
+      const key = crypto.createHash('sha256').update(`${this.version}\n${template}`).digest('hex');
+      const cached = path.join(CACHE_DIRECTORY, `${key}.json`);
+      let found: Violation[];
+      if (useCache && fs.existsSync(cached)) {
+        found = JSON.parse(fs.readFileSync(cached, 'utf8')) as Violation[];
+      } else {
+        found = this.check(templatePath, template);
+        fs.mkdirSync(CACHE_DIRECTORY, { recursive: true });
+        fs.writeFileSync(cached, JSON.stringify(found));
+      }
+      violations.push(
+        ...found.map((violation) => ({
+          ...violation,
+          violatingResources: violation.violatingResources.map((resource) => ({ ...resource, templatePath })),
+        })),
+      );
+    }
+    return { success: violations.length === 0, violations };
+  }
+
+  /** Runs CfnGuardValidator on one template with the rules that can apply to it; findings named by control id. */
+  private check(templatePath: string, template: string): Violation[] {
+    const disabledRules = ControlTowerControls.inapplicableRules(resourceTypesOf(template));
     const validator = new CfnGuardValidator({ disabledRules, maxBuffer: 256 * 1024 * 1024 });
-    const report = validator.validate(context);
-    return {
-      ...report,
-      violations: report.violations.map((violation) => {
+    return validator
+      .validate({ templatePaths: [templatePath] } as IPolicyValidationContextBeta1)
+      .violations.map((violation) => {
         const control = /^\[(CT\.[A-Z0-9]+\.PR\.\d+)\]/.exec(violation.description)?.[1];
         return control
           ? { ...violation, ruleName: control, description: `${violation.description} (${violation.ruleName})` }
           : violation;
-      }),
-    };
+      });
   }
 }

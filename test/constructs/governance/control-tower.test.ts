@@ -82,3 +82,31 @@ test('counts as a pack in the report', () => {
   expect(result.report.packs.map((p) => p.name)).toContain('ControlTower');
   expect(controlTower(result.report.rules.map((r) => ({ ruleId: r.ruleId, source: r.source })))).not.toEqual([]);
 });
+
+test('replays the findings of a template checked before, byte for byte, and checks a changed template anew', () => {
+  const { app, compliance } = twoQueues();
+  compliance.synth();
+  const templatePath = path.join(app.outdir, 'Test.template.json');
+  const plugin = new ControlTowerControls();
+  const summary = (report: {
+    violations: { ruleName: string; violatingResources: { resourceLogicalId?: string }[] }[];
+  }) =>
+    report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.resourceLogicalId}`)).sort();
+  process.env.KEEL_CONTROL_TOWER_CACHE = 'off';
+  const fresh = plugin.validate({ templatePaths: [templatePath] } as never);
+  delete process.env.KEEL_CONTROL_TOWER_CACHE;
+  const replayed = plugin.validate({ templatePaths: [templatePath] } as never);
+  expect(summary(replayed)).toEqual(summary(fresh));
+  expect(summary(replayed).map((f) => f.replace(/[0-9A-F]{8}$/, ''))).toEqual([
+    'CT.SQS.PR.1 Buffer',
+    'CT.SQS.PR.1 Other',
+  ]);
+
+  const template = JSON.parse(fs.readFileSync(templatePath, 'utf8')) as { Resources: Record<string, unknown> };
+  for (const id of Object.keys(template.Resources)) if (id.startsWith('Other')) delete template.Resources[id];
+  const changed = path.join(app.outdir, 'Changed.template.json');
+  fs.writeFileSync(changed, JSON.stringify(template));
+  expect(summary(plugin.validate({ templatePaths: [changed] } as never)).filter((f) => f.includes('Other'))).toEqual(
+    [],
+  );
+});
