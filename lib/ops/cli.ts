@@ -144,7 +144,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       if (values.json) io.out(JSON.stringify(result, undefined, 2));
       else if (result.passed)
         io.out(
-          `PASSED: ${entry.service} (${entry.environment}) stayed healthy for ${values.bake} (${result.polls} polls)`,
+          bakeMs === 0
+            ? `PASSED: ${entry.service} (${entry.environment}) is healthy now (${result.watched.length} alarms watched, none in ALARM)`
+            : `PASSED: ${entry.service} (${entry.environment}) stayed healthy for ${values.bake} (${result.polls} polls)`,
         );
       else {
         const failed = result.failedOn;

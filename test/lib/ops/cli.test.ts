@@ -186,6 +186,16 @@ describe('keel gate', () => {
     expect(calls[0].args[0].input.AlarmNames).toEqual(watched);
   });
 
+  test('with a zero bake, looks once and says the service is healthy now: the pipeline entry check', async () => {
+    cw.on(DescribeAlarmsCommand).callsFake(describeAlarmsLike(allAlarms(service, 'OK')));
+
+    const result = await run(['gate', 'shop', '--env', 'prod', '--bake', '0s', '--assembly', assembly]);
+
+    expect(result.code).toBe(0);
+    expect(result.out).toEqual(['PASSED: shop (prod) is healthy now (4 alarms watched, none in ALARM)']);
+    expect(cw.commandCalls(DescribeAlarmsCommand)).toHaveLength(1);
+  });
+
   test('returns 1 and prints FAILED with the alarm and its runbook when one goes into ALARM', async () => {
     cw.on(DescribeAlarmsCommand)
       .callsFakeOnce(describeAlarmsLike(allAlarms(service, 'OK')))
@@ -256,11 +266,6 @@ describe('usage and configuration errors', () => {
       '--bake is not a duration',
       (dir) => ['gate', 'shop', '--env', 'prod', '--bake', 'ten minutes', '--assembly', dir],
       '--bake "ten minutes" is not a duration',
-    ],
-    [
-      '--bake is 0',
-      (dir) => ['gate', 'shop', '--env', 'prod', '--bake', '0s', '--assembly', dir],
-      '--bake must be longer than 0',
     ],
     [
       'the poll is longer than the bake',
