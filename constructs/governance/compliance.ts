@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CfnResource, Stack, Validations, type App } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { ACKNOWLEDGMENT_METADATA, parseIsoDate, type RecordedAcknowledgment } from './acknowledge';
+import { ACKNOWLEDGMENT_METADATA, normalizeRuleId, parseIsoDate, type RecordedAcknowledgment } from './acknowledge';
 import {
   fromPackFinding,
   groupByRule,
@@ -25,6 +25,8 @@ export const COMPLIANCE_REPORT_FILE = 'keel-compliance.json';
 
 const CDK_VALIDATION_REPORT_FILE = 'validation-report.json';
 const CFN_VALIDATOR = 'CloudFormation Validate';
+/** The rule namespaces of the validators that check templates, as aws-cdk-lib names them from the plugins. */
+const TEMPLATE_VALIDATOR_NAMESPACES = ['CloudFormation-Validate', CONTROL_TOWER, DEPLOYABILITY];
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface ComplianceProps {
@@ -214,12 +216,14 @@ export class Compliance {
         for (const raw of Object.keys(entry.data as Record<string, string>)) {
           const id = raw.replace(/^annotation::/i, '');
           const namespaced = /^([^:]+)::/.exec(id)?.[1];
-          const pack = RULE_PACK_NAMES.find((name) => id.startsWith(`${name}-`) || namespaced === name);
+          const pack = [...RULE_PACK_NAMES, ...TEMPLATE_VALIDATOR_NAMESPACES].find(
+            (name) => id.startsWith(`${name}-`) || namespaced === name,
+          );
           const keelMade = recorded.some((ack) => ack.path === construct.node.path && ack.id === id);
           if (pack && !keelMade) {
             errors.push(
               `${construct.node.path}: rule '${id}' is acknowledged with Validations.acknowledge directly, so it has no ` +
-                `owner and no expiry. Use Keel's acknowledge(scope, { id: '${id.replace(/^[^:]+::/, '')}', reason, owner, expires }) instead.`,
+                `owner and no expiry. Use Keel's acknowledge(scope, { id: '${normalizeRuleId(id)}', reason, owner, expires }) instead.`,
             );
           }
         }

@@ -179,6 +179,14 @@ test('fails when a rule-pack finding is acknowledged with Validations.acknowledg
   );
 });
 
+test('fails when a Control Tower control is acknowledged with Validations.acknowledge directly', () => {
+  const { compliance, logs: group } = fixture();
+  Validations.of(group).acknowledge({ id: 'ControlTower::CT.CLOUDWATCH.PR.2', reason: 'it is fine, trust me please' });
+  expect(() => compliance.synth()).toThrow(
+    /Test\/Logs: rule 'ControlTower::CT.CLOUDWATCH.PR.2' is acknowledged with Validations\.acknowledge directly.*acknowledge\(scope, \{ id: 'ControlTower::CT.CLOUDWATCH.PR.2'/,
+  );
+});
+
 test("counts aws-cdk-lib's CloudFormation validator findings like any other, and takes Keel acknowledgments for them", () => {
   const { compliance, stack, logs: group } = fixture();
   acknowledge(group, { id: 'KeelChecks-CommerceLogReview', ...decision, expires: '2027-01-20' });
