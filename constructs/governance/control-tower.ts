@@ -58,6 +58,26 @@ type Violation = PolicyValidationPluginReportBeta1['violations'][number];
  */
 const CACHE_DIRECTORY = path.join(PACKAGE_DIRECTORY, '..', '..', '.cache', 'keel-control-tower');
 
+/** The findings kept for a template, or undefined when there are none or the file cannot be read as them. */
+function readCached(file: string): Violation[] | undefined {
+  try {
+    const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return Array.isArray(parsed) ? (parsed as Violation[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps a template's findings; a folder that cannot be written only costs the next synth a check. */
+function writeCached(file: string, violations: readonly Violation[]): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(violations));
+  } catch {
+    // The cache is an optimisation: a read-only node_modules must not fail the synth.
+  }
+}
+
 /**
  * AWS Control Tower's proactive controls, as the cfn-guard rules that `@cdklabs/cdk-validator-cfnguard` ships, run
  * by that validator over every synthesized template.
@@ -98,15 +118,16 @@ export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
     const violations: Violation[] = [];
     for (const templatePath of context.templatePaths) {
       const template = fs.readFileSync(templatePath, 'utf8');
-      const key = crypto.createHash('sha256').update(`${this.version}\n${template}`).digest('hex');
+      const disabledRules = ControlTowerControls.inapplicableRules(resourceTypesOf(template));
+      const key = crypto
+        .createHash('sha256')
+        .update(`${this.version}\n${disabledRules.join(',')}\n${template}`)
+        .digest('hex');
       const cached = path.join(CACHE_DIRECTORY, `${key}.json`);
-      let found: Violation[];
-      if (useCache && fs.existsSync(cached)) {
-        found = JSON.parse(fs.readFileSync(cached, 'utf8')) as Violation[];
-      } else {
-        found = this.check(templatePath, template);
-        fs.mkdirSync(CACHE_DIRECTORY, { recursive: true });
-        fs.writeFileSync(cached, JSON.stringify(found));
+      let found = useCache ? readCached(cached) : undefined;
+      if (!found) {
+        found = this.check(templatePath, disabledRules);
+        writeCached(cached, found);
       }
       violations.push(
         ...found.map((violation) => ({
@@ -118,9 +139,8 @@ export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
     return { success: violations.length === 0, violations };
   }
 
-  /** Runs CfnGuardValidator on one template with the rules that can apply to it; findings named by control id. */
-  private check(templatePath: string, template: string): Violation[] {
-    const disabledRules = ControlTowerControls.inapplicableRules(resourceTypesOf(template));
+  /** Runs CfnGuardValidator on one template without `disabledRules`; findings named by control id. */
+  private check(templatePath: string, disabledRules: string[]): Violation[] {
     const validator = new CfnGuardValidator({ disabledRules, maxBuffer: 256 * 1024 * 1024 });
     return validator
       .validate({ templatePaths: [templatePath] } as IPolicyValidationContextBeta1)
