@@ -142,11 +142,12 @@ export function buildPlatform(
         configHint: `lib/config/services.ts (service ${service.name}) or lib/config/teams.ts (team ${team.id})`,
       });
       compliance.check(stack, [...environment.extraRulePacks, ...profile.extraRulePacks], profile.extraRules);
+      requireHealthAlarm(stack);
       stacks.push(stack);
       delivered.push({
         name: environment.name,
         protection: environment.protection,
-        targets: [{ stage, healthAlarmName: healthAlarmOf(stack), alarmReaderArn: access.alarmReaderArn }],
+        targets: [{ stage, alarmReaderArn: access.alarmReaderArn }],
         ...(environment.bakeMinutes ? { bake: Duration.minutes(environment.bakeMinutes) } : {}),
         ...(environment.deploymentWindows ? { deploymentWindows: environment.deploymentWindows } : {}),
       });
@@ -203,8 +204,11 @@ export function serviceStackProps(
   };
 }
 
-/** The name of the service's health composite: the pipeline's rollback and promotion signal. */
-function healthAlarmOf(stack: Stack): string {
+/**
+ * Refuses a service stack without a health composite: the pipeline's entry checks and gates (`keel gate`) watch it,
+ * by the name the manifest gives.
+ */
+function requireHealthAlarm(stack: Stack): void {
   const monitoring = stack.node.findAll().find((c): c is ServiceMonitoring => c instanceof ServiceMonitoring);
   const health = monitoring?.alarms.find((a) => a.kind === 'health');
   if (!health) {
@@ -216,7 +220,6 @@ function healthAlarmOf(stack: Stack): string {
       },
     ]);
   }
-  return health.name;
 }
 
 /** The service's pipeline, in its own stack in the delivery account, owned by the platform team. */

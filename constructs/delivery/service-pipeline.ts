@@ -65,13 +65,6 @@ export interface PipelineSource {
 export interface DeliveryTarget {
   /** The stacks to deploy, in a Stage. */
   readonly stage: Stage;
-  /**
-   * The service's health composite in that stage's account and region.
-   * @deprecated Not read any more: the entry check and the gate run `keel gate`, which takes the names of the health
-   * composite and the critical alarms from the synthesized `keel-manifest.json`. Leave it out.
-   * @default - not needed
-   */
-  readonly healthAlarmName?: string;
   /** A role in the stage's account that may read the service's alarms (see DeliveryAccess). */
   readonly alarmReaderArn: string;
 }

@@ -189,6 +189,23 @@ describe('runSynth', () => {
     );
   });
 
+  test('fails when a delivered service stack has no health composite for its entry checks and gates to watch', () => {
+    const errors: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => errors.push(line));
+    const before = process.exitCode;
+    try {
+      runSynth(() => testApp(), repositoryDefinition, { orders: (scope, id, props) => new Stack(scope, id, props) });
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = before;
+      spy.mockRestore();
+    }
+    expect(errors.join('\n')).toContain(
+      'Orders-dev/Service: has no ServiceMonitoring, so no health composite for the pipeline to gate promotions on',
+    );
+    expect(errors.join('\n')).toContain("add new ServiceMonitoring(this, 'Monitoring', { service, ... })");
+  });
+
   test('fails when the config is wrong, with the message and exit code 1 but no stack trace', () => {
     const errors: string[] = [];
     const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => errors.push(line));
