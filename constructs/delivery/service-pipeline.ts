@@ -218,7 +218,7 @@ export class ServicePipeline extends Construct {
     props.environments.forEach((environment, i) => {
       const previous = i > 0 ? props.environments[i - 1] : undefined;
       const bake = environment.bake ?? DEFAULT_BAKE[environment.protection];
-      const gate = bake && this.gateStep(service, environment, gateRoles[environment.name], bake, source, synth);
+      const gate = bake && gateStep(service, environment, gateRoles[environment.name], bake, source, synth);
       // Refuse to enter while this environment is unhealthy, or (at maximum protection) the one before it is: one
       // look through each environment's own gate role, since each reader trusts only its own environment's.
       const watched = [environment];
@@ -287,8 +287,8 @@ export class ServicePipeline extends Construct {
 
   /**
    * CDK Pipelines' permission review: its CodeBuild project logs to the build logs like every other, and its
-   * auto-approve function's log group is encrypted with the
-   * pipeline's logs key and kept a year, its memory is stated rather than defaulted, and X-Ray traces it.
+   * auto-approve function's log group is encrypted with the pipeline's logs key and kept a year, its memory is stated
+   * rather than defaulted, and X-Ray traces it.
    */
   private hardenPermissionReview(): void {
     const check = this.pipeline.node.tryFindChild('PipelinesSecurityCheck')?.node.tryFindChild('CDKSecurityCheck');
@@ -366,25 +366,6 @@ export class ServicePipeline extends Construct {
     });
     return role;
   }
-
-  /** A CodeBuild step that bakes the environment under `keel gate` after its deployment, on each target. */
-  private gateStep(
-    service: string,
-    environment: DeliveryEnvironment,
-    role: iam.Role,
-    bake: Duration,
-    source: pipelines.IFileSetProducer,
-    synth: pipelines.IFileSetProducer,
-  ): pipelines.CodeBuildStep {
-    return new pipelines.CodeBuildStep(`Gate-${environment.name}`, {
-      input: source,
-      additionalInputs: { 'cdk.out': synth },
-      installCommands: ['npm ci --omit=dev --ignore-scripts'],
-      commands: environment.targets.map((target) => gateCommand(service, environment.name, target, bake)),
-      role,
-      timeout: bake.plus(Duration.minutes(20)),
-    });
-  }
 }
 
 /**
@@ -405,17 +386,48 @@ function entryStep(
   source: pipelines.IFileSetProducer,
   synth: pipelines.IFileSetProducer,
 ): pipelines.CodeBuildStep {
-  return new pipelines.CodeBuildStep(`Healthy-${watched.name}`, {
-    input: source,
-    additionalInputs: { 'cdk.out': synth },
-    installCommands: ['npm ci --omit=dev --ignore-scripts'],
+  return keelGateStep(`Healthy-${watched.name}`, role, source, synth, {
     // A CodePipeline variable: CDK Pipelines sets it on the action, where CodePipeline resolves it per execution.
     env: { PIPELINE_EXECUTION_ID: '#{codepipeline.PipelineExecutionId}' },
     commands: watched.targets.map((target) =>
       unlessRollback(pipelineName, gateCommand(service, watched.name, target, Duration.seconds(0))),
     ),
-    role,
     timeout: ENTRY_CHECK_TIMEOUT,
+  });
+}
+
+/** A CodeBuild step that bakes the environment under `keel gate` after its deployment, on each target. */
+function gateStep(
+  service: string,
+  environment: DeliveryEnvironment,
+  role: iam.Role,
+  bake: Duration,
+  source: pipelines.IFileSetProducer,
+  synth: pipelines.IFileSetProducer,
+): pipelines.CodeBuildStep {
+  return keelGateStep(`Gate-${environment.name}`, role, source, synth, {
+    commands: environment.targets.map((target) => gateCommand(service, environment.name, target, bake)),
+    timeout: bake.plus(Duration.minutes(20)),
+  });
+}
+
+/**
+ * A CodeBuild step that runs `keel gate` commands as `role`: the repository's production dependencies installed, and
+ * the synthesized assembly beside it for the manifest that names the alarms.
+ */
+function keelGateStep(
+  id: string,
+  role: iam.Role,
+  source: pipelines.IFileSetProducer,
+  synth: pipelines.IFileSetProducer,
+  run: { commands: string[]; timeout: Duration; env?: Record<string, string> },
+): pipelines.CodeBuildStep {
+  return new pipelines.CodeBuildStep(id, {
+    input: source,
+    additionalInputs: { 'cdk.out': synth },
+    installCommands: ['npm ci --omit=dev --ignore-scripts'],
+    role,
+    ...run,
   });
 }
 
