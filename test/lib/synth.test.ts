@@ -163,6 +163,21 @@ describe('the whole app', () => {
   });
 });
 
+/** Runs the synth as `cdk synth` does and returns what it printed on standard error, expecting exit code 1. */
+function failedSynth(...args: Parameters<typeof runSynth>): string {
+  const errors: string[] = [];
+  const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => errors.push(line));
+  const before = process.exitCode;
+  try {
+    runSynth(...args);
+    expect(process.exitCode).toBe(1);
+  } finally {
+    process.exitCode = before;
+    spy.mockRestore();
+  }
+  return errors.join('\n');
+}
+
 describe('runSynth', () => {
   test('fails when a runbook section is removed, naming the alarm, the file and the section', () => {
     const runbooks = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-runbooks-'));
@@ -171,76 +186,41 @@ describe('runSynth', () => {
     }
     const orders = fs.readFileSync(path.join(runbooks, 'orders.md'), 'utf8');
     fs.writeFileSync(path.join(runbooks, 'orders.md'), orders.replace(/## order-failure-rate[\s\S]*?(?=\n## )/, ''));
-    const errors: string[] = [];
-    const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => errors.push(line));
-    const before = process.exitCode;
-    try {
-      runSynth(() => unbundledTestApp({ 'keel:environments': 'dev' }), {
-        ...repositoryDefinition,
-        platform: { ...repositoryDefinition.platform, runbooksDirectory: runbooks },
-      });
-      expect(process.exitCode).toBe(1);
-    } finally {
-      process.exitCode = before;
-      spy.mockRestore();
-    }
-    expect(errors.join('\n')).toContain(
+    const output = failedSynth(() => unbundledTestApp({ 'keel:environments': 'dev' }), {
+      ...repositoryDefinition,
+      platform: { ...repositoryDefinition.platform, runbooksDirectory: runbooks },
+    });
+    expect(output).toContain(
       "alarm orders-dev-order-failure-rate-critical: runbooks/orders.md has no section '#order-failure-rate'",
     );
   });
 
   test('fails when a delivered service stack has no health composite for its entry checks and gates to watch', () => {
-    const errors: string[] = [];
-    const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => errors.push(line));
-    const before = process.exitCode;
-    try {
-      runSynth(() => testApp(), repositoryDefinition, { orders: (scope, id, props) => new Stack(scope, id, props) });
-      expect(process.exitCode).toBe(1);
-    } finally {
-      process.exitCode = before;
-      spy.mockRestore();
-    }
-    expect(errors.join('\n')).toContain(
+    const output = failedSynth(() => testApp(), repositoryDefinition, {
+      orders: (scope, id, props) => new Stack(scope, id, props),
+    });
+    expect(output).toContain(
       'Orders-dev/Service: has no ServiceMonitoring, so no health composite for the pipeline to gate promotions on',
     );
-    expect(errors.join('\n')).toContain("add new ServiceMonitoring(this, 'Monitoring', { service, ... })");
+    expect(output).toContain("add new ServiceMonitoring(this, 'Monitoring', { service, ... })");
   });
 
   test('fails when the config is wrong, with the message and exit code 1 but no stack trace', () => {
-    const errors: string[] = [];
-    const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => errors.push(line));
-    const before = process.exitCode;
-    try {
-      runSynth(() => testApp(), {
-        ...repositoryDefinition,
-        services: [{ name: 'orders', owner: 'nobody', dataClassification: 'internal' }],
-      });
-      expect(process.exitCode).toBe(1);
-    } finally {
-      process.exitCode = before;
-      spy.mockRestore();
-    }
-    expect(errors.join('\n')).toContain('team "nobody" is not in the team registry');
-    expect(errors.join('\n')).not.toMatch(/\n\s+at /);
+    const output = failedSynth(() => testApp(), {
+      ...repositoryDefinition,
+      services: [{ name: 'orders', owner: 'nobody', dataClassification: 'internal' }],
+    });
+    expect(output).toContain('team "nobody" is not in the team registry');
+    expect(output).not.toMatch(/\n\s+at /);
   });
 
   test("fails when a team profile tries to break the platform's floor, naming the setting, exit code 1", () => {
-    const errors: string[] = [];
-    const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => errors.push(line));
-    const before = process.exitCode;
     // As a profile written in plain JavaScript, or run by tsx without a type check, could say it.
     const profile = { encryption: false, rollbackAlarms: false } as TeamProfile;
-    try {
-      runSynth(() => testApp(), {
-        ...repositoryDefinition,
-        teams: repositoryDefinition.teams.map((team) => (team.id === 'commerce' ? { ...team, profile } : team)),
-      });
-      expect(process.exitCode).toBe(1);
-    } finally {
-      process.exitCode = before;
-      spy.mockRestore();
-    }
-    const output = errors.join('\n');
+    const output = failedSynth(() => testApp(), {
+      ...repositoryDefinition,
+      teams: repositoryDefinition.teams.map((team) => (team.id === 'commerce' ? { ...team, profile } : team)),
+    });
     expect(output).toContain(
       "teams[1].profile.encryption (lib/config/teams.ts): encryption: false tries to change the platform's floor",
     );
