@@ -28,7 +28,15 @@ interface Problem {
   readonly fix: string;
 }
 
-function entryProblems(rule: string, entry: unknown, knownOwners?: readonly string[]): Problem[] {
+/** What an acknowledgment may say: the owners it may name, and the last day it may hold. */
+export interface AcknowledgmentLimits {
+  /** The team ids an owner must be one of; any non-empty owner when absent. */
+  readonly knownOwners?: readonly string[];
+  /** The last day an expiry may name, as the compliance engine allows (`platform.maxAcknowledgmentDays`). */
+  readonly latestExpiry?: Date;
+}
+
+function entryProblems(rule: string, entry: unknown, { knownOwners, latestExpiry }: AcknowledgmentLimits): Problem[] {
   if (/^E\d{4}$/.test(rule)) {
     return [
       { where: rule, what: 'is an error rule; errors always fail', fix: 'fix the template, and remove the entry' },
@@ -69,11 +77,19 @@ function entryProblems(rule: string, entry: unknown, knownOwners?: readonly stri
       fix: `use one of ${knownOwners.join(', ')}, or add the team to lib/config/teams.ts`,
     });
   }
-  if (!parseIsoDate(expires)) {
+  const expiry = parseIsoDate(expires);
+  if (!expiry) {
     problems.push({
       where: `${rule}.expires`,
       what: `is ${value(expires)}, not a date`,
       fix: 'give the last day the acknowledgment holds as YYYY-MM-DD, e.g. "2027-03-31"',
+    });
+  } else if (latestExpiry && expiry > latestExpiry) {
+    const latest = latestExpiry.toISOString().slice(0, 10);
+    problems.push({
+      where: `${rule}.expires`,
+      what: `is ${value(expires)}, later than ${latest}: every acknowledgment is revisited within the platform's limit`,
+      fix: `choose a date on or before ${latest} (platform.maxAcknowledgmentDays in lib/config/platform.ts)`,
     });
   }
   return problems;
@@ -82,10 +98,9 @@ function entryProblems(rule: string, entry: unknown, knownOwners?: readonly stri
 /**
  * The acknowledgments in `cfn-lint-acknowledgments.json` under `root`; none when there is no such file.
  * Whether one has expired is judged where it is used, against the time of the run.
- * @param knownOwners the team ids an owner must be one of; any non-empty owner when absent
  * @throws KeelCliError (usage) naming every malformed entry, its field and value, and how to fix it.
  */
-export function loadCfnLintAcknowledgments(root: string, knownOwners?: readonly string[]): CfnLintAcknowledgment[] {
+export function loadCfnLintAcknowledgments(root: string, limits: AcknowledgmentLimits = {}): CfnLintAcknowledgment[] {
   const file = path.join(root, CFN_LINT_ACKNOWLEDGMENTS_FILE);
   if (!fs.existsSync(file)) return [];
   let parsed: unknown;
@@ -97,7 +112,7 @@ export function loadCfnLintAcknowledgments(root: string, knownOwners?: readonly 
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw usageError(`${file} must hold one object of rule ids, e.g. ${EXAMPLE}`);
   }
-  const problems = Object.entries(parsed).flatMap(([rule, entry]) => entryProblems(rule, entry, knownOwners));
+  const problems = Object.entries(parsed).flatMap(([rule, entry]) => entryProblems(rule, entry, limits));
   if (problems.length > 0) {
     const listed = problems.map((p) => `  - ${p.where} ${p.what}\n    fix: ${p.fix}`).join('\n');
     throw usageError(`${file} has ${problems.length} problem(s); nothing was validated:\n${listed}`);

@@ -209,6 +209,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         root,
         knownOwners: registry.teams.map((team) => team.id),
         now: io.now?.() ?? new Date(),
+        maxAcknowledgmentDays: repositoryDefinition.platform.maxAcknowledgmentDays,
         onProgress: (line) => io.err(line),
       });
       if (values.json) io.out(JSON.stringify(result, undefined, 2));

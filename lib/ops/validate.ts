@@ -66,6 +66,11 @@ export interface ValidateOptions {
   readonly knownOwners?: readonly string[];
   /** The moment acknowledgments are judged against. */
   readonly now: Date;
+  /**
+   * How many days ahead an acknowledgment may expire at most, as for the compliance engine's acknowledgments.
+   * @default 180
+   */
+  readonly maxAcknowledgmentDays?: number;
   readonly onProgress?: (line: string) => void;
 }
 
@@ -84,7 +89,9 @@ function fixOf(match: CfnLintMatch): string {
  *   missing or crashes.
  */
 export async function validate(assemblyDir: string, options: ValidateOptions): Promise<ValidationResult> {
-  const acknowledgments = loadCfnLintAcknowledgments(options.root, options.knownOwners);
+  const today = new Date(Date.UTC(options.now.getUTCFullYear(), options.now.getUTCMonth(), options.now.getUTCDate()));
+  const latestExpiry = new Date(today.getTime() + (options.maxAcknowledgmentDays ?? 180) * 24 * 60 * 60 * 1000);
+  const acknowledgments = loadCfnLintAcknowledgments(options.root, { knownOwners: options.knownOwners, latestExpiry });
   const templates = assemblyTemplates(assemblyDir);
   const regions = [...new Set(templates.flatMap((t) => (t.region ? [t.region] : [])))].sort();
   requireCfnLint(options.cfnLint);
@@ -96,7 +103,6 @@ export async function validate(assemblyDir: string, options: ValidateOptions): P
     regions,
   );
 
-  const today = new Date(Date.UTC(options.now.getUTCFullYear(), options.now.getUTCMonth(), options.now.getUTCDate()));
   const current = new Map(
     acknowledgments.filter((ack) => (parseIsoDate(ack.expires) ?? today) >= today).map((ack) => [ack.rule, ack]),
   );

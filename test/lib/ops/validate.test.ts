@@ -162,6 +162,16 @@ test('fails when an acknowledgment has no reason, acknowledges an error, or name
   expect(result.err).toContain('- W3005.expires is "31.03.2027", not a date\n    fix: give the last day');
 });
 
+test('fails when an acknowledgment expires later than the platform allows, naming the last day it may', async () => {
+  const root = repositoryWith({ W2001: { ...W2001, expires: '2099-12-31' } });
+  const result = await validate([assemblyWith('Quiet-dev', UNUSED_PARAMETER)], root);
+  expect(result.code).toBe(2);
+  expect(result.err).toContain(
+    '- W2001.expires is "2099-12-31", later than 2027-07-14: every acknowledgment is revisited within the ' +
+      "platform's limit\n    fix: choose a date on or before 2027-07-14 (platform.maxAcknowledgmentDays",
+  );
+});
+
 test('fails when cfn-lint is missing, saying how to install it', async () => {
   const missing = path.join(tempDir('keel-no-cfn-lint-'), 'cfn-lint');
   const result = await validate([assemblyWith('Quiet-dev', UNUSED_PARAMETER)], repositoryWith(), missing);
