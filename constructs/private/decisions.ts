@@ -34,7 +34,8 @@ export const DECISIONS = {
     equivalents: ['Serverless-SQSRedrivePolicy'],
     reason:
       'This queue is itself a dead-letter queue (it declares so in its redrive allow policy); giving it a dead-letter ' +
-      'queue of its own would only move the same messages on. A standard alarm fires as soon as it holds one.',
+      'queue of its own would only move the same messages on. It keeps them 14 days; ServiceMonitoring alarms on ' +
+      "the service functions' queues and the undelivered-alerts queue as soon as one holds a message.",
     expires: '2027-05-15',
   },
   lambdaOnlyIntegrations: {
