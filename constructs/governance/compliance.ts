@@ -294,9 +294,11 @@ export class Compliance {
       CONTROL_TOWER,
       DEPLOYABILITY,
     ];
+    const templateResources = this.enabled
+      ? checkedStacks.flatMap((stack) => stack.node.findAll().filter(CfnResource.isCfnResource)).length
+      : 0;
     for (const name of this.enabled ? templateValidators : []) {
-      const resources = checkedStacks.flatMap((stack) => stack.node.findAll().filter(CfnResource.isCfnResource));
-      packs.push({ name, stacks: checkedStacks.map((s) => s.stackName), resourcesChecked: resources.length });
+      packs.push({ name, stacks: checkedStacks.map((s) => s.stackName), resourcesChecked: templateResources });
     }
     for (const plugin of cdkReports) {
       if (!packs.some((p) => p.name === plugin.pluginName))
