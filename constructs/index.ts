@@ -18,6 +18,7 @@ export { KeelValidationError, type Problem } from './private/errors';
 export { pascalCase } from './private/names';
 export * from './observability/alert-routing';
 export * from './observability/business-metric';
+export * from './manifest/manifest-schema';
 export * from './observability/manifest';
 export * from './observability/runbooks';
 export * from './observability/service-dashboard';

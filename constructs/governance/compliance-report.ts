@@ -1,6 +1,12 @@
 import type { PackFinding } from './finding-log';
 import type { RecordedAcknowledgment } from './acknowledge';
 
+/**
+ * Where every synth writes its compliance report, inside the cloud assembly directory. It lives here, in a file
+ * without runtime imports, so the `keel` CLI reads the report without loading the compliance engine.
+ */
+export const COMPLIANCE_REPORT_FILE = 'keel-compliance.json';
+
 /** One rule's findings across the app. */
 export interface RuleFindings {
   readonly ruleId: string;

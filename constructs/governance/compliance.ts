@@ -4,6 +4,7 @@ import { CfnResource, Stack, Validations, type App } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { ACKNOWLEDGMENT_METADATA, normalizeRuleId, parseIsoDate, type RecordedAcknowledgment } from './acknowledge';
 import {
+  COMPLIANCE_REPORT_FILE,
   fromPackFinding,
   groupByRule,
   isUnder,
@@ -20,8 +21,7 @@ import { BASELINE_RULE_PACKS, RULE_PACKS, RULE_PACK_NAMES, type RulePackName } f
 import type { KeelRule } from './rules/keel-rule';
 import { KeelValidationError, type Problem } from '../private/errors';
 
-/** Where every synth writes its compliance report, inside the cloud assembly directory. */
-export const COMPLIANCE_REPORT_FILE = 'keel-compliance.json';
+export { COMPLIANCE_REPORT_FILE } from './compliance-report';
 
 const CDK_VALIDATION_REPORT_FILE = 'validation-report.json';
 const CFN_VALIDATOR = 'CloudFormation Validate';

@@ -1,6 +1,6 @@
 import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import type { ManifestService } from '../../constructs/observability/manifest';
-import { awsError } from './aws';
+import type { ManifestService } from '../../constructs/manifest/manifest-schema';
+import { awsError } from './aws-errors';
 import { formatDuration } from './duration';
 import { usageError } from './errors';
 

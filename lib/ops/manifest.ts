@@ -5,7 +5,7 @@ import {
   MANIFEST_VERSION,
   type KeelManifest,
   type ManifestService,
-} from '../../constructs/observability/manifest';
+} from '../../constructs/manifest/manifest-schema';
 import { usageError } from './errors';
 
 /**

@@ -5,8 +5,8 @@ import {
   type CodePipelineClient,
   type PipelineExecutionSummary,
 } from '@aws-sdk/client-codepipeline';
-import type { ManifestPipelineStage } from '../../constructs/observability/manifest';
-import { awsError } from './aws';
+import type { ManifestPipelineStage } from '../../constructs/manifest/manifest-schema';
+import { awsError } from './aws-errors';
 import { EXIT, KeelCliError } from './errors';
 
 /** How many pages of successful executions to look through for an earlier one. */

@@ -5,8 +5,8 @@ import {
   type MetricDataQuery,
   type StateValue,
 } from '@aws-sdk/client-cloudwatch';
-import type { ManifestMetricStat, ManifestService } from '../../constructs/observability/manifest';
-import { awsError } from './aws';
+import type { ManifestMetricStat, ManifestService } from '../../constructs/manifest/manifest-schema';
+import { awsError } from './aws-errors';
 import { formatDuration } from './duration';
 import { EXIT, type ExitCode } from './errors';
 

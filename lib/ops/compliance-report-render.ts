@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { COMPLIANCE_REPORT_FILE, type ComplianceReport } from '../../constructs';
+import { COMPLIANCE_REPORT_FILE, type ComplianceReport } from '../../constructs/governance/compliance-report';
 import { usageError } from './errors';
 
 export type ReportFormat = 'md' | 'html' | 'json';
