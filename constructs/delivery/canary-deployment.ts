@@ -1,11 +1,12 @@
 import * as path from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Alarm, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
 import type { ServiceMonitoring } from '../observability/service-monitoring';
-import { DECISIONS, DEFAULT_DECISION_OWNER, decide } from '../private/decisions';
+import { keelNames } from '../naming';
+import { DECISIONS, decide } from '../private/decisions';
 import { KeelValidationError, type Problem } from '../private/errors';
 import type { ProductionService, ServiceRoute } from '../service/production-service';
 import type { ProtectionLevel } from '../service/protection';
@@ -90,27 +91,33 @@ export interface CanaryDeploymentProps {
 /**
  * Shifts traffic to each new version of the service's routed functions through CodeDeploy on their `live` alias,
  * and rolls back automatically when a deployment fails, is stopped, or trips an alarm.
+ *
+ * The deployment groups, their alarms and the hook's requests are built just in time, when synth runs, from the
+ * service's routes and the monitoring's alarms as they are then: routes and alarms added after the deployment count.
  */
 export class CanaryDeployment extends Construct {
   public readonly application: codedeploy.LambdaApplication;
+  /** One per routed function; filled when synth builds the deployment (or `buildDeploymentGroups()` is called). */
   public readonly deploymentGroups: codedeploy.LambdaDeploymentGroup[] = [];
   public readonly strategy: DeploymentStrategy;
   /** The post-traffic hook function, when there is one. */
   public readonly hook?: ServiceFunction;
   /** The role CodeDeploy works with. */
   public readonly role: iam.Role;
+  private readonly props: CanaryDeploymentProps;
+  private readonly config: codedeploy.ILambdaDeploymentConfig;
+  private built = false;
 
   constructor(scope: Construct, id: string, props: CanaryDeploymentProps) {
     super(scope, id);
+    this.props = props;
     const service = props.monitoring.service;
+    const qualified = keelNames.qualified(service.serviceName, service.environment);
     this.strategy = props.strategy ?? DEFAULT_STRATEGIES[service.protection];
-    const alarms = props.alarms ?? defaultAlarms(props.monitoring, this.node.path);
-    checkDeployment(this.node.path, this.strategy, alarms, service.protection);
+    checkDeployment(this.node.path, this.strategy, props.alarms, service.protection);
 
-    const config = deploymentConfig(this, this.strategy);
-    this.application = new codedeploy.LambdaApplication(this, 'Application', {
-      applicationName: `${service.serviceName}-${service.environment}`,
-    });
+    this.config = deploymentConfig(this, this.strategy);
+    this.application = new codedeploy.LambdaApplication(this, 'Application', { applicationName: qualified });
 
     if (props.postTrafficHook ?? service.protection === 'maximum') {
       this.hook = new ServiceFunction(this, 'PostTrafficHook', {
@@ -121,8 +128,9 @@ export class CanaryDeployment extends Construct {
         timeout: Duration.seconds(60),
         logRetention: service.logRetention,
         reservedConcurrency: service.protection === 'maximum' ? 2 : undefined,
+        decisionOwner: service.decisionOwner,
       });
-      decide(this.hook.role, DECISIONS.hookReportsThroughCdkGrant, DEFAULT_DECISION_OWNER);
+      decide(this.hook.role, DECISIONS.hookReportsThroughCdkGrant, service.decisionOwner);
     }
 
     // One role for the service's deployment groups. aws-cdk-lib would grant the hook through an inline policy with
@@ -130,9 +138,9 @@ export class CanaryDeployment extends Construct {
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com'),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSCodeDeployRoleForLambdaLimited')],
-      description: `Shifts traffic of ${service.serviceName}-${service.environment} through CodeDeploy`,
+      description: `Shifts traffic of ${qualified} through CodeDeploy`,
     });
-    decide(this.role, DECISIONS.codeDeployManagedRole, DEFAULT_DECISION_OWNER);
+    decide(this.role, DECISIONS.codeDeployManagedRole, service.decisionOwner);
     if (this.hook) {
       new iam.ManagedPolicy(this, 'InvokeHook', {
         roles: [this.role],
@@ -141,12 +149,26 @@ export class CanaryDeployment extends Construct {
         ],
       });
     }
+    Aspects.of(this).add({ visit: () => this.buildDeploymentGroups() }, { priority: AspectPriority.MUTATING });
+  }
 
+  /**
+   * Builds a deployment group for every routed function, watching the rollback alarms, and tells the hook what to
+   * send; synth calls it. Call it yourself only to read `deploymentGroups` before synth.
+   * @throws KeelValidationError when the default rollback alarms do not fit CodeDeploy's limit.
+   */
+  public buildDeploymentGroups(): void {
+    if (this.built) return;
+    this.built = true;
+    const { monitoring } = this.props;
+    const service = monitoring.service;
+    monitoring.buildStandardAlarms();
+    const alarms = this.props.alarms ?? defaultAlarms(monitoring, this.node.path);
     for (const fn of service.routedFunctions) {
       const group = new codedeploy.LambdaDeploymentGroup(this, `${fn.node.id}Deployment`, {
         application: this.application,
         alias: fn.alias,
-        deploymentConfig: config,
+        deploymentConfig: this.config,
         alarms: [...alarms],
         autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
         role: this.role.withoutPolicyUpdates(),
@@ -154,7 +176,7 @@ export class CanaryDeployment extends Construct {
       });
       this.deploymentGroups.push(group);
     }
-    if (this.hook) this.configureHook(this.hook, service, props.smokeEvent);
+    if (this.hook) this.configureHook(this.hook, service, this.props.smokeEvent);
   }
 
   /**
@@ -275,13 +297,18 @@ export function strategyProblems(strategy: DeploymentStrategy, where: string): P
   return problems;
 }
 
+/** Checks the strategy and, when given, the alarms; the default alarms are checked when they are built. */
 function checkDeployment(
   where: string,
   strategy: DeploymentStrategy,
-  alarms: readonly IAlarm[],
+  alarms: readonly IAlarm[] | undefined,
   protection: ProtectionLevel,
 ): void {
   const problems = strategyProblems(strategy, `${where} strategy`);
+  if (alarms === undefined) {
+    if (problems.length > 0) throw new KeelValidationError(`Invalid deployment ${where}:`, problems);
+    return;
+  }
   if (protection === 'maximum' && alarms.length === 0) {
     problems.push({
       where: `${where} alarms`,

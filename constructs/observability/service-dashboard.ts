@@ -1,7 +1,32 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import type { ServiceMonitoring } from './service-monitoring';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { ServiceFunction } from '../service/service-function';
+import type { RegisteredAlarm } from './alarm-factory';
+import type { BusinessMetric } from './business-metric';
+import type { ServiceLevelObjective } from './service-level-objective';
+
+/** What the dashboard shows, read when it is rendered at synth (ServiceMonitoring is one). */
+export interface ServiceDashboardContent {
+  readonly businessMetrics: readonly BusinessMetric[];
+  /** The CloudWatch metric of a business metric. */
+  metric(metric: BusinessMetric): cloudwatch.IMetric;
+  readonly objectives: readonly ServiceLevelObjective[];
+  readonly alarms: readonly Pick<RegisteredAlarm, 'alarm'>[];
+  readonly service: {
+    readonly api: apigateway.RestApi;
+    readonly functions: readonly ServiceFunction[];
+    readonly tables: readonly dynamodb.ITable[];
+  };
+}
+
+export interface ServiceDashboardProps {
+  /** `<service>-<env>`. */
+  readonly dashboardName: string;
+  readonly content: ServiceDashboardContent;
+}
 
 /**
  * The service's one dashboard: business metrics and SLOs first, then the technical widgets, then the state of every
@@ -11,71 +36,92 @@ export class ServiceDashboard extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
   public readonly dashboardName: string;
 
-  constructor(scope: Construct, id: string, monitoring: ServiceMonitoring) {
+  constructor(scope: Construct, id: string, props: ServiceDashboardProps) {
     super(scope, id);
-    this.dashboardName = `${monitoring.service.serviceName}-${monitoring.service.environment}`;
+    this.dashboardName = props.dashboardName;
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: this.dashboardName,
       defaultInterval: Duration.hours(3),
     });
-    this.dashboard.addWidgets(new LazyLayout(() => sections(monitoring)));
+    this.dashboard.addWidgets(new LazyLayout(() => sections(props.content)));
   }
 }
 
 /** Rows of widgets, top to bottom. */
-function sections(monitoring: ServiceMonitoring): cloudwatch.IWidget[][] {
-  const service = monitoring.service;
-  const title = (text: string) => new cloudwatch.TextWidget({ markdown: `## ${text}`, width: 24, height: 1 });
-  const rows: cloudwatch.IWidget[][] = [];
+function sections(content: ServiceDashboardContent): cloudwatch.IWidget[][] {
+  const rows = [
+    ...businessRows(content),
+    ...objectiveRows(content.objectives),
+    ...apiRows(content.service.api),
+    ...functionRows(content.service.functions),
+    ...tableRows(content.service.tables),
+    ...alarmRows(content.alarms),
+  ];
+  return rows.filter((row) => row.length > 0);
+}
 
-  rows.push([title('Business')]);
-  rows.push(
-    monitoring.businessMetrics.map(
+function title(text: string): cloudwatch.IWidget {
+  return new cloudwatch.TextWidget({ markdown: `## ${text}`, width: 24, height: 1 });
+}
+
+function businessRows(content: ServiceDashboardContent): cloudwatch.IWidget[][] {
+  return [
+    [title('Business')],
+    content.businessMetrics.map(
       (metric) =>
         new cloudwatch.GraphWidget({
           title: `${metric.name}: ${metric.description}`,
-          left: [monitoring.metric(metric)],
+          left: [content.metric(metric)],
           width: 8,
           height: 6,
         }),
     ),
-  );
-  if (monitoring.objectives.length > 0) {
-    rows.push([title('Service level objectives')]);
-    rows.push(
-      monitoring.objectives.map(
-        (slo) =>
-          new cloudwatch.SingleValueWidget({
-            title: `${slo.slug}: error budget left over ${slo.budgetPeriod.toDays()} days (target ${slo.target * 100}%)`,
-            metrics: [slo.budgetLeft()],
-            start: `-P${slo.budgetPeriod.toDays()}D`,
-            setPeriodToTimeRange: true,
-            width: 8,
-            height: 4,
-          }),
-      ),
-    );
-  }
+  ];
+}
 
-  rows.push([title('API')]);
-  rows.push([
-    new cloudwatch.GraphWidget({
-      title: 'Requests and 5xx',
-      left: [service.api.metricCount({ period: Duration.minutes(1) })],
-      right: [service.api.metricServerError({ period: Duration.minutes(1) })],
-      width: 12,
-      height: 6,
-    }),
-    new cloudwatch.GraphWidget({
-      title: 'Latency p50 / p99',
-      left: [service.api.metricLatency({ statistic: 'p50' }), service.api.metricLatency({ statistic: 'p99' })],
-      width: 12,
-      height: 6,
-    }),
-  ]);
-  rows.push([title('Functions')]);
-  rows.push(
-    service.functions.map(
+function objectiveRows(objectives: readonly ServiceLevelObjective[]): cloudwatch.IWidget[][] {
+  if (objectives.length === 0) return [];
+  return [
+    [title('Service level objectives')],
+    objectives.map(
+      (slo) =>
+        new cloudwatch.SingleValueWidget({
+          title: `${slo.slug}: error budget left over ${slo.budgetPeriod.toDays()} days (target ${slo.target * 100}%)`,
+          metrics: [slo.budgetLeft()],
+          start: `-P${slo.budgetPeriod.toDays()}D`,
+          setPeriodToTimeRange: true,
+          width: 8,
+          height: 4,
+        }),
+    ),
+  ];
+}
+
+function apiRows(api: apigateway.RestApi): cloudwatch.IWidget[][] {
+  return [
+    [title('API')],
+    [
+      new cloudwatch.GraphWidget({
+        title: 'Requests and 5xx',
+        left: [api.metricCount({ period: Duration.minutes(1) })],
+        right: [api.metricServerError({ period: Duration.minutes(1) })],
+        width: 12,
+        height: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Latency p50 / p99',
+        left: [api.metricLatency({ statistic: 'p50' }), api.metricLatency({ statistic: 'p99' })],
+        width: 12,
+        height: 6,
+      }),
+    ],
+  ];
+}
+
+function functionRows(functions: readonly ServiceFunction[]): cloudwatch.IWidget[][] {
+  return [
+    [title('Functions')],
+    functions.map(
       (fn) =>
         new cloudwatch.GraphWidget({
           title: `${fn.node.id}: invocations, errors, throttles, max duration`,
@@ -85,35 +131,41 @@ function sections(monitoring: ServiceMonitoring): cloudwatch.IWidget[][] {
           height: 6,
         }),
     ),
-  );
-  if (service.tables.length > 0) {
-    rows.push([title('Tables')]);
-    rows.push(
-      service.tables.map(
-        (table) =>
-          new cloudwatch.GraphWidget({
-            title: `${table.node.id}: throttle events and system errors`,
-            left: [
-              table.metric('ReadThrottleEvents', { statistic: 'Sum' }),
-              table.metric('WriteThrottleEvents', { statistic: 'Sum' }),
-            ],
-            right: [table.metricSystemErrorsForOperations({ period: Duration.minutes(5) })],
-            width: 12,
-            height: 6,
-          }),
-      ),
-    );
-  }
-  rows.push([title('Alarms')]);
-  rows.push([
-    new cloudwatch.AlarmStatusWidget({
-      title: 'Every alarm of the service',
-      alarms: monitoring.alarms.map((a) => a.alarm),
-      width: 24,
-      height: Math.max(4, Math.ceil(monitoring.alarms.length / 4) + 2),
-    }),
-  ]);
-  return rows.filter((row) => row.length > 0);
+  ];
+}
+
+function tableRows(tables: readonly dynamodb.ITable[]): cloudwatch.IWidget[][] {
+  if (tables.length === 0) return [];
+  return [
+    [title('Tables')],
+    tables.map(
+      (table) =>
+        new cloudwatch.GraphWidget({
+          title: `${table.node.id}: throttle events and system errors`,
+          left: [
+            table.metric('ReadThrottleEvents', { statistic: 'Sum' }),
+            table.metric('WriteThrottleEvents', { statistic: 'Sum' }),
+          ],
+          right: [table.metricSystemErrorsForOperations({ period: Duration.minutes(5) })],
+          width: 12,
+          height: 6,
+        }),
+    ),
+  ];
+}
+
+function alarmRows(alarms: readonly Pick<RegisteredAlarm, 'alarm'>[]): cloudwatch.IWidget[][] {
+  return [
+    [title('Alarms')],
+    [
+      new cloudwatch.AlarmStatusWidget({
+        title: 'Every alarm of the service',
+        alarms: alarms.map((a) => a.alarm),
+        width: 24,
+        height: Math.max(4, Math.ceil(alarms.length / 4) + 2),
+      }),
+    ],
+  ];
 }
 
 /** A widget that lays out the rows `produce` returns when the dashboard is rendered. */

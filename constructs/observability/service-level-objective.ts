@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { KeelValidationError, type Problem } from '../private/errors';
 import type { Severity } from './alert-routing';
-import type { ServiceMonitoring } from './service-monitoring';
+import type { IKeelAlarmFactory } from './alarm-factory';
 
 /** CloudWatch evaluates an alarm over at most one day: period × evaluation periods ≤ 86,400 s. */
 export const MAX_ALARM_WINDOW = Duration.days(1);
@@ -36,7 +36,7 @@ export class SloIndicator {
 
   private constructor(
     public readonly kind: 'availability' | 'latency',
-    /** The error rate (0 to 1) over one period, as metric math. @internal */
+    /** The error rate (0 to 1) over one period, as metric math: the alarms, the dashboard and the manifest read it. */
     public readonly errorRate: (period: Duration) => {
       expression: string;
       usingMetrics: Record<string, cloudwatch.IMetric>;
@@ -74,7 +74,10 @@ export const DEFAULT_BURN_RATE_TIERS: readonly BurnRateTier[] = [
 ];
 
 export interface ServiceLevelObjectiveProps {
-  /** Kebab-case; alarm names are `<service>-<env>-<slug>-<tier>-<severity>`, runbook anchors `<slug>-<tier>`. */
+  /**
+   * Kebab-case. Each tier's composite is named `<service>-<env>-<slug>-<tier>-<severity>`, its two window alarms
+   * `<service>-<env>-<slug>-<tier>-long|short-<severity>`; the runbook anchor is `<slug>-<tier>`.
+   */
   readonly slug: string;
   readonly description: string;
   readonly indicator: SloIndicator;
@@ -89,6 +92,11 @@ export interface ServiceLevelObjectiveProps {
    * @default Duration.days(30)
    */
   readonly budgetPeriod?: Duration;
+}
+
+export interface ServiceLevelObjectiveConstructProps extends ServiceLevelObjectiveProps {
+  /** The service's alarms: names, runbook links, routing and the registry (`ServiceMonitoring.alarmFactory`). */
+  readonly alarms: IKeelAlarmFactory;
 }
 
 /**
@@ -108,22 +116,23 @@ export class ServiceLevelObjective extends Construct {
   /** One composite per tier. */
   public readonly composites: cloudwatch.CompositeAlarm[] = [];
 
-  constructor(monitoring: ServiceMonitoring, id: string, props: ServiceLevelObjectiveProps) {
-    super(monitoring, id);
+  /** Its window alarms are created in the alarm factory's scope; its composites in this construct. */
+  constructor(scope: Construct, id: string, props: ServiceLevelObjectiveConstructProps) {
+    super(scope, id);
+    const alarms = props.alarms;
     const tiers = props.tiers ?? DEFAULT_BURN_RATE_TIERS;
     checkObjective(this.node.path, props, tiers);
     this.slug = props.slug;
     this.target = props.target;
     this.indicator = props.indicator;
     this.budgetPeriod = props.budgetPeriod ?? Duration.days(30);
-    // 1 - 0.999 is 0.0010000000000000009 in floating point; the console shows what is written here.
-    const budget = Number((1 - props.target).toPrecision(6));
+    const budget = errorBudget(props.target);
 
     for (const tier of tiers) {
       const slug = `${props.slug}-${tier.name}`;
       const window = (length: Duration, which: 'long' | 'short'): cloudwatch.Alarm => {
         const { expression, usingMetrics } = props.indicator.errorRate(length);
-        return monitoring.addAlarm(
+        return alarms.createAlarm(
           new cloudwatch.MathExpression({
             expression: `(${expression}) / ${budget}`,
             usingMetrics,
@@ -151,14 +160,14 @@ export class ServiceLevelObjective extends Construct {
       const long = window(tier.longWindow, 'long');
       const short = window(tier.shortWindow, 'short');
       const composite = new cloudwatch.CompositeAlarm(this, tier.name, {
-        compositeAlarmName: monitoring.alarmName(slug, tier.severity),
-        alarmDescription: monitoring.describe(
+        compositeAlarmName: alarms.alarmName(slug, tier.severity),
+        alarmDescription: alarms.alarmDescription(
           `${props.description}: the error budget (target ${props.target * 100}%) burns ${tier.burnRate}x too fast over both ${tier.longWindow.toHumanString()} and ${tier.shortWindow.toHumanString()}.`,
           slug,
         ),
         alarmRule: cloudwatch.AlarmRule.allOf(long, short),
       });
-      monitoring.register(composite, {
+      alarms.register(composite, {
         slug,
         severity: tier.severity,
         kind: 'slo',
@@ -172,12 +181,17 @@ export class ServiceLevelObjective extends Construct {
   public budgetLeft(): cloudwatch.MathExpression {
     const { expression, usingMetrics } = this.indicator.errorRate(this.budgetPeriod);
     return new cloudwatch.MathExpression({
-      expression: `100 * (1 - (${expression}) / ${Number((1 - this.target).toPrecision(6))})`,
+      expression: `100 * (1 - (${expression}) / ${errorBudget(this.target)})`,
       usingMetrics,
       period: this.budgetPeriod,
       label: `${this.slug} error budget left (%)`,
     });
   }
+}
+
+/** 1 - target as written: 1 - 0.999 is 0.0010000000000000009 in floating point; the console shows 0.001. */
+function errorBudget(target: number): number {
+  return Number((1 - target).toPrecision(6));
 }
 
 function checkObjective(where: string, props: ServiceLevelObjectiveProps, tiers: readonly BurnRateTier[]): void {

@@ -6,12 +6,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DECISIONS, DEFAULT_DECISION_OWNER, decide, decideLogRetention } from '../private/decisions';
+import { keelNames } from '../naming';
 import { KeelValidationError } from '../private/errors';
 import { ServiceKey } from '../secrets/service-key';
 import { ServiceSecret, type SecretRotation } from '../secrets/service-secret';
 import { protectionDefaults, type ProtectionDefaults, type ProtectionLevel } from './protection';
 import { ServiceAuthorization } from './service-authorization';
 import { ServiceFunction, type ServiceFunctionOptions } from './service-function';
+import type { IServiceContext } from './service-context';
 import { ServiceWebAcl } from './service-web-acl';
 
 /** API Gateway's integration timeout for REST APIs (without a quota increase). */
@@ -115,7 +117,7 @@ export interface ServiceTableProps {
  * service's own KMS key. Grow it with `addFunction`, `addRoute`, `addTable` and `addSecret`; subclass it and
  * override `functionDefaults()` or `tableDefaults()` to change a team's defaults.
  */
-export class ProductionService extends Construct {
+export class ProductionService extends Construct implements IServiceContext {
   public readonly serviceName: string;
   public readonly environment: string;
   public readonly protection: ProtectionLevel;
@@ -133,7 +135,10 @@ export class ProductionService extends Construct {
   private readonly defaults: ProtectionDefaults;
   /** How long every log group of the service keeps its events. */
   public readonly logRetention: logs.RetentionDays;
-  private readonly decisionOwner: string;
+  /** The team that owns Keel's construct-level acknowledgments of this service. */
+  public readonly decisionOwner: string;
+  /** `<service>-<env>`. */
+  public readonly qualifiedName: string;
   private readonly requestValidator: apigateway.RequestValidator;
   /** Every route of the API, in the order they were added. */
   public readonly routes: ServiceRoute[] = [];
@@ -146,6 +151,7 @@ export class ProductionService extends Construct {
     this.defaults = protectionDefaults(props.protection);
     this.logRetention = props.logRetention ?? this.defaults.logRetention;
     this.decisionOwner = props.decisionOwner ?? DEFAULT_DECISION_OWNER;
+    this.qualifiedName = keelNames.qualified(props.serviceName, props.environment);
     this.key =
       props.key ?? new ServiceKey(this, 'Key', { serviceName: props.serviceName, environment: props.environment }).key;
     this.authorization = props.authorization ?? ServiceAuthorization.iam();
@@ -154,7 +160,7 @@ export class ProductionService extends Construct {
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { encryptionKey: this.key, retention: this.logRetention });
     decideLogRetention(this.accessLogs, this.logRetention, this.decisionOwner);
     this.api = new apigateway.RestApi(this, 'Api', {
-      restApiName: `${props.serviceName}-${props.environment}`,
+      restApiName: this.qualifiedName,
       description: `${props.serviceName} API (${props.environment})`,
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       cloudWatchRole: false,
@@ -179,7 +185,7 @@ export class ProductionService extends Construct {
     if (publicApi && (props.webAcl ?? this.defaults.webAcl)) {
       this.webAcl = new ServiceWebAcl(this, 'WebAcl', {
         stage: this.api.deploymentStage,
-        name: `${props.serviceName}-${props.environment}`,
+        name: this.qualifiedName,
         key: this.key,
         logRetention: this.logRetention,
       });

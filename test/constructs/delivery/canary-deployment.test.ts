@@ -1,14 +1,17 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import {
   CanaryDeployment,
   DeploymentStrategy,
   type CanaryDeploymentProps,
+  type ProductionService,
   type ProtectionLevel,
 } from '../../../constructs';
 import { SMOKE_PARAMETER, smokeRequest } from '../../../constructs/delivery/canary-deployment';
 import { dependencies, dependencyCycles } from '../../../constructs/governance/template-cycles';
+import { ECHO_HANDLER } from '../../helpers/app';
 import { monitoredShop } from '../../helpers/monitoring';
 import { refusal } from '../../helpers/refusal';
 
@@ -189,7 +192,7 @@ test('fails when more alarms are asked for than CodeDeploy watches', () => {
 test('fails when the critical metric alarms alone are more than CodeDeploy watches, by default', () => {
   const shop = monitoredShop({ protection: 'maximum', environment: 'prod' });
   for (let i = 0; i < 11; i++) {
-    shop.monitoring.addAlarm(
+    shop.monitoring.alarmFactory.createAlarm(
       new cloudwatch.Metric({ namespace: 'Keel/Shop', metricName: `Signal${i}` }),
       {
         slug: `signal-${i}`,
@@ -201,7 +204,9 @@ test('fails when the critical metric alarms alone are more than CodeDeploy watch
       { threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, watches: 'signal' },
     );
   }
-  const message = refusal(() => new CanaryDeployment(shop.stack, 'Deployment', { monitoring: shop.monitoring }));
+  new CanaryDeployment(shop.stack, 'Deployment', { monitoring: shop.monitoring });
+  // The default alarms are chosen when synth builds the deployment, from every alarm the service has by then.
+  const message = refusal(() => Template.fromStack(shop.stack));
   expect(message).toMatch(/\d+ critical metric alarms; CodeDeploy watches at most 10/);
   expect(message).toContain('AWS does not document that it evaluates composite alarms');
 });
@@ -215,7 +220,41 @@ test("fails when the hook's smoke requests cannot fit Lambda's 4 KB of environme
       for (let i = 0; i < 20; i++) service.addRoute('GET', `/orders/report-${i}/{orderId}`, fn);
     },
   });
-  expect(refusal(() => new CanaryDeployment(shop.stack, 'Deployment', { monitoring: shop.monitoring }))).toContain(
+  new CanaryDeployment(shop.stack, 'Deployment', { monitoring: shop.monitoring });
+  expect(refusal(() => Template.fromStack(shop.stack))).toContain(
     'pass smokeEvent: one request that every routed function accepts',
   );
+});
+
+describe('just in time', () => {
+  /** A second routed function and a table: one more deployment group, smoke request and critical alarm. */
+  function grow(service: ProductionService): void {
+    const reports = service.addFunction('Reports', { entry: ECHO_HANDLER });
+    service.addRoute('GET', '/reports/{reportId}', reports);
+    service.addTable('Ledger', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+  }
+
+  function deploymentResources(stack: Stack): Record<string, unknown> {
+    const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string }> };
+    return Object.fromEntries(
+      Object.entries(template.Resources).filter(
+        ([, resource]) => resource.Type.startsWith('AWS::CodeDeploy::') || resource.Type === 'AWS::Lambda::Function',
+      ),
+    );
+  }
+
+  test('a route and a table added after the deployment get the deployment groups, alarms and smoke requests they get before it', () => {
+    const before = monitoredShop({ protection: 'maximum', environment: 'prod', beforeMonitoring: grow });
+    new CanaryDeployment(before.stack, 'Deployment', { monitoring: before.monitoring });
+    const after = monitoredShop({ protection: 'maximum', environment: 'prod' });
+    new CanaryDeployment(after.stack, 'Deployment', { monitoring: after.monitoring });
+    grow(after.service);
+    const expected = deploymentResources(before.stack);
+    expect(deploymentResources(after.stack)).toEqual(expected);
+    const groups = Object.values(expected).filter(
+      (r) => (r as { Type: string }).Type === 'AWS::CodeDeploy::DeploymentGroup',
+    );
+    expect(groups).toHaveLength(2);
+    expect(JSON.stringify(groups)).toContain('MonitoringStandardshopprodledgersystemerrorscritical');
+  });
 });

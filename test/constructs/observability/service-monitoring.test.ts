@@ -4,7 +4,16 @@ import { Duration, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { defineBusinessMetrics, parseRunbook, SloIndicator, type ThresholdAlarmOptions } from '../../../constructs';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import {
+  addAlarmNameCheck,
+  defineBusinessMetrics,
+  parseRunbook,
+  SloIndicator,
+  type ProductionService,
+  type ServiceFunction,
+  type ThresholdAlarmOptions,
+} from '../../../constructs';
 import { ECHO_HANDLER, unbundledTestApp } from '../../helpers/app';
 import {
   monitoredShop,
@@ -754,6 +763,59 @@ describe('refuses', () => {
   });
 });
 
+describe('just in time', () => {
+  /** A routed function, a function no route reaches yet, and a table. */
+  function grow(service: ProductionService): ServiceFunction {
+    const reports = service.addFunction('Reports', { entry: ECHO_HANDLER });
+    service.addRoute('GET', '/reports', reports);
+    service.addTable('Ledger', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+    return service.addFunction('Exports', { entry: ECHO_HANDLER });
+  }
+
+  test('a function, route and table added after the monitoring get exactly the alarms they get before it', () => {
+    const before = monitoredShop({ beforeMonitoring: grow });
+    const after = monitoredShop();
+    grow(after.service);
+    const expected = allAlarmsOf(Template.fromStack(before.stack));
+    expect(allAlarmsOf(Template.fromStack(after.stack))).toEqual(expected);
+    expect(Object.values(expected).map((a) => a.AlarmName)).toEqual(
+      expect.arrayContaining([
+        'shop-dev-reports-errors-critical',
+        'shop-dev-reports-throttles-warning',
+        'shop-dev-reports-duration-warning',
+        'shop-dev-exports-errors-warning',
+        'shop-dev-ledger-read-throttles-warning',
+        'shop-dev-ledger-write-throttles-warning',
+        'shop-dev-ledger-system-errors-critical',
+      ]),
+    );
+    expect(after.monitoring.alarms.map((a) => a.name)).toEqual(before.monitoring.alarms.map((a) => a.name));
+  });
+
+  test('a route added after the monitoring makes its function critical, as a route added before does', () => {
+    const before = monitoredShop({
+      beforeMonitoring: (service) => service.addRoute('GET', '/exports', grow(service)),
+    });
+    const after = monitoredShop();
+    after.service.addRoute('GET', '/exports', grow(after.service));
+    const expected = allAlarmsOf(Template.fromStack(before.stack));
+    expect(allAlarmsOf(Template.fromStack(after.stack))).toEqual(expected);
+    const names = Object.values(expected).map((a) => a.AlarmName);
+    expect(names).toContain('shop-dev-exports-errors-critical');
+    expect(names).toContain('shop-dev-exports-throttles-warning');
+    expect(names).not.toContain('shop-dev-exports-errors-warning');
+  });
+
+  test('the health composite watches the critical alarms of a table added after the monitoring', () => {
+    const { stack, service } = monitoredShop();
+    grow(service);
+    const template = Template.fromStack(stack);
+    const rule = JSON.stringify(alarmNamed(template, 'shop-dev-health-critical').AlarmRule);
+    expect(rule).toContain(logicalIdOfAlarm(template, 'shop-dev-ledger-system-errors-critical'));
+    expect(rule).toContain(logicalIdOfAlarm(template, 'shop-dev-reports-errors-critical'));
+  });
+});
+
 describe('at synth', () => {
   test('fails when two alarms of a service share a name', () => {
     const { stack, monitoring, metrics } = shopWithMetrics({ shopAnchors: ['api-5xx-rate'] });
@@ -773,6 +835,7 @@ describe('at synth', () => {
 
   test('fails when two stacks of an app monitor services with the same name and environment', () => {
     const app = unbundledTestApp();
+    addAlarmNameCheck(app);
     monitoredShop({ app, stackId: 'First' });
     monitoredShop({ app, stackId: 'Second' });
     const message = synthError(() => app.synth());
@@ -827,11 +890,12 @@ describe('at synth', () => {
     );
   });
 
-  test('fails when a function is added to the service after the monitoring was created', () => {
-    const { stack, service } = monitoredShop();
+  test('fails when resources are added after the standard alarms were built early', () => {
+    const { stack, service, monitoring } = monitoredShop();
+    monitoring.buildStandardAlarms();
     service.addFunction('Late', { entry: ECHO_HANDLER });
     expect(synthError(() => Template.fromStack(stack))).toContain(
-      'function Test/Service/Late was added after Test/Monitoring was created, so it has no standard alarms',
+      'Test/Service got functions, tables or routes after the standard alarms of Test/Monitoring were built, so they have no standard alarms',
     );
   });
 
