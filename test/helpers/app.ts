@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { OwnershipTags } from '../../constructs';
+import { tempDir } from './temp-dir';
 
 const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
   context: Record<string, unknown>;
@@ -11,11 +11,11 @@ const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk
 /** The repository's own cdk.json context: feature flags and placeholder accounts, as `cdk synth` sees them. */
 export const repositoryContext: Readonly<Record<string, unknown>> = cdkJson.context;
 
-/** An App with the repository's context, writing its assembly to a fresh temporary directory. */
+/** An App with the repository's context, writing its assembly to a temporary directory removed after the test file. */
 export function testApp(context: Record<string, unknown> = {}): App {
   return new App({
     context: { ...repositoryContext, ...context },
-    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'keel-test-')),
+    outdir: tempDir('keel-test-'),
   });
 }
 

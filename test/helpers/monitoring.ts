@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { App, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -14,6 +13,7 @@ import {
   type ServiceMonitoringProps,
 } from '../../constructs';
 import { ECHO_HANDLER, testStack, unbundledTestApp } from './app';
+import { tempDir } from './temp-dir';
 
 /** The repository's real `runbooks/` directory. */
 export const REPOSITORY_RUNBOOKS = path.join(__dirname, '..', '..', 'runbooks');
@@ -35,11 +35,11 @@ export function runbookFile(title: string, anchors: readonly string[]): string {
 }
 
 /**
- * A fresh temporary runbooks directory holding the repository's `standard-alarms.md` and the given files
- * (name to markdown).
+ * A temporary runbooks directory (removed after the test file) holding the repository's `standard-alarms.md` and
+ * the given files (name to markdown).
  */
 export function runbooksDirectory(files: Readonly<Record<string, string>> = {}): string {
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-runbooks-'));
+  const directory = tempDir('keel-runbooks-');
   fs.copyFileSync(path.join(REPOSITORY_RUNBOOKS, 'standard-alarms.md'), path.join(directory, 'standard-alarms.md'));
   for (const [name, markdown] of Object.entries(files)) fs.writeFileSync(path.join(directory, name), markdown);
   return directory;

@@ -1,16 +1,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from './temp-dir';
 
 export const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
 
 /**
  * A fresh copy of this repository's files (tracked and new, as `git ls-files` lists them, without ignored ones),
- * sharing its node_modules: what a fresh clone looks like after `npm ci`.
+ * sharing its node_modules: what a fresh clone looks like after `npm ci`. Removed after the test file.
  */
 export function copyRepository(): string {
-  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-clone-'));
+  const copy = tempDir('keel-clone-');
   const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
     cwd: REPOSITORY_ROOT,
     encoding: 'utf8',
