@@ -8,8 +8,8 @@ import {
   NoCredentialLiterals,
   credentialReason,
   shannonEntropy,
-} from '../../../../constructs/governance/rules/secrets/no-credential-literals';
-import { testStack } from '../../../helpers/app';
+} from '../../../../../constructs/governance/rules/secrets/no-credential-literals';
+import { testStack } from '../../../../helpers/app';
 
 const PRIVATE_KEY = [
   '-----BEGIN RSA PRIVATE KEY-----',

@@ -1,8 +1,8 @@
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagRuleCompliance } from 'cdk-nag';
-import { LogGroupEncryption } from '../../../../constructs/governance/rules/logs/log-group-encryption';
-import { testStack } from '../../../helpers/app';
+import { LogGroupEncryption } from '../../../../../constructs/governance/rules/logs/log-group-encryption';
+import { testStack } from '../../../../helpers/app';
 
 test('a log group encrypted with a customer-managed KMS key complies', () => {
   const stack = testStack();

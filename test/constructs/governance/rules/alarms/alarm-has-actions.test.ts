@@ -4,9 +4,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagRuleCompliance } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { AlarmHasActions, alarmHasActions } from '../../../../constructs/governance/rules/alarms/alarm-has-actions';
-import { COMPOSITE_CHILD_METADATA } from '../../../../constructs/private/metadata';
-import { testStack } from '../../../helpers/app';
+import { AlarmHasActions, alarmHasActions } from '../../../../../constructs/governance/rules/alarms/alarm-has-actions';
+import { COMPOSITE_CHILD_METADATA } from '../../../../../constructs/naming';
+import { testStack } from '../../../../helpers/app';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:111111111111:alerts';
 

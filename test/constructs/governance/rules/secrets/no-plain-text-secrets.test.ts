@@ -5,8 +5,8 @@ import { NagRuleCompliance } from 'cdk-nag';
 import {
   NoPlainTextSecrets,
   noPlainTextSecrets,
-} from '../../../../constructs/governance/rules/secrets/no-plain-text-secrets';
-import { testStack } from '../../../helpers/app';
+} from '../../../../../constructs/governance/rules/secrets/no-plain-text-secrets';
+import { testStack } from '../../../../helpers/app';
 
 describe('NoPlainTextSecrets', () => {
   test('fails when a secret is created from SecretValue.unsafePlainText', () => {

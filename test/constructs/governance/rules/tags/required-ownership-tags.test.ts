@@ -4,9 +4,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagRuleCompliance } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { OwnershipTags, type OwnershipTagsProps } from '../../../../constructs/governance/ownership-tags';
-import { RequiredOwnershipTags } from '../../../../constructs/governance/rules/tags/required-ownership-tags';
-import { testApp, testStack } from '../../../helpers/app';
+import { OwnershipTags, type OwnershipTagsProps } from '../../../../../constructs/governance/ownership-tags';
+import { RequiredOwnershipTags } from '../../../../../constructs/governance/rules/tags/required-ownership-tags';
+import { testApp, testStack } from '../../../../helpers/app';
 
 const OWNERSHIP: OwnershipTagsProps = {
   owner: 'commerce',

@@ -1,8 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagRuleCompliance } from 'cdk-nag';
-import { LogGroupRetention } from '../../../../constructs/governance/rules/logs/log-group-retention';
-import { testStack } from '../../../helpers/app';
+import { LogGroupRetention } from '../../../../../constructs/governance/rules/logs/log-group-retention';
+import { testStack } from '../../../../helpers/app';
 
 test('a log group with a retention period complies', () => {
   const group = new logs.LogGroup(testStack(), 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
