@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   CloudWatchClient,
@@ -13,7 +12,8 @@ import type {
   ManifestMetric,
   ManifestObjective,
   ManifestService,
-} from '../../constructs/observability/manifest';
+} from '../../constructs/manifest/manifest-schema';
+import { removeTempDirs, tempDir } from './temp-dir';
 
 export const RUNBOOKS = 'https://github.com/example-org/keel/blob/main/runbooks';
 
@@ -117,19 +117,10 @@ export function keelManifest(services?: readonly ManifestService[]): KeelManifes
   };
 }
 
-/** A fresh temporary directory, removed by `removeTempDirs`. */
-const tempDirs: string[] = [];
-export function tempDir(prefix = 'keel-ops-'): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
+// The CLI tests import these from here; they live in temp-dir.ts with every other test's temporary directories.
+export { removeTempDirs, tempDir };
 
-export function removeTempDirs(): void {
-  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-}
-
-/** A temporary cloud assembly directory holding `keel-manifest.json` with `manifest` (any JSON). */
+/** A temporary cloud assembly directory holding `keel-manifest.json` with `manifest` (any JSON); see tempDir. */
 export function assemblyWith(manifest: unknown = keelManifest()): string {
   const dir = tempDir('keel-assembly-');
   fs.writeFileSync(path.join(dir, 'keel-manifest.json'), `${JSON.stringify(manifest, undefined, 2)}\n`);
