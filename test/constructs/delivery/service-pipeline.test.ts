@@ -1,7 +1,9 @@
-import { Duration, Stack, Stage } from 'aws-cdk-lib';
+import { Duration, Stack, Stage, type App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
+  ACKNOWLEDGMENT_METADATA,
   ServicePipeline,
   type DeliveryEnvironment,
   type ProtectionLevel,
@@ -34,30 +36,71 @@ const entryCommand = (env: keyof typeof ACCOUNTS, region = 'eu-west-1') =>
   "echo 'rollback execution: no entry check' || " +
   `npm run --silent keel -- gate shop --env ${env} --region ${region} --bake 0s --role-arn ${readerArn(env)}`;
 
+const SOURCE = { connectionArn: CONNECTION, repository: 'example-org/keel' };
+
+/** The shop's environment `name`: one small stack in its own Stage, reached through its alarm reader. */
+function shopEnvironment(
+  app: App,
+  name: keyof typeof ACCOUNTS,
+  overrides: Partial<DeliveryEnvironment> = {},
+): DeliveryEnvironment {
+  const stage = new Stage(app, `Shop-${name}`, { env: { account: ACCOUNTS[name], region: 'eu-west-1' } });
+  new sns.Topic(new Stack(stage, 'Service', { stackName: `Shop-${name}` }), 'Topic');
+  return {
+    name,
+    protection: PROTECTION[name],
+    targets: [{ stage, alarmReaderArn: readerArn(name) }],
+    ...overrides,
+  };
+}
+
+/** An environment beyond the usual three, in staging's account. */
+function perfEnvironment(app: App): DeliveryEnvironment {
+  const stage = new Stage(app, 'Shop-perf', { env: { account: ACCOUNTS.staging, region: 'eu-west-1' } });
+  new sns.Topic(new Stack(stage, 'Service'), 'Topic');
+  return { name: 'perf', protection: 'standard', targets: [{ stage, alarmReaderArn: readerArn('staging') }] };
+}
+
+/** The stack of the shop's pipeline, in the delivery account. */
+function pipelineStack(app: App): Stack {
+  return new Stack(app, 'Shop-pipeline', { env: { account: '444444444444', region: 'eu-west-1' } });
+}
+
 /** A shop with one small stack per environment, each in its own Stage, and its pipeline in the delivery account. */
-function delivered(
+function deliver(
   overrides: Partial<Record<keyof typeof ACCOUNTS, Partial<DeliveryEnvironment>>> = {},
   props: Partial<ServicePipelineProps> = {},
 ) {
   const app = testApp();
-  const environments = (['dev', 'staging', 'prod'] as const).map((name): DeliveryEnvironment => {
-    const stage = new Stage(app, `Shop-${name}`, { env: { account: ACCOUNTS[name], region: 'eu-west-1' } });
-    new sns.Topic(new Stack(stage, 'Service', { stackName: `Shop-${name}` }), 'Topic');
-    return {
-      name,
-      protection: PROTECTION[name],
-      targets: [{ stage, alarmReaderArn: readerArn(name) }],
-      ...overrides[name],
-    };
-  });
-  const stack = new Stack(app, 'Shop-pipeline', { env: { account: '444444444444', region: 'eu-west-1' } });
+  const environments = (['dev', 'staging', 'prod'] as const).map((name) => shopEnvironment(app, name, overrides[name]));
+  const stack = pipelineStack(app);
   const pipeline = new ServicePipeline(stack, 'Pipeline', {
     serviceName: 'shop',
-    source: { connectionArn: CONNECTION, repository: 'example-org/keel' },
+    source: SOURCE,
     environments,
     ...props,
   });
-  return { app, stack, pipeline, template: Template.fromStack(stack) };
+  return { app, stack, pipeline, environments };
+}
+
+/** The same shop, synthesized. */
+function delivered(
+  overrides: Partial<Record<keyof typeof ACCOUNTS, Partial<DeliveryEnvironment>>> = {},
+  props: Partial<ServicePipelineProps> = {},
+) {
+  const shop = deliver(overrides, props);
+  return { ...shop, template: Template.fromStack(shop.stack) };
+}
+
+/** Everything the pipeline stack deploys and decides: its template, and the acknowledgments recorded in it. */
+function synthesized(stack: Stack) {
+  const template = Template.fromStack(stack).toJSON();
+  const decisions = stack.node
+    .findAll()
+    .flatMap((c) =>
+      c.node.metadata.filter((m) => m.type === ACKNOWLEDGMENT_METADATA).map((m) => ({ path: c.node.path, ...m.data })),
+    );
+  return { template, decisions };
 }
 
 interface RenderedStage {
@@ -358,6 +401,98 @@ describe('a wave', () => {
   });
 });
 
+describe('construction order', () => {
+  const PROD_WINDOW = { deploymentWindows: [{ cron: '* * 9-16 ? * MON-THU *', timeZone: 'Europe/Berlin' }] };
+
+  test('gives an environment added after construction exactly the stages, steps, gates, conditions and decisions it would have had in props', () => {
+    const inProps = deliver({ prod: PROD_WINDOW });
+
+    // Staging and prod (their Stages included) come into being after the pipeline, and are added to it then.
+    const app = testApp();
+    const dev = shopEnvironment(app, 'dev');
+    const stack = pipelineStack(app);
+    const pipeline = new ServicePipeline(stack, 'Pipeline', {
+      serviceName: 'shop',
+      source: SOURCE,
+      environments: [dev],
+    });
+    pipeline.addEnvironment(shopEnvironment(app, 'staging'));
+    pipeline.addEnvironment(shopEnvironment(app, 'prod', PROD_WINDOW));
+
+    expect(synthesized(stack)).toEqual(synthesized(inProps.stack));
+    expect(pipeline.stages).toEqual(inProps.pipeline.stages);
+    expect(Object.keys(pipeline.gateRoles)).toEqual(['dev', 'staging', 'prod']);
+    expect(stage(Template.fromStack(stack), 'Shop-prod').BeforeEntry?.Conditions[0].Rules).toHaveLength(1);
+  });
+
+  test('builds the same pipeline when every environment is added after construction', () => {
+    const inProps = deliver();
+    const app = testApp();
+    const stack = pipelineStack(app);
+    const pipeline = new ServicePipeline(stack, 'Pipeline', { serviceName: 'shop', source: SOURCE });
+    for (const name of ['dev', 'staging', 'prod'] as const) pipeline.addEnvironment(shopEnvironment(app, name));
+    expect(synthesized(stack)).toEqual(synthesized(inProps.stack));
+  });
+
+  test('deploys a stack and publishes an asset added to a target Stage after the pipeline, as if they were there before', () => {
+    const extras = (dev: DeliveryEnvironment) => {
+      const extra = new Stack(dev.targets[0].stage, 'Extra');
+      new sns.Topic(extra, 'Topic');
+      new s3assets.Asset(extra, 'Bundle', { path: __filename });
+    };
+    const before = (() => {
+      const app = testApp();
+      const environments = (['dev', 'staging', 'prod'] as const).map((name) => shopEnvironment(app, name));
+      extras(environments[0]);
+      const stack = pipelineStack(app);
+      new ServicePipeline(stack, 'Pipeline', { serviceName: 'shop', source: SOURCE, environments });
+      return stack;
+    })();
+    const after = deliver();
+    extras(after.environments[0]);
+
+    const template = Template.fromStack(after.stack);
+    expect(stage(template, 'Shop-dev').Actions.map((a) => a.Name)).toEqual(
+      expect.arrayContaining(['Extra.Prepare', 'Extra.Deploy']),
+    );
+    expect(stage(template, 'Assets').Actions.map((a) => a.Name)).toEqual(['FileAssets']);
+    expect(synthesized(after.stack)).toEqual(synthesized(before));
+  });
+
+  test('builds once however often buildPipeline is called, and exactly what synth alone builds', () => {
+    const bySynth = deliver();
+    const byHand = deliver();
+    byHand.pipeline.buildPipeline();
+    byHand.pipeline.buildPipeline();
+    // What CDK Pipelines creates is there to reach before synth.
+    expect(byHand.pipeline.pipeline.pipeline.stages.map((s) => s.stageName)).toEqual([
+      'Source',
+      'Build',
+      'UpdatePipeline',
+      'Shop-dev',
+      'Shop-staging',
+      'Shop-prod',
+    ]);
+    expect(synthesized(byHand.stack)).toEqual(synthesized(bySynth.stack));
+  });
+
+  test('fails when an environment is added after the pipeline was built, naming the pipeline and how to fix it', () => {
+    const { app, pipeline, stack } = deliver();
+    pipeline.buildPipeline();
+    const message = refusal(() => pipeline.addEnvironment(perfEnvironment(app)));
+    expect(message).toContain('Cannot add environment perf to pipeline Shop-pipeline/Pipeline');
+    expect(message).toContain('is added after the pipeline was built (by buildPipeline(), or by synth)');
+    expect(message).toContain('in props.environments, or with addEnvironment() before anything calls buildPipeline()');
+
+    const synthesizedFirst = deliver();
+    Template.fromStack(synthesizedFirst.stack);
+    expect(refusal(() => synthesizedFirst.pipeline.addEnvironment(perfEnvironment(synthesizedFirst.app)))).toContain(
+      'Cannot add environment perf to pipeline Shop-pipeline/Pipeline',
+    );
+    expect(stack.node.path).toBe('Shop-pipeline');
+  });
+});
+
 describe('bad input', () => {
   test('fails when the connection ARN is malformed, naming the field and the value', () => {
     const message = refusal(() =>
@@ -409,6 +544,33 @@ describe('bad input', () => {
     );
     expect(message).toContain('environments.dev stage Shop-dev: has no concrete region');
     expect(message).toContain('create the Stage with env: { account, region }');
+  });
+
+  test('fails when an environment is in the pipeline twice', () => {
+    const { app, pipeline } = deliver();
+    const message = refusal(() => pipeline.addEnvironment({ ...perfEnvironment(app), name: 'dev' }));
+    expect(message).toContain('Shop-pipeline/Pipeline environments.dev: is in the pipeline twice');
+    expect(message).toContain('give each environment its own name, and add it once');
+    const app2 = testApp();
+    const dev = shopEnvironment(app2, 'dev');
+    expect(
+      refusal(
+        () =>
+          new ServicePipeline(pipelineStack(app2), 'Pipeline', {
+            serviceName: 'shop',
+            source: SOURCE,
+            environments: [dev, dev],
+          }),
+      ),
+    ).toContain('environments.dev: is in the pipeline twice');
+  });
+
+  test('fails at synth when the pipeline has no environment, saying where to add them', () => {
+    const stack = pipelineStack(testApp());
+    new ServicePipeline(stack, 'Pipeline', { serviceName: 'shop', source: SOURCE });
+    const message = refusal(() => Template.fromStack(stack));
+    expect(message).toContain('Shop-pipeline/Pipeline environments: is empty');
+    expect(message).toContain('in props.environments, or add them with addEnvironment()');
   });
 
   test('fails when a deployment window names an unknown time zone', () => {
