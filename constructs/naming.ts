@@ -6,6 +6,9 @@
  * No imports, so the CLI can load it without the synth-time library.
  */
 
+/** Construct metadata that marks an alarm feeding only a composite; KeelChecks lets it have no actions. */
+export const COMPOSITE_CHILD_METADATA = 'keel:composite-child';
+
 /** Lower-case words joined by single dashes, starting with a letter: service, team and alarm slug names. */
 export const KEBAB_CASE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import type { ServiceMonitoring } from '../observability/service-monitoring';
 import { keelNames } from '../naming';
 import { DECISIONS, decide } from '../private/decisions';
-import { KeelValidationError, type Problem } from '../private/errors';
+import { KeelValidationError, type Problem } from '../errors';
 import type { ProductionService, ServiceRoute } from '../service/production-service';
 import type { ProtectionLevel } from '../service/protection';
 import { ServiceFunction } from '../service/service-function';
@@ -122,13 +122,9 @@ export class CanaryDeployment extends Construct {
     if (props.postTrafficHook ?? service.protection === 'maximum') {
       this.hook = new ServiceFunction(this, 'PostTrafficHook', {
         entry: path.join(__dirname, 'hooks', 'post-traffic.ts'),
-        serviceName: service.serviceName,
-        protection: service.protection,
-        key: service.key,
+        service,
         timeout: Duration.seconds(60),
-        logRetention: service.logRetention,
         reservedConcurrency: service.protection === 'maximum' ? 2 : undefined,
-        decisionOwner: service.decisionOwner,
       });
       decide(this.hook.role, DECISIONS.hookReportsThroughCdkGrant, service.decisionOwner);
     }

@@ -1,27 +1,12 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { deliveryRoleNames } from '../naming';
 import { DECISIONS, DEFAULT_DECISION_OWNER, decide } from '../private/decisions';
-import { KeelValidationError } from '../private/errors';
+import { KeelValidationError } from '../errors';
 
 /** IAM role names are at most 64 characters. */
 const MAX_ROLE_NAME = 64;
-
-/**
- * The fixed names of the roles a service's pipeline and its target environments share. They live in different
- * accounts, so each side names the other's roles instead of referencing them.
- */
-export const deliveryRoleNames = {
-  /** The pipeline's own role, in the delivery account. */
-  pipeline: (service: string): string => `keel-${service}-pipeline`,
-  /**
-   * The CodeBuild role that runs `keel gate` for one environment, in the delivery account: the environment's entry
-   * checks (one look before a stage starts) and its bake after the deployment.
-   */
-  gate: (service: string, environment: string): string => `keel-${service}-${environment}-gate`,
-  /** The role in the target account that reads the service's alarms for that environment's gate role. */
-  alarmReader: (service: string, environment: string): string => `keel-${service}-${environment}-alarm-reader`,
-};
 
 export interface DeliveryAccessProps {
   /** The service's kebab-case name. */

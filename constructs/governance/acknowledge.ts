@@ -1,6 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { KeelValidationError, type Problem } from '../private/errors';
+import { KeelValidationError, type Problem } from '../errors';
 import { RULE_PACK_NAMES } from './rule-packs';
 import { parseIsoDate } from './iso-date';
 

@@ -19,7 +19,7 @@ import { FindingLog, observePack, ruleFamilyOf } from './finding-log';
 import { KEEL_RULES, KeelChecks } from './keel-checks';
 import { BASELINE_RULE_PACKS, RULE_PACKS, RULE_PACK_NAMES, type RulePackName } from './rule-packs';
 import type { KeelRule } from './rules/keel-rule';
-import { KeelValidationError, type Problem } from '../private/errors';
+import { KeelValidationError, type Problem } from '../errors';
 
 export { COMPLIANCE_REPORT_FILE } from './compliance-report';
 

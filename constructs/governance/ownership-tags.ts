@@ -1,6 +1,6 @@
 import { CfnResource, Tags } from 'aws-cdk-lib';
 import { Construct, type IConstruct, type IValidation } from 'constructs';
-import { KeelValidationError, type Problem } from '../private/errors';
+import { KeelValidationError, type Problem } from '../errors';
 import { DATA_CLASSIFICATIONS, isDataClassification, type DataClassification } from './data-classification';
 import { STANDARD_TAG_KEYS, missingTagKeys, tagValueProblem } from './tags';
 

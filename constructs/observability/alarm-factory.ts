@@ -4,7 +4,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { keelNames, pascalCase } from '../naming';
 import { DECISIONS, DEFAULT_DECISION_OWNER, decide } from '../private/decisions';
-import { COMPOSITE_CHILD_METADATA } from '../private/metadata';
+import { COMPOSITE_CHILD_METADATA } from '../naming';
 import { alarmEvaluation, type AlarmOptions } from './alarm-options';
 import type { Severity } from './alert-routing';
 import { runbookUrl, type RunbookLocation } from './runbooks';
@@ -195,4 +195,13 @@ export class KeelAlarmFactory implements IKeelAlarmFactory {
     alarm.addAlarmAction(new actions.SnsAction(topic));
     alarm.addOkAction(new actions.SnsAction(topic));
   }
+}
+
+/** One problem per alarm name used more than once in `names`. */
+export function duplicateAlarmNameProblems(names: readonly string[]): string[] {
+  const uses = new Map<string, number>();
+  for (const name of names) uses.set(name, (uses.get(name) ?? 0) + 1);
+  return [...uses]
+    .filter(([, count]) => count > 1)
+    .map(([name]) => `alarm name ${name} is used by more than one alarm in the app; give one of them another slug.`);
 }

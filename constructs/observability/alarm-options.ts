@@ -1,6 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { KeelValidationError, type Problem } from '../private/errors';
+import { KeelValidationError, type Problem } from '../errors';
 import { KEBAB_CASE } from '../naming';
 import type { Severity } from './alert-routing';
 

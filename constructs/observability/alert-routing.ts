@@ -9,8 +9,6 @@ import { DECISIONS, DEFAULT_DECISION_OWNER, decide } from '../private/decisions'
 /** `critical` pages the owner's on-call and is a rollback signal; `warning` opens a ticket. */
 export type Severity = 'critical' | 'warning';
 
-export const SEVERITIES: readonly Severity[] = ['critical', 'warning'];
-
 export interface AlertRoutingProps {
   /** `<service>-<env>`, for topic names people recognise. */
   readonly name: string;

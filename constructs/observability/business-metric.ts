@@ -1,4 +1,6 @@
 // Pure definitions, no aws-cdk-lib: handlers import them at runtime, so this file must stay light.
+import { keelNames } from '../naming';
+import type { Problem } from '../errors';
 
 /** Units both Powertools Metrics (EMF) and CloudWatch understand. */
 export type MetricUnitName = 'Count' | 'None' | 'Milliseconds' | 'Seconds' | 'Percent' | 'Bytes';
@@ -41,10 +43,7 @@ export function defineBusinessMetrics<K extends string>(
   service: string,
   specs: Readonly<Record<K, BusinessMetricSpec>>,
 ): BusinessMetricSet<K> {
-  const namespace = `Keel/${service
-    .split('-')
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join('')}`;
+  const namespace = keelNames.metricNamespace(service);
   const entries = Object.entries(specs) as [K, BusinessMetricSpec][];
   return Object.freeze(
     Object.fromEntries(
@@ -60,4 +59,39 @@ export function metricNameProblem(name: unknown): string | undefined {
   if (name.startsWith(':')) return "starts with ':', which CloudWatch rejects";
   if (!/^[\x20-\x7e]+$/.test(name)) return 'has characters outside printable ASCII, which CloudWatch rejects';
   return undefined;
+}
+
+/** What is wrong with a service's set of metrics, said to be emitted by `emitterCount` functions. */
+export function businessMetricSetProblems(
+  where: string,
+  serviceName: string,
+  metrics: BusinessMetricSet,
+  emitterCount: number,
+): Problem[] {
+  const problems: Problem[] = [];
+  for (const metric of Object.values(metrics)) {
+    const nameProblem = metricNameProblem(metric.name);
+    if (nameProblem) {
+      problems.push({
+        where: `${where} business metric ${JSON.stringify(metric.name)}`,
+        what: `the name ${nameProblem}`,
+        fix: 'use 1-255 printable ASCII characters, not starting with a colon, e.g. OrdersPlaced',
+      });
+    }
+    if (metric.service !== serviceName) {
+      problems.push({
+        where: `${where} business metric ${metric.name}`,
+        what: `belongs to service ${metric.service}, not ${serviceName}`,
+        fix: `define it with defineBusinessMetrics('${serviceName}', ...)`,
+      });
+    }
+  }
+  if (emitterCount === 0) {
+    problems.push({
+      where: `${where} business metrics`,
+      what: 'no function is said to emit them',
+      fix: 'pass the functions whose handlers import the metrics, e.g. addBusinessMetrics(metrics, [handler])',
+    });
+  }
+  return problems;
 }

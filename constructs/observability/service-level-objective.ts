@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { KeelValidationError, type Problem } from '../private/errors';
+import { KeelValidationError, type Problem } from '../errors';
 import type { Severity } from './alert-routing';
 import type { IKeelAlarmFactory } from './alarm-factory';
 

@@ -2,10 +2,15 @@ import { Aspects, AspectPriority, Duration, Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, type IConstruct } from 'constructs';
 import { keelNames } from '../naming';
-import { KeelValidationError, type Problem } from '../private/errors';
+import { KeelValidationError } from '../errors';
 import type { ProductionService } from '../service/production-service';
 import type { ServiceFunction } from '../service/service-function';
-import { KeelAlarmFactory, type IKeelAlarmFactory, type RegisteredAlarm } from './alarm-factory';
+import {
+  duplicateAlarmNameProblems,
+  KeelAlarmFactory,
+  type IKeelAlarmFactory,
+  type RegisteredAlarm,
+} from './alarm-factory';
 import {
   DEFAULT_ALARM_PERIOD,
   requireFinite,
@@ -15,7 +20,7 @@ import {
   type ThresholdAlarmOptions,
 } from './alarm-options';
 import { AlertRouting } from './alert-routing';
-import { metricNameProblem, type BusinessMetric, type BusinessMetricSet } from './business-metric';
+import { businessMetricSetProblems, type BusinessMetric, type BusinessMetricSet } from './business-metric';
 import { RunbookChecker, type RunbookLocation } from './runbooks';
 import { ServiceDashboard } from './service-dashboard';
 import { ServiceLevelObjective, type ServiceLevelObjectiveProps } from './service-level-objective';
@@ -186,7 +191,7 @@ export class ServiceMonitoring extends Construct {
    * metric that nothing emits cannot be alarmed on in silence.
    */
   public addBusinessMetrics(metrics: BusinessMetricSet, emittedBy: readonly ServiceFunction[]): void {
-    const problems = businessMetricProblems(this.node.path, this.service.serviceName, metrics, emittedBy);
+    const problems = businessMetricSetProblems(this.node.path, this.service.serviceName, metrics, emittedBy.length);
     if (problems.length > 0) throw new KeelValidationError(`Invalid business metrics on ${this.node.path}:`, problems);
     this.metricList.push(...Object.values(metrics));
   }
@@ -412,48 +417,6 @@ export function addAlarmNameCheck(app: IConstruct): void {
           .flatMap((monitoring) => [...new Set(monitoring.alarms.map((a) => a.name))]),
       ),
   });
-}
-
-function duplicateAlarmNameProblems(names: readonly string[]): string[] {
-  const uses = new Map<string, number>();
-  for (const name of names) uses.set(name, (uses.get(name) ?? 0) + 1);
-  return [...uses]
-    .filter(([, count]) => count > 1)
-    .map(([name]) => `alarm name ${name} is used by more than one alarm in the app; give one of them another slug.`);
-}
-
-function businessMetricProblems(
-  where: string,
-  serviceName: string,
-  metrics: BusinessMetricSet,
-  emittedBy: readonly ServiceFunction[],
-): Problem[] {
-  const problems: Problem[] = [];
-  for (const metric of Object.values(metrics)) {
-    const nameProblem = metricNameProblem(metric.name);
-    if (nameProblem) {
-      problems.push({
-        where: `${where} business metric ${JSON.stringify(metric.name)}`,
-        what: `the name ${nameProblem}`,
-        fix: 'use 1-255 printable ASCII characters, not starting with a colon, e.g. OrdersPlaced',
-      });
-    }
-    if (metric.service !== serviceName) {
-      problems.push({
-        where: `${where} business metric ${metric.name}`,
-        what: `belongs to service ${metric.service}, not ${serviceName}`,
-        fix: `define it with defineBusinessMetrics('${serviceName}', ...)`,
-      });
-    }
-  }
-  if (emittedBy.length === 0) {
-    problems.push({
-      where: `${where} business metrics`,
-      what: 'no function is said to emit them',
-      fix: 'pass the functions whose handlers import the metrics, e.g. addBusinessMetrics(metrics, [handler])',
-    });
-  }
-  return problems;
 }
 
 function checkStandardThresholds(where: string, thresholds: StandardAlarmThresholds): void {

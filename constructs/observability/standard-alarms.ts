@@ -5,7 +5,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { MonitoringFacade, SnsAlarmActionStrategy, type CustomAlarmThreshold } from 'cdk-monitoring-constructs';
 import type { Construct } from 'constructs';
-import type { Problem } from '../private/errors';
+import type { Problem } from '../errors';
 import type { ServiceFunction } from '../service/service-function';
 import type { KeelAlarmFactory } from './alarm-factory';
 import type { Severity } from './alert-routing';

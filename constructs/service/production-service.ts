@@ -7,9 +7,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DECISIONS, DEFAULT_DECISION_OWNER, decide, decideLogRetention } from '../private/decisions';
 import { keelNames } from '../naming';
-import { KeelValidationError } from '../private/errors';
+import { KeelValidationError } from '../errors';
 import { ServiceKey } from '../secrets/service-key';
-import { ServiceSecret, type SecretRotation } from '../secrets/service-secret';
+import { ServiceSecret, type SecretRotation } from './service-secret';
 import { protectionDefaults, type ProtectionDefaults, type ProtectionLevel } from './protection';
 import { ServiceAuthorization } from './service-authorization';
 import { ServiceFunction, type ServiceFunctionOptions } from './service-function';
@@ -226,11 +226,7 @@ export class ProductionService extends Construct implements IServiceContext {
     const fn = new ServiceFunction(this, id, {
       ...this.functionDefaults(),
       ...options,
-      serviceName: this.serviceName,
-      protection: this.protection,
-      key: this.key,
-      logRetention: this.logRetention,
-      decisionOwner: this.decisionOwner,
+      service: this,
     });
     this.functions.push(fn);
     return fn;
@@ -328,15 +324,7 @@ export class ProductionService extends Construct implements IServiceContext {
 
   /** Adds a secret encrypted with the service key that rotates as `rotation` says. */
   public addSecret(id: string, rotation: SecretRotation, description?: string): ServiceSecret {
-    const secret = new ServiceSecret(this, id, {
-      serviceName: this.serviceName,
-      protection: this.protection,
-      key: this.key,
-      rotation,
-      description,
-      logRetention: this.logRetention,
-      decisionOwner: this.decisionOwner,
-    });
+    const secret = new ServiceSecret(this, id, { service: this, rotation, description });
     if (secret.rotationFunction) this.functions.push(secret.rotationFunction);
     return secret;
   }

@@ -10,11 +10,12 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DECISIONS, DEFAULT_DECISION_OWNER, decide, decideLogRetention } from '../private/decisions';
-import { KeelValidationError, type Problem } from '../private/errors';
-import { pascalCase } from '../private/names';
+import { DECISIONS, decide, decideLogRetention } from '../private/decisions';
+import { KeelValidationError, type Problem } from '../errors';
+import { keelNames } from '../naming';
 import { queueDestination } from '../private/queue-destination';
-import { protectionDefaults, type ProtectionLevel } from './protection';
+import { protectionDefaults } from './protection';
+import type { IServiceContext } from './service-context';
 
 export type ApplicationLogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
 
@@ -60,26 +61,16 @@ export interface ServiceFunctionOptions {
 }
 
 export interface ServiceFunctionProps extends ServiceFunctionOptions {
-  /** Kebab-case service name: Powertools' service name and the metrics namespace `Keel/<Service>`. */
-  readonly serviceName: string;
-  readonly protection: ProtectionLevel;
-  /** Encrypts the function's log group and dead-letter queue. */
-  readonly key: kms.IKey;
+  /**
+   * The service the function belongs to: its name (Powertools' service name and the metrics namespace
+   * `Keel/<Service>`), protection, key (log group, dead-letter queue, environment), log retention and decision owner.
+   */
+  readonly service: IServiceContext;
   /**
    * Receives failed asynchronous invocations.
-   * @default - a new queue encrypted with `key`
+   * @default - a new queue encrypted with the service key
    */
   readonly deadLetterQueue?: sqs.IQueue;
-  /**
-   * How long the function's logs are kept.
-   * @default - the protection level's
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * The team that owns Keel's construct-level acknowledgments.
-   * @default 'platform'
-   */
-  readonly decisionOwner?: string;
 }
 
 const DEFAULT_MEMORY = 256;
@@ -106,12 +97,13 @@ export class ServiceFunction extends Construct {
     super(scope, id);
     const memorySize = props.memorySize ?? DEFAULT_MEMORY;
     this.timeout = props.timeout ?? DEFAULT_TIMEOUT;
-    const defaults = protectionDefaults(props.protection);
+    const { service } = props;
+    const defaults = protectionDefaults(service.protection);
     const reservedConcurrency = props.reservedConcurrency ?? defaults.reservedConcurrency;
     checkFunctionProps(this.node.path, props.entry, memorySize, this.timeout, reservedConcurrency);
 
-    const retention = props.logRetention ?? defaults.logRetention;
-    this.logGroup = new logs.LogGroup(this, 'Logs', { encryptionKey: props.key, retention });
+    const retention = service.logRetention;
+    this.logGroup = new logs.LogGroup(this, 'Logs', { encryptionKey: service.key, retention });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs ${this.node.path}`,
@@ -120,7 +112,7 @@ export class ServiceFunction extends Construct {
       props.deadLetterQueue ??
       new sqs.Queue(this, 'DeadLetters', {
         encryption: sqs.QueueEncryption.KMS,
-        encryptionMasterKey: props.key,
+        encryptionMasterKey: service.key,
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
         // Says that this queue is a dead-letter queue (Control Tower's CT.SQS.PR.1); allowAll is SQS's default.
@@ -152,13 +144,13 @@ export class ServiceFunction extends Construct {
       reservedConcurrentExecutions: reservedConcurrency,
       role: this.role,
       logGroup: this.logGroup,
-      environmentEncryption: props.key,
+      environmentEncryption: service.key,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel[logLevel],
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       environment: {
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
-        POWERTOOLS_METRICS_NAMESPACE: `Keel/${pascalCase(props.serviceName)}`,
+        POWERTOOLS_SERVICE_NAME: service.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: keelNames.metricNamespace(service.serviceName),
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
@@ -171,7 +163,7 @@ export class ServiceFunction extends Construct {
     this.alias = new lambda.Alias(this, 'Live', { aliasName: 'live', version: this.function.currentVersion });
     this.alias.configureAsyncInvoke({ onFailure: queueDestination(this.deadLetterQueue), retryAttempts: 2 });
 
-    const owner = props.decisionOwner ?? DEFAULT_DECISION_OWNER;
+    const owner = service.decisionOwner;
     decide(this.policy, DECISIONS.xrayWriteAnyResource, owner);
     decide(this.function, DECISIONS.failuresThroughDestination, owner);
     decide(this.function, DECISIONS.functionsOutsideVpc, owner);

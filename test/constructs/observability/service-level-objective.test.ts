@@ -2,7 +2,7 @@ import { Duration, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SloIndicator, type BurnRateTier, type ServiceLevelObjective } from '../../../constructs';
-import { COMPOSITE_CHILD_METADATA } from '../../../constructs/private/metadata';
+import { COMPOSITE_CHILD_METADATA } from '../../../constructs/naming';
 import { monitoredShop } from '../../helpers/monitoring';
 import { flatten } from '../../helpers/template';
 import { keelRefusal as refusal } from '../../helpers/refusal';

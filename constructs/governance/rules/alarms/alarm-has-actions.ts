@@ -1,7 +1,7 @@
 import { Stack, type CfnResource } from 'aws-cdk-lib';
 import { CfnAlarm, CfnCompositeAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { NagRuleCompliance, type NagRuleResult } from 'cdk-nag';
-import { COMPOSITE_CHILD_METADATA } from '../../../private/metadata';
+import { COMPOSITE_CHILD_METADATA } from '../../../naming';
 import type { KeelRule } from '../keel-rule';
 
 /** Every alarm notifies someone when it fires, unless it is marked as a child of a composite that does. */

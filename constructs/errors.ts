@@ -31,8 +31,7 @@ export class KeelValidationError extends Error {
   }
 }
 
-/** Quotes a user-supplied value for an error message, so empty strings and spaces stay visible. */
-export function quote(value: unknown): string {
-  if (value === undefined) return '(missing)';
-  return JSON.stringify(value);
+/** Problems as `node.addValidation` messages, in the same where/what/fix shape as a KeelValidationError. */
+export function problemsToMessages(problems: readonly Problem[]): string[] {
+  return problems.map(describeProblem);
 }

@@ -1,14 +1,12 @@
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { KeelValidationError } from '../private/errors';
-import type { ProtectionLevel } from '../service/protection';
-import { ServiceFunction } from '../service/service-function';
+import { KeelValidationError } from '../errors';
+import type { IServiceContext } from './service-context';
+import { ServiceFunction } from './service-function';
 
 const DEFAULT_ROTATION_INTERVAL = Duration.days(30);
 
@@ -46,11 +44,8 @@ export class SecretRotation {
 }
 
 export interface ServiceSecretProps {
-  /** Kebab-case service name. */
-  readonly serviceName: string;
-  readonly protection: ProtectionLevel;
-  /** The service key; the secret is encrypted with it. */
-  readonly key: kms.IKey;
+  /** The service the secret belongs to; the secret is encrypted with its key, and a Keel rotator runs as its function. */
+  readonly service: IServiceContext;
   /** How the secret rotates; required. */
   readonly rotation: SecretRotation;
   /**
@@ -64,16 +59,6 @@ export interface ServiceSecretProps {
    * @default - a 48-character string without punctuation
    */
   readonly generate?: secretsmanager.SecretStringGenerator;
-  /**
-   * How long the rotation function's logs are kept.
-   * @default - the protection level's retention
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * The team that owns Keel's construct-level acknowledgments.
-   * @default 'platform'
-   */
-  readonly decisionOwner?: string;
 }
 
 /**
@@ -108,7 +93,7 @@ export class ServiceSecret extends Construct {
     }
     this.secret = new secretsmanager.Secret(this, 'Secret', {
       description: props.description,
-      encryptionKey: props.key,
+      encryptionKey: props.service.key,
       generateSecretString: props.generate ?? { passwordLength: 48, excludePunctuation: true },
     });
     const { rotation } = props;
@@ -128,14 +113,10 @@ export class ServiceSecret extends Construct {
       });
     } else {
       this.rotationFunction = new ServiceFunction(this, 'Rotator', {
-        entry: path.join(__dirname, 'rotation', 'random-value-rotation.ts'),
-        serviceName: props.serviceName,
-        protection: props.protection,
-        key: props.key,
+        entry: path.join(__dirname, '..', 'secrets', 'rotation', 'random-value-rotation.ts'),
+        service: props.service,
         timeout: Duration.seconds(30),
         reservedConcurrency: 1,
-        logRetention: props.logRetention,
-        decisionOwner: props.decisionOwner,
       });
       const secretArn = this.secret.secretArn;
       this.rotationFunction.allow(
@@ -147,7 +128,7 @@ export class ServiceSecret extends Construct {
         ],
         [secretArn],
       );
-      this.rotationFunction.allowKeyVia(props.key, ['kms:Decrypt', 'kms:GenerateDataKey'], 'secretsmanager');
+      this.rotationFunction.allowKeyVia(props.service.key, ['kms:Decrypt', 'kms:GenerateDataKey'], 'secretsmanager');
       this.rotationFunction.alias.addPermission('SecretsManagerInvokes', {
         principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
         sourceArn: secretArn,

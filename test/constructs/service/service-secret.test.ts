@@ -3,14 +3,29 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { KeelValidationError } from '../../../constructs/private/errors';
-import { SecretRotation, ServiceSecret, type ServiceSecretProps } from '../../../constructs/secrets/service-secret';
+import { KeelValidationError } from '../../../constructs/errors';
+import { SecretRotation, ServiceSecret, type ServiceSecretProps } from '../../../constructs/service/service-secret';
 import { ServiceFunction } from '../../../constructs/service/service-function';
+import { protectionDefaults } from '../../../constructs/service/protection';
+import type { IServiceContext } from '../../../constructs/service/service-context';
 import { testApp, testStack } from '../../helpers/app';
 
 interface Fixture {
   readonly stack: Stack;
   readonly key: kms.Key;
+}
+
+/** The `orders` service in dev, as a ServiceSecret or ServiceFunction sees it. */
+function ordersContext(key: kms.IKey): IServiceContext {
+  return {
+    serviceName: 'orders',
+    environment: 'dev',
+    protection: 'basic',
+    key,
+    logRetention: protectionDefaults('basic').logRetention,
+    decisionOwner: 'platform',
+    qualifiedName: 'orders-dev',
+  };
 }
 
 /** A stack whose NodejsFunctions skip bundling, with a service key. */
@@ -24,7 +39,7 @@ function serviceSecret(
   rotation: SecretRotation = SecretRotation.randomValue(),
   props: Partial<ServiceSecretProps> = {},
 ): ServiceSecret {
-  return new ServiceSecret(stack, 'ApiKey', { serviceName: 'orders', protection: 'basic', key, rotation, ...props });
+  return new ServiceSecret(stack, 'ApiKey', { service: ordersContext(key), rotation, ...props });
 }
 
 interface Statement {
@@ -223,9 +238,7 @@ describe('validation', () => {
     let error: unknown;
     try {
       new ServiceSecret(f.stack, 'ApiKey', {
-        serviceName: 'orders',
-        protection: 'basic',
-        key: f.key,
+        service: ordersContext(f.key),
         rotation: undefined as unknown as SecretRotation,
       });
     } catch (e) {
@@ -247,9 +260,7 @@ describe('ServiceFunction.readSecret', () => {
   function readingFunction(f: Fixture, secret: ServiceSecret): ServiceFunction {
     const fn = new ServiceFunction(f.stack, 'Orders', {
       entry: 'lib/services/orders/handler.ts',
-      serviceName: 'orders',
-      protection: 'basic',
-      key: f.key,
+      service: ordersContext(f.key),
     });
     fn.readSecret(secret.secret, 'KEY_NAME');
     return fn;

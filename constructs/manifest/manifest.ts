@@ -4,8 +4,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { ServicePipeline } from '../delivery/service-pipeline';
 import { concreteLocation } from '../private/location';
-import type { ServiceLevelObjective } from './service-level-objective';
-import { ServiceMonitoring } from './service-monitoring';
+import type { ServiceLevelObjective } from '../observability/service-level-objective';
+import { ServiceMonitoring } from '../observability/service-monitoring';
 import {
   MANIFEST_FILE,
   MANIFEST_VERSION,
@@ -13,14 +13,16 @@ import {
   type ManifestObjective,
   type ManifestMetricStat,
   type ManifestService,
-} from '../manifest/manifest-schema';
+} from './manifest-schema';
 
-export * from '../manifest/manifest-schema';
-
-/** Describes every monitored service of the app. */
+/**
+ * Describes every monitored service of the app. Synth has built the standard alarms by the time lib/synth.ts writes
+ * it; called earlier (tests), it builds them from the resources as they are.
+ */
 export function buildManifest(root: IConstruct, now: Date = new Date()): KeelManifest {
   const all = root.node.findAll();
-  const monitors = all.filter((c): c is ServiceMonitoring => c instanceof ServiceMonitoring);
+  const monitors = all.filter(ServiceMonitoring.isServiceMonitoring);
+  for (const monitoring of monitors) monitoring.buildStandardAlarms();
   const pipelines = all.filter((c): c is ServicePipeline => c instanceof ServicePipeline);
   const pipelineStage = (service: string, environment: string): Pick<ManifestService, 'pipeline'> => {
     const stage = pipelines.find((p) => p.serviceName === service)?.stages[environment];
@@ -33,14 +35,13 @@ export function buildManifest(root: IConstruct, now: Date = new Date()): KeelMan
     generatedAt: now.toISOString(),
     services: monitors.map((monitoring) => {
       const stack = Stack.of(monitoring);
-      const health = monitoring.alarms.find((a) => a.kind === 'health');
       return {
         service: monitoring.service.serviceName,
         environment: monitoring.service.environment,
         stackName: stack.stackName,
         ...concreteLocation(stack),
-        healthAlarm: health?.name ?? '',
-        alarmPrefix: `${monitoring.service.serviceName}-${monitoring.service.environment}-`,
+        healthAlarm: monitoring.healthAlarmName,
+        alarmPrefix: monitoring.alarmPrefix,
         dashboard: monitoring.dashboard.dashboardName,
         alarms: monitoring.alarms.map((a) => ({
           name: a.name,
