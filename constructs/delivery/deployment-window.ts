@@ -1,4 +1,4 @@
-import type { Problem } from '../private/errors';
+import type { Problem } from '../errors';
 
 /**
  * When a pipeline may deploy into an environment: CodePipeline's `DeploymentWindow` rule, a cron expression of the
