@@ -67,9 +67,47 @@ export async function status(
   options: StatusOptions,
 ): Promise<StatusReport> {
   const now = options.now ?? new Date();
-  let apiCalls = 0;
-  const described: AlarmState[] = [];
+  const described = await describeServiceAlarms(client, entry);
+  const metrics = await readBusinessMetrics(client, entry, options.sinceMs, now);
+  const objectives = await readBudgets(client, entry, now).catch((error: unknown) => {
+    throw awsError(error, 'reading SLO error budgets (GetMetricData)');
+  });
+
+  const health = described.alarms.find((a) => a.name === entry.healthAlarm) ?? {
+    name: entry.healthAlarm,
+    severity: 'critical' as const,
+    state: 'MISSING' as const,
+  };
+  const alarms = described.alarms.filter((a) => a.name !== entry.healthAlarm);
+  // A health alarm CloudWatch doesn't have (wrong account or region, stack not deployed) confirms nothing.
+  const healthy =
+    health.state !== 'ALARM' &&
+    health.state !== 'MISSING' &&
+    !alarms.some((a) => a.severity === 'critical' && a.state === 'ALARM');
+  return {
+    service: entry.service,
+    environment: entry.environment,
+    healthy,
+    health,
+    alarms,
+    metrics: metrics.series,
+    objectives: objectives.statuses,
+    sinceMinutes: Math.round(options.sinceMs / 60_000),
+    apiCalls: described.calls + metrics.calls + (objectives.called ? 1 : 0),
+  };
+}
+
+/**
+ * Every alarm under the service's name prefix, one DescribeAlarms call per page of 100, with the manifest's
+ * severity and runbook; alarms the manifest promises but CloudWatch lacks are MISSING.
+ */
+async function describeServiceAlarms(
+  client: CloudWatchClient,
+  entry: ManifestService,
+): Promise<{ alarms: AlarmState[]; calls: number }> {
+  const alarms: AlarmState[] = [];
   const known = new Map(entry.alarms.map((a) => [a.name, a]));
+  let calls = 0;
   let nextToken: string | undefined;
   try {
     do {
@@ -81,10 +119,10 @@ export async function status(
           NextToken: nextToken,
         }),
       );
-      apiCalls++;
+      calls++;
       for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
         const name = alarm.AlarmName ?? '';
-        described.push({
+        alarms.push({
           name,
           severity: known.get(name)?.severity ?? 'unknown',
           state: alarm.StateValue ?? 'INSUFFICIENT_DATA',
@@ -99,65 +137,49 @@ export async function status(
   }
   // Alarms the manifest promises but CloudWatch lacks: the stack is not deployed, or was changed by hand.
   for (const alarm of entry.alarms) {
-    if (!described.some((d) => d.name === alarm.name)) {
-      described.push({ name: alarm.name, severity: alarm.severity, state: 'MISSING', runbook: alarm.runbook });
+    if (!alarms.some((d) => d.name === alarm.name)) {
+      alarms.push({ name: alarm.name, severity: alarm.severity, state: 'MISSING', runbook: alarm.runbook });
     }
   }
+  return { alarms, calls };
+}
 
-  const periodSeconds = Math.max(60, Math.ceil(options.sinceMs / 1000 / 30 / 60) * 60);
+/** Every business metric over the last `sinceMs`, in about 30 points, one GetMetricData call per 500 metrics. */
+async function readBusinessMetrics(
+  client: CloudWatchClient,
+  entry: ManifestService,
+  sinceMs: number,
+  now: Date,
+): Promise<{ series: MetricSeries[]; calls: number }> {
+  const periodSeconds = Math.max(60, Math.ceil(sinceMs / 1000 / 30 / 60) * 60);
   const metricQueries: MetricDataQuery[] = entry.metrics.map((metric, i) => ({
     Id: `m${i}`,
     MetricStat: { Metric: metricOf(metric), Period: periodSeconds, Stat: metric.statistic },
     ReturnData: true,
   }));
-  const series = new Map<string, number[]>();
+  const values = new Map<string, number[]>();
+  let calls = 0;
   try {
     for (let start = 0; start < metricQueries.length; start += MAX_QUERIES_PER_CALL) {
       const result = await client.send(
         new GetMetricDataCommand({
           MetricDataQueries: metricQueries.slice(start, start + MAX_QUERIES_PER_CALL),
-          StartTime: new Date(now.getTime() - options.sinceMs),
+          StartTime: new Date(now.getTime() - sinceMs),
           EndTime: now,
           ScanBy: 'TimestampAscending',
         }),
       );
-      apiCalls++;
-      for (const r of result.MetricDataResults ?? []) series.set(r.Id ?? '', [...(r.Values ?? [])]);
+      calls++;
+      for (const r of result.MetricDataResults ?? []) values.set(r.Id ?? '', [...(r.Values ?? [])]);
     }
   } catch (error) {
     throw awsError(error, 'reading business metrics (GetMetricData)');
   }
-
-  const objectives = await budgets(client, entry, now).catch((error: unknown) => {
-    throw awsError(error, 'reading SLO error budgets (GetMetricData)');
+  const series = entry.metrics.map((metric, i) => {
+    const points = values.get(`m${i}`) ?? [];
+    return { name: metric.name, unit: metric.unit, statistic: metric.statistic, values: points, latest: points.at(-1) };
   });
-  if (objectives.called) apiCalls++;
-
-  const health = described.find((a) => a.name === entry.healthAlarm) ?? {
-    name: entry.healthAlarm,
-    severity: 'critical' as const,
-    state: 'MISSING' as const,
-  };
-  const alarms = described.filter((a) => a.name !== entry.healthAlarm);
-  // A health alarm CloudWatch doesn't have (wrong account or region, stack not deployed) confirms nothing.
-  const healthy =
-    health.state !== 'ALARM' &&
-    health.state !== 'MISSING' &&
-    !alarms.some((a) => a.severity === 'critical' && a.state === 'ALARM');
-  return {
-    service: entry.service,
-    environment: entry.environment,
-    healthy,
-    health,
-    alarms,
-    metrics: entry.metrics.map((metric, i) => {
-      const values = series.get(`m${i}`) ?? [];
-      return { name: metric.name, unit: metric.unit, statistic: metric.statistic, values, latest: values.at(-1) };
-    }),
-    objectives: objectives.statuses,
-    sinceMinutes: Math.round(options.sinceMs / 60_000),
-    apiCalls,
-  };
+  return { series, calls };
 }
 
 function metricOf(metric: { namespace: string; name: string; dimensions: Readonly<Record<string, string>> }) {
@@ -169,7 +191,7 @@ function metricOf(metric: { namespace: string; name: string; dimensions: Readonl
 }
 
 /** Each SLO's error budget left over its budget period, all in one GetMetricData call. */
-async function budgets(
+async function readBudgets(
   client: CloudWatchClient,
   entry: ManifestService,
   now: Date,

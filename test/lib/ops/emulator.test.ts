@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { CloudWatchClient, PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import type { KeelManifest } from '../../../constructs';
 import { runCli } from '../../../lib/ops/cli';
-import { seedAlarms, startEmulator, type Emulator } from '../../emulator/moto';
+import { seedAlarms, startEmulator, type Emulator } from '../../../tools/emulator/moto';
 
 // End to end against a real CloudWatch-compatible server: moto, installed into .venv by `npm test`'s pretest.
 // moto has no composite alarms, so the health alarm is a metric alarm of the same name here.

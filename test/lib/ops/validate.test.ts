@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repositoryDefinition } from '../../../lib/config/load';
 import { runCli } from '../../../lib/ops/cli';
+import { thisRepository } from '../../../lib/ops/commands/repository';
 import type { ValidationResult } from '../../../lib/ops/validate';
 import { removeTempDirs, tempDir } from '../../helpers/manifest';
 
@@ -73,7 +73,7 @@ async function validate(argv: readonly string[], root = repositoryWith(), cfnLin
     const code = await runCli(['validate', ...argv], {
       out: (text) => out.push(text),
       err: (text) => err.push(text),
-      repository: { root, registry: repositoryDefinition },
+      repository: { root, registry: thisRepository().registry },
       now: () => NOW,
     });
     return { code, out: out.join('\n'), err: err.join('\n') };

@@ -8,7 +8,7 @@ import {
   type StateValue,
 } from '@aws-sdk/client-cloudwatch';
 
-/** A moto server on 127.0.0.1, started for one test file and stopped after it. */
+/** A moto server on 127.0.0.1, started for one test file (or the status bench, or a rehearsal) and stopped after it. */
 export interface Emulator {
   readonly endpoint: string;
   stop(): Promise<void>;
