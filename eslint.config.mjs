@@ -27,4 +27,12 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // One job per file, and functions a reader can hold in their head (docs/architecture.md).
+    files: ['constructs/**/*.ts', 'lib/**/*.ts', 'bin/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
+    },
+  },
 );
