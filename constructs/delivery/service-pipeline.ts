@@ -125,12 +125,14 @@ export class ServicePipeline extends Construct {
     this.inputs = { source, synth };
     this.pipeline = this.codePipeline(synth);
     for (const environment of props.environments ?? []) this.register(environment);
-    // Before CDK Pipelines' own just-in-time build of this.pipeline, which visits it after this construct.
+    // Builds when synth visits this construct: before its children, CDK Pipelines' own just-in-time build among them.
     Aspects.of(this).add({ visit: () => this.buildPipeline() }, { priority: AspectPriority.MUTATING });
   }
 
-  /** The roles that run `keel gate` for each environment, by environment name: its entry checks and, where it bakes,
-   * its gate step. Each may assume only that environment's alarm readers. */
+  /**
+   * The roles that run `keel gate` for each environment, by environment name: its entry checks and, where it bakes,
+   * its gate step. Each may assume only that environment's alarm readers.
+   */
   public get gateRoles(): Readonly<Record<string, iam.Role>> {
     return this.roles;
   }
