@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { AspectPriority, Aspects, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Alarm, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -159,7 +159,7 @@ export class CanaryDeployment extends Construct {
     const { monitoring } = this.props;
     const service = monitoring.service;
     monitoring.buildStandardAlarms();
-    const alarms = this.props.alarms ?? defaultAlarms(monitoring, this.node.path);
+    const alarms = this.props.alarms ?? defaultAlarms(monitoring, this);
     for (const fn of service.routedFunctions) {
       const group = new codedeploy.LambdaDeploymentGroup(this, `${fn.node.id}Deployment`, {
         application: this.application,
@@ -235,10 +235,11 @@ export function smokeRequest(route: ServiceRoute): SmokeEvent {
  * README, "What AWS documents about the rollback signals"), so no critical signal may rest on a composite alone.
  * @throws KeelValidationError when the critical metric alarms alone are more than CodeDeploy watches.
  */
-function defaultAlarms(monitoring: ServiceMonitoring, where: string): IAlarm[] {
+function defaultAlarms(monitoring: ServiceMonitoring, scope: Construct): IAlarm[] {
+  const where = scope.node.path;
   const critical = monitoring.alarms.filter((a) => a.severity === 'critical' && !a.compositeChild);
-  const metricAlarms = critical.filter((a) => a.alarm instanceof Alarm).map((a) => a.alarm);
-  const composites = critical.filter((a) => !(a.alarm instanceof Alarm)).map((a) => a.alarm);
+  const metricAlarms = critical.filter((a) => a.alarm instanceof Alarm);
+  const composites = critical.filter((a) => !(a.alarm instanceof Alarm));
   if (metricAlarms.length > MAX_DEPLOYMENT_ALARMS) {
     throw new KeelValidationError(`Invalid deployment ${where}:`, [
       {
@@ -248,10 +249,19 @@ function defaultAlarms(monitoring: ServiceMonitoring, where: string): IAlarm[] {
       },
     ]);
   }
-  return [...metricAlarms, ...composites.filter((a) => a !== monitoring.health), monitoring.health].slice(
-    0,
-    MAX_DEPLOYMENT_ALARMS,
-  );
+  const ordered = [
+    ...metricAlarms,
+    ...composites.filter((a) => a.alarm !== monitoring.health),
+    ...composites.filter((a) => a.alarm === monitoring.health),
+  ];
+  const dropped = ordered.slice(MAX_DEPLOYMENT_ALARMS);
+  if (dropped.length > 0) {
+    Annotations.of(scope).addWarningV2(
+      '@keel/delivery:rollbackAlarmsDropped',
+      `CodeDeploy watches at most ${MAX_DEPLOYMENT_ALARMS} alarms, so the deployment does not watch ${dropped.map((a) => a.name).join(', ')}; every critical metric alarm is watched. Pass \`alarms\` to choose the ${MAX_DEPLOYMENT_ALARMS} yourself.`,
+    );
+  }
+  return ordered.slice(0, MAX_DEPLOYMENT_ALARMS).map((a) => a.alarm);
 }
 
 function deploymentConfig(scope: Construct, strategy: DeploymentStrategy): codedeploy.ILambdaDeploymentConfig {

@@ -1,6 +1,6 @@
 import { Duration, type Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import {
   CanaryDeployment,
@@ -257,4 +257,28 @@ describe('just in time', () => {
     expect(groups).toHaveLength(2);
     expect(JSON.stringify(groups)).toContain('MonitoringStandardshopprodledgersystemerrorscritical');
   });
+});
+
+test('warns, naming them, about the composite alarms that do not fit CodeDeploy beside the critical metric alarms', () => {
+  const signals = Array.from({ length: 7 }, (_, i) => `signal-${i}`);
+  const shop = monitoredShop({ protection: 'maximum', environment: 'prod', shopAnchors: signals });
+  // The shop's standard critical metric alarms are three: API 5xx, handler errors, table system errors.
+  for (let i = 0; i < 7; i++) {
+    shop.monitoring.alarmFactory.createAlarm(
+      new cloudwatch.Metric({ namespace: 'Keel/Shop', metricName: `Signal${i}` }),
+      {
+        slug: `signal-${i}`,
+        severity: 'critical',
+        description: 'A critical signal.',
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+      'threshold',
+      { threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, watches: 'signal' },
+    );
+  }
+  new CanaryDeployment(shop.stack, 'Deployment', { monitoring: shop.monitoring });
+  Annotations.fromStack(shop.stack).hasWarning(
+    '/Test/Deployment',
+    Match.stringLikeRegexp('the deployment does not watch shop-prod-health-critical; every critical metric alarm'),
+  );
 });
