@@ -88,7 +88,7 @@ module.exports = {
       '^lib/ops/(?!new-service|template|templates/|commands/(new-service|repository))',
       '^(lib/(config/(?!platform\\.ts$)|platform|synth|services|teams)|constructs/(index|service|secrets|delivery|observability/(?!runbooks)|private))|' +
         CDK,
-      'keel status, gate, rollback, runbooks, compliance and validate start without the synth-time library.',
+      'keel --help, status, gate, rollback, runbooks and compliance start without the synth-time library; validate and new-service load the repository config (commands/repository.ts).',
       true,
     ),
     downwardOnly(

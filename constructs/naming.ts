@@ -26,6 +26,8 @@ export const keelNames = {
   qualified: (service: string, environment: string): string => `${service}-${environment}`,
   /** `<Service>-<env>`, e.g. `Orders-prod`. */
   stack: (service: string, environment: string): string => `${pascalCase(service)}-${environment}`,
+  /** `<service>-pipeline`: the service's CodePipeline. */
+  pipeline: (service: string): string => `${service}-pipeline`,
   /** `<Service>-pipeline`: the service's pipeline stack, in the delivery account. */
   pipelineStack: (service: string): string => `${pascalCase(service)}-pipeline`,
   /** Every alarm of the service starts with it: `DescribeAlarms` by this prefix lists them. */

@@ -96,7 +96,7 @@ export class ServicePipeline extends Construct {
     checkPipeline(this.node.path, props);
     const service = props.serviceName;
     this.serviceName = service;
-    this.pipelineName = `${service}-pipeline`;
+    this.pipelineName = keelNames.pipeline(service);
     this.role = new iam.Role(this, 'Role', {
       roleName: deliveryRoleNames.pipeline(service),
       assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
