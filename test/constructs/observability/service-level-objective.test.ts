@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SloIndicator, type BurnRateTier, type ServiceLevelObjective } from '../../../constructs';
 import { COMPOSITE_CHILD_METADATA } from '../../../constructs/naming';
+import { alarmNamed as alarmOrCompositeNamed } from '../../helpers/alarms';
 import { monitoredShop } from '../../helpers/monitoring';
 import { flatten } from '../../helpers/template';
 import { keelRefusal as refusal } from '../../helpers/refusal';
@@ -24,9 +25,7 @@ interface AlarmProperties {
 }
 
 function alarmNamed(template: Template, name: string): AlarmProperties {
-  const found = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: name } }));
-  expect(found).toHaveLength(1);
-  return found[0].Properties as AlarmProperties;
+  return alarmOrCompositeNamed<AlarmProperties>(template, name);
 }
 
 describe('an availability objective with the default tiers', () => {

@@ -14,6 +14,7 @@ import {
   type ServiceFunction,
   type ThresholdAlarmOptions,
 } from '../../../constructs';
+import { alarmNamed, alarmsOf, allAlarmsOf, logicalIdOfAlarm, type AlarmProperties } from '../../helpers/alarms';
 import { ECHO_HANDLER, unbundledTestApp } from '../../helpers/app';
 import {
   monitoredShop,
@@ -29,43 +30,9 @@ import { refusal } from '../../helpers/refusal';
 const RUNBOOK_LINK =
   /\n\nRunbook: https:\/\/github\.com\/example-org\/keel\/blob\/main\/runbooks\/([a-z-]+\.md)#([a-z0-9-]+)$/;
 
-type Resources = Record<string, { Properties: Record<string, unknown> }>;
-interface AlarmProperties {
-  AlarmName: string;
-  AlarmDescription: string;
-  AlarmActions?: unknown[];
-  OKActions?: unknown[];
-  [key: string]: unknown;
-}
-
-/** Every alarm and composite alarm of a template, by logical ID. */
-function alarmsOf(template: Template, type = 'AWS::CloudWatch::Alarm'): Record<string, AlarmProperties> {
-  const found = template.findResources(type) as Resources;
-  return Object.fromEntries(Object.entries(found).map(([id, r]) => [id, r.Properties as unknown as AlarmProperties]));
-}
-
-function allAlarmsOf(template: Template): Record<string, AlarmProperties> {
-  return { ...alarmsOf(template), ...alarmsOf(template, 'AWS::CloudWatch::CompositeAlarm') };
-}
-
-/** The properties of the alarm called `name`. */
-function alarmNamed(template: Template, name: string): AlarmProperties {
-  const found = Object.values(allAlarmsOf(template)).filter((p) => p.AlarmName === name);
-  if (found.length !== 1) throw new Error(`expected one alarm named ${name}, found ${found.length}`);
-  return found[0];
-}
-
-function logicalIdOfAlarm(template: Template, name: string): string {
-  const found = Object.entries(allAlarmsOf(template)).filter(([, p]) => p.AlarmName === name);
-  if (found.length !== 1) throw new Error(`expected one alarm named ${name}, found ${found.length}`);
-  return found[0][0];
-}
-
 function topicRef(stack: Stack, topic: sns.Topic): { Ref: string } {
   return { Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) };
 }
-
-/** The message of the KeelValidationError `build` throws. */
 
 /** The message of the error `synth` throws (construct validations run at synth). */
 function synthError(synth: () => unknown): string {
