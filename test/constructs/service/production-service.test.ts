@@ -1,47 +1,15 @@
 import { Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import {
-  ProductionService,
-  ServiceAuthorization,
-  type ProductionServiceProps,
-  type ProtectionLevel,
-  type ServiceFunctionOptions,
-} from '../../../constructs';
+import { ProductionService, type ProtectionLevel, type ServiceFunctionOptions } from '../../../constructs';
 import { ECHO_HANDLER, testStack, unbundledTestApp } from '../../helpers/app';
+import { SERVICE_KEY_ARN, ordersService, routedOrdersService, withHealthRoute } from '../../helpers/service';
 import { refusal } from '../../helpers/refusal';
 
-function service(protection: ProtectionLevel = 'basic', props: Partial<ProductionServiceProps> = {}) {
-  const stack = testStack(unbundledTestApp());
-  const svc = new ProductionService(stack, 'Service', {
-    serviceName: 'orders',
-    environment: 'dev',
-    protection,
-    ...props,
-  });
-  return { stack, svc };
-}
-
-/** Gives the service's API the one route every synthesizable API needs. */
-function routed(svc: ProductionService): ProductionService {
-  svc.addRoute('GET', '/health', svc.addFunction('Health', { entry: ECHO_HANDLER }));
-  return svc;
-}
-
-function withRoute(protection: ProtectionLevel = 'basic', props: Partial<ProductionServiceProps> = {}) {
-  const { stack, svc } = service(protection, props);
-  const fn = svc.addFunction('Handler', { entry: ECHO_HANDLER });
-  svc.addRoute('GET', '/orders/{orderId}', fn);
-  return { stack, svc, fn, template: Template.fromStack(stack) };
-}
-
-const keyArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^ServiceKey'), 'Arn'] };
-
 describe('by default', () => {
-  const { template } = withRoute();
+  const { template } = routedOrdersService();
 
   test('creates a rotating service key with the alias alias/<service>-<env>', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
@@ -57,7 +25,7 @@ describe('by default', () => {
         Match.objectLike({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, LoggingLevel: 'ERROR' }),
       ],
     });
-    template.allResourcesProperties('AWS::Logs::LogGroup', { KmsKeyId: keyArn, RetentionInDays: 30 });
+    template.allResourcesProperties('AWS::Logs::LogGroup', { KmsKeyId: SERVICE_KEY_ARN, RetentionInDays: 30 });
   });
 
   test('requires IAM authorization and validates requests, path parameters included', () => {
@@ -70,20 +38,6 @@ describe('by default', () => {
     template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
       ValidateRequestBody: true,
       ValidateRequestParameters: true,
-    });
-  });
-
-  test('runs functions on the latest Node.js, arm64, with X-Ray, JSON logs at INFO, explicit memory and timeout', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      TracingConfig: { Mode: 'Active' },
-      LoggingConfig: Match.objectLike({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO' }),
-      MemorySize: 256,
-      Timeout: 10,
-      Environment: {
-        Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'orders', POWERTOOLS_METRICS_NAMESPACE: 'Keel/Orders' }),
-      },
     });
   });
 
@@ -101,16 +55,11 @@ describe('by default', () => {
         OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetters'), 'Arn'] } },
       },
     });
-    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: keyArn });
-  });
-
-  test('keeps every permission in one managed policy per function, and no inline policy', () => {
-    template.resourceCountIs('AWS::IAM::Policy', 0);
-    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: SERVICE_KEY_ARN });
   });
 
   test('records its own design decisions as acknowledgments owned by the platform team', () => {
-    const { svc } = withRoute();
+    const { svc } = routedOrdersService();
     const acks = svc.node
       .findAll()
       .flatMap((c) =>
@@ -126,7 +75,7 @@ describe('by default', () => {
 });
 
 test('puts a WAF web ACL with AWS managed rule groups and logging in front of public APIs at standard protection', () => {
-  const { template } = withRoute('standard');
+  const { template } = routedOrdersService('standard');
   template.hasResourceProperties('AWS::WAFv2::WebACL', {
     Scope: 'REGIONAL',
     Rules: Match.arrayWith([
@@ -137,25 +86,31 @@ test('puts a WAF web ACL with AWS managed rule groups and logging in front of pu
     ]),
   });
   template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
-  template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: 'aws-waf-logs-orders-dev', KmsKeyId: keyArn });
+  template.hasResourceProperties('AWS::Logs::LogGroup', {
+    LogGroupName: 'aws-waf-logs-orders-dev',
+    KmsKeyId: SERVICE_KEY_ARN,
+  });
   template.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);
 });
 
 test('leaves the WAF out of private APIs and when asked to', () => {
-  Template.fromStack(withRoute('maximum', { publicApi: false }).stack).resourceCountIs('AWS::WAFv2::WebACL', 0);
-  Template.fromStack(withRoute('maximum', { webAcl: false }).stack).resourceCountIs('AWS::WAFv2::WebACL', 0);
+  Template.fromStack(routedOrdersService('maximum', { publicApi: false }).stack).resourceCountIs(
+    'AWS::WAFv2::WebACL',
+    0,
+  );
+  Template.fromStack(routedOrdersService('maximum', { webAcl: false }).stack).resourceCountIs('AWS::WAFv2::WebACL', 0);
 });
 
 test('reserves concurrency and keeps logs for a year at maximum protection', () => {
-  const { template } = withRoute('maximum');
+  const { template } = routedOrdersService('maximum');
   template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 25 });
   template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
 });
 
 describe('tables', () => {
   function table(protection: ProtectionLevel, removalPolicy?: RemovalPolicy): Template {
-    const { stack, svc } = service(protection);
-    routed(svc);
+    const { stack, svc } = ordersService(protection);
+    withHealthRoute(svc);
     svc.addTable('Orders', { partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING }, removalPolicy });
     return Template.fromStack(stack);
   }
@@ -163,7 +118,7 @@ describe('tables', () => {
   test('are encrypted with the service key, recover to any point in time, and are retained', () => {
     const template = table('standard');
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: SERVICE_KEY_ARN },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       DeletionProtectionEnabled: true,
     });
@@ -183,45 +138,21 @@ describe('tables', () => {
 });
 
 describe('bad input', () => {
-  test('fails when memory is outside 128-10240 MB', () => {
-    const { svc } = service();
-    expect(refusal(() => svc.addFunction('Small', { entry: ECHO_HANDLER, memorySize: 64 }))).toContain(
-      'Test/Service/Small memorySize: 64 MB is outside what Lambda allows',
-    );
-    expect(refusal(() => svc.addFunction('Big', { entry: ECHO_HANDLER, memorySize: 20480 }))).toContain(
-      'use a whole number of MB from 128 to 10240',
-    );
-  });
-
   test('fails when a function behind the API may run longer than API Gateway waits', () => {
-    const { svc } = service();
+    const { svc } = ordersService();
     const slow = svc.addFunction('Slow', { entry: ECHO_HANDLER, timeout: Duration.seconds(60) });
     expect(refusal(() => svc.addRoute('POST', '/reports', slow))).toMatch(
       /route POST \/reports: function Test\/Service\/Slow may run 1 minute, but API Gateway waits at most 29 seconds/,
     );
   });
 
-  test('fails when reserved concurrency is negative', () => {
-    const { svc } = service();
-    expect(refusal(() => svc.addFunction('Fn', { entry: ECHO_HANDLER, reservedConcurrency: -1 }))).toContain(
-      'reservedConcurrency: -1 is not a whole number of 0 or more',
-    );
-  });
-
-  test("fails when the handler entry file doesn't exist", () => {
-    const { svc } = service();
-    expect(refusal(() => svc.addFunction('Fn', { entry: 'lib/services/nowhere/handler.ts' }))).toMatch(
-      /Test\/Service\/Fn entry: handler file "lib\/services\/nowhere\/handler.ts" does not exist/,
-    );
-  });
-
   test('fails when the service has no route, saying how to add one', () => {
-    const { stack } = service();
+    const { stack } = ordersService();
     expect(() => Template.fromStack(stack)).toThrow(/Test\/Service has no routes: add one with addRoute/);
   });
 
   test('fails when a route is declared twice', () => {
-    const { svc } = service();
+    const { svc } = ordersService();
     const fn = svc.addFunction('Fn', { entry: ECHO_HANDLER });
     svc.addRoute('GET', '/orders', fn);
     expect(refusal(() => svc.addRoute('get', 'orders/', fn))).toContain('route GET /orders: is declared twice');
@@ -238,7 +169,7 @@ describe('extension', () => {
       protection: 'basic',
       key,
     });
-    routed(svc).addTable('Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+    withHealthRoute(svc).addTable('Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -249,7 +180,7 @@ describe('extension', () => {
   });
 
   test('grows routes and functions after construction, and grants a function exactly one table', () => {
-    const { stack, svc } = service();
+    const { stack, svc } = ordersService();
     const reader = svc.addFunction('Reader', { entry: ECHO_HANDLER });
     const orders = svc.addTable('Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
     reader.grantTableRead(orders);
@@ -265,30 +196,6 @@ describe('extension', () => {
             Effect: 'Allow',
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ServiceOrders'), 'Arn'] },
           },
-        ]),
-      },
-    });
-  });
-
-  test('grants a function an existing table, through its key only via DynamoDB', () => {
-    const { stack, svc } = service();
-    const key = kms.Key.fromKeyArn(stack, 'TheirKey', 'arn:aws:kms:eu-west-1:111111111111:key/their-key');
-    const theirs = dynamodb.Table.fromTableAttributes(stack, 'Theirs', {
-      tableArn: 'arn:aws:dynamodb:eu-west-1:111111111111:table/theirs',
-      encryptionKey: key,
-    });
-    const fn = svc.addFunction('Reader', { entry: ECHO_HANDLER });
-    fn.grantTableRead(theirs);
-    svc.addRoute('GET', '/theirs', fn);
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Resource: 'arn:aws:dynamodb:eu-west-1:111111111111:table/theirs' }),
-          Match.objectLike({
-            Action: 'kms:Decrypt',
-            Resource: 'arn:aws:kms:eu-west-1:111111111111:key/their-key',
-            Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } },
-          }),
         ]),
       },
     });
@@ -316,37 +223,8 @@ describe('extension', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 512 });
   });
 
-  test('authorizes with Cognito user pools or a Lambda authorizer instead of IAM', () => {
-    const cognitoStack = testStack(unbundledTestApp());
-    const pool = new cognito.UserPool(cognitoStack, 'Users');
-    const withCognito = new ProductionService(cognitoStack, 'Service', {
-      serviceName: 'orders',
-      environment: 'dev',
-      protection: 'basic',
-      authorization: ServiceAuthorization.cognito([pool]),
-    });
-    withCognito.addRoute('GET', '/me', withCognito.addFunction('Fn', { entry: ECHO_HANDLER }));
-    Template.fromStack(cognitoStack).hasResourceProperties('AWS::ApiGateway::Method', {
-      AuthorizationType: 'COGNITO_USER_POOLS',
-    });
-
-    const lambdaStack = testStack(unbundledTestApp());
-    const withLambda = new ProductionService(lambdaStack, 'Service', {
-      serviceName: 'orders',
-      environment: 'dev',
-      protection: 'basic',
-      authorization: ServiceAuthorization.lambda(
-        routed(
-          new ProductionService(lambdaStack, 'Auth', { serviceName: 'auth', environment: 'dev', protection: 'basic' }),
-        ).addFunction('Authorizer', { entry: ECHO_HANDLER }).function,
-      ),
-    });
-    withLambda.addRoute('GET', '/me', withLambda.addFunction('Fn', { entry: ECHO_HANDLER }));
-    Template.fromStack(lambdaStack).hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'REQUEST' });
-  });
-
   test('overrides throttling, log retention and who owns its decisions', () => {
-    const { svc, template } = withRoute('basic', {
+    const { svc, template } = routedOrdersService('basic', {
       throttling: { rateLimit: 10, burstLimit: 20 },
       logRetention: logs.RetentionDays.ONE_WEEK,
       decisionOwner: 'commerce',
@@ -362,12 +240,4 @@ describe('extension', () => {
       );
     expect(new Set(owners)).toEqual(new Set(['commerce']));
   });
-});
-
-test('associates the WAF only once the API stage exists', () => {
-  const { template } = withRoute('standard');
-  const [association] = Object.values(template.findResources('AWS::WAFv2::WebACLAssociation')) as {
-    DependsOn?: string[];
-  }[];
-  expect(association.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^ServiceApiDeploymentStage/)]));
 });
