@@ -18,7 +18,8 @@ import {
   type TeamConfig,
 } from './config/model';
 import { resolveProfile } from './config/profile';
-import { serviceStacks, type ServiceStackFactory, type ServiceStackProps } from './services';
+import { services as repositoryServices } from './services';
+import type { ServiceDefinition, ServiceStackProps } from './services/service-stack';
 
 /** Switches read from CDK context for one synth. */
 export interface SynthOptions {
@@ -87,36 +88,26 @@ export function readSynthOptions(context: (key: string) => unknown, config: Keel
 
 /**
  * Builds a stack per service and selected environment, each tagged with its owner and checked by the
- * environment's rule packs.
+ * environment's rule packs. `services` are the definitions whose configs `config` was loaded with
+ * (lib/synth.ts, loadRepositoryConfig): each brings its own stack.
  */
 export function buildPlatform(
   app: App,
   config: KeelConfig,
   options: SynthOptions,
-  stackFactories: Readonly<Record<string, ServiceStackFactory>> = serviceStacks,
+  services: readonly ServiceDefinition[] = repositoryServices,
 ): Platform {
   const compliance = new Compliance(app, {
     enabled: options.compliance,
     maxAcknowledgmentDays: config.platform.maxAcknowledgmentDays,
     knownOwners: config.teams.map((team) => team.id),
   });
-  const missing = config.services.filter((service) => !stackFactories[service.name]);
-  if (missing.length > 0) {
-    throw new KeelValidationError(
-      'Services without a stack:',
-      missing.map((service) => ({
-        where: `service ${service.name} (lib/config/services.ts)`,
-        what: 'has no stack factory in lib/services/index.ts',
-        fix: `add '${service.name}: (scope, id, props) => new ${pascalCase(service.name)}Stack(scope, id, props)' to serviceStacks`,
-      })),
-    );
-  }
   const platformTeam = config.teams.find((t) => t.id === config.platform.platformTeam);
   if (!platformTeam) throw new Error(`config was not validated: unknown platform team ${config.platform.platformTeam}`);
   const environments = config.environments.filter((env) => options.environments.includes(env.name));
   const stacks: Stack[] = [];
   const pipelines: Stack[] = [];
-  for (const service of config.services) {
+  for (const { config: service, stack: buildStack } of services) {
     const team = teamOf(config, service);
     const delivered: DeliveryEnvironment[] = [];
     for (const environment of environments) {
@@ -125,7 +116,7 @@ export function buildPlatform(
       // A Stage per service and environment, named like its stack: the pipeline deploys it; people deploy it with
       // `cdk deploy 'Name-env/*'`.
       const stage = new Stage(app, props.stackName, { env: props.env });
-      const stack = stackFactories[service.name](stage, 'Service', props);
+      const stack = buildStack(stage, 'Service', props);
       const access = new DeliveryAccess(stack, 'DeliveryAccess', {
         serviceName: service.name,
         environment: environment.name,
@@ -139,7 +130,7 @@ export function buildPlatform(
         dataClassification: service.dataClassification,
         extraTags: service.tags,
         extraRequiredKeys: profile.extraRequiredTagKeys,
-        configHint: `lib/config/services.ts (service ${service.name}) or lib/config/teams.ts (team ${team.id})`,
+        configHint: `lib/services/${service.name}/index.ts (service ${service.name}) or lib/config/teams.ts (team ${team.id})`,
       });
       compliance.check(stack, [...environment.extraRulePacks, ...profile.extraRulePacks], profile.extraRules);
       requireHealthAlarm(stack);

@@ -1,8 +1,23 @@
 import { Errors, type App } from 'aws-cdk-lib';
 import { KeelValidationError, writeManifest } from '../constructs';
-import { loadConfig, type ConfigDefinition, repositoryDefinition } from './config/load';
+import { loadConfig, repositoryDefinition, type ConfigDefinition, type ConfigSource } from './config/load';
+import type { KeelConfig } from './config/model';
 import { buildPlatform, readSynthOptions } from './platform';
-import { serviceStacks, type ServiceStackFactory } from './services';
+import { services as repositoryServices } from './services';
+import type { ServiceDefinition } from './services/service-stack';
+
+/**
+ * Loads and validates the config of `definition` with the config of each of `services`, taken from the services'
+ * own definitions.
+ * @throws KeelValidationError listing every problem (lib/config/load.ts).
+ */
+export function loadRepositoryConfig(
+  source: ConfigSource,
+  definition: Omit<ConfigDefinition, 'services'> = repositoryDefinition,
+  services: readonly ServiceDefinition[] = repositoryServices,
+): KeelConfig {
+  return loadConfig(source, { ...definition, services: services.map((service) => service.config) });
+}
 
 /**
  * The whole synth as `cdk synth` runs it: load and validate config, build every stack, synthesize with all
@@ -11,14 +26,14 @@ import { serviceStacks, type ServiceStackFactory } from './services';
  */
 export function runSynth(
   createApp: () => App,
-  definition: ConfigDefinition = repositoryDefinition,
-  stackFactories: Readonly<Record<string, ServiceStackFactory>> = serviceStacks,
+  definition: Omit<ConfigDefinition, 'services'> = repositoryDefinition,
+  services: readonly ServiceDefinition[] = repositoryServices,
 ): void {
   try {
     const app = createApp();
     const context = (key: string): unknown => app.node.tryGetContext(key);
-    const config = loadConfig({ context, env: process.env }, definition);
-    const platform = buildPlatform(app, config, readSynthOptions(context, config), stackFactories);
+    const config = loadRepositoryConfig({ context, env: process.env }, definition, services);
+    const platform = buildPlatform(app, config, readSynthOptions(context, config), services);
     const result = platform.compliance.synth();
     if (result.assembly) writeManifest(app, result.assembly.directory);
     if (!result.passed) process.exitCode = 1;

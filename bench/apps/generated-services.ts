@@ -1,23 +1,23 @@
-// An app of N generated services (-c keel:bench:services=N), each shaped like orders, owned round-robin by the
-// registry's teams without a profile, synthesized exactly as bin/app.ts synthesizes the real platform.
+// An app of N generated services (-c keel:bench:services=N), each shaped like orders (bench-service-stack.ts), owned
+// round-robin by the registry's teams without a profile, synthesized exactly as bin/app.ts synthesizes the real
+// platform.
 import { App } from 'aws-cdk-lib';
 import { repositoryDefinition } from '../../lib/config/load';
-import type { ServiceConfig } from '../../lib/config/model';
-import { serviceStacks } from '../../lib/services';
+import type { ServiceDefinition } from '../../lib/services/service-stack';
 import { runSynth } from '../../lib/synth';
+import { BenchServiceStack } from './bench-service-stack';
 
 const app = new App({ autoSynth: false });
 const count = Number(app.node.tryGetContext('keel:bench:services') ?? 1);
 // Teams with a profile build on their own constructs (payments' tables must refuse deletion even in dev), which the
 // orders shape does not; the generated services belong to the teams that use the platform's defaults.
 const owners = repositoryDefinition.teams.filter((team) => team.profile === undefined);
-const services: ServiceConfig[] = Array.from({ length: count }, (_, i) => ({
-  name: `service-${String(i + 1).padStart(3, '0')}`,
-  owner: owners[i % owners.length].id,
-  dataClassification: 'internal',
+const services: ServiceDefinition[] = Array.from({ length: count }, (_, i) => ({
+  config: {
+    name: `service-${String(i + 1).padStart(3, '0')}`,
+    owner: owners[i % owners.length].id,
+    dataClassification: 'internal',
+  },
+  stack: (scope, id, props) => new BenchServiceStack(scope, id, props),
 }));
-runSynth(
-  () => app,
-  { ...repositoryDefinition, services },
-  Object.fromEntries(services.map((service) => [service.name, serviceStacks.orders])),
-);
+runSynth(() => app, repositoryDefinition, services);

@@ -10,7 +10,6 @@ import {
 import { environmentDefaults, type EnvironmentDefaults } from './environments';
 import { platform as platformConfig } from './platform';
 import { profileProblems } from './profile';
-import { services as serviceList } from './services';
 import { teams as teamRegistry } from './teams';
 import {
   ENVIRONMENT_NAMES,
@@ -38,16 +37,23 @@ export interface ConfigSource {
 export interface ConfigDefinition {
   readonly platform: PlatformConfig;
   readonly teams: readonly TeamConfig[];
+  /**
+   * Every service's config, each taken from its definition in `lib/services/<name>/index.ts` (listed in
+   * lib/services/index.ts), where the service's stack is defined beside it.
+   */
   readonly services: readonly ServiceConfig[];
   /** What each environment is, apart from where it lives. */
   readonly environments: Readonly<Record<EnvironmentName, EnvironmentDefaults>>;
 }
 
-export const repositoryDefinition: ConfigDefinition = {
+/**
+ * This repository's platform, environments and teams, as lib/config defines them. Its services are not here:
+ * lib/services defines each one with its stack, and the synth (lib/synth.ts) adds their configs.
+ */
+export const repositoryDefinition: Omit<ConfigDefinition, 'services'> = {
   platform: platformConfig,
   environments: environmentDefaults,
   teams: teamRegistry,
-  services: serviceList,
 };
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -61,7 +67,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  *
  * @throws KeelValidationError listing each bad field, its value, what is allowed and how to fix it.
  */
-export function loadConfig(source: ConfigSource, definition: ConfigDefinition = repositoryDefinition): KeelConfig {
+export function loadConfig(source: ConfigSource, definition: ConfigDefinition): KeelConfig {
   const problems: Problem[] = [];
   const teamIds = definition.teams.map((t) => t.id);
 
@@ -182,7 +188,7 @@ function checkServices(services: readonly ServiceConfig[], teamIds: readonly str
   const problems: Problem[] = [];
   const seen = new Set<string>();
   services.forEach((service, i) => {
-    const where = (field: string) => `services[${i}].${field} (lib/config/services.ts)`;
+    const where = (field: string) => `services[${i}].config.${field} (${definitionFile(service.name)})`;
     const nameProblem = serviceNameProblem(service.name);
     if (nameProblem) {
       problems.push({ where: where('name'), ...nameProblem });
@@ -216,6 +222,11 @@ function checkServices(services: readonly ServiceConfig[], teamIds: readonly str
     }
   });
   return problems;
+}
+
+/** Where a service's config is written: its definition, or the list of definitions when its name is unusable. */
+function definitionFile(name: string | undefined): string {
+  return serviceNameProblem(name) ? 'lib/services/index.ts' : `lib/services/${name}/index.ts`;
 }
 
 function unknownTeam(where: string, value: string | undefined, teamIds: readonly string[]): Problem {

@@ -5,7 +5,7 @@ import { DATA_CLASSIFICATIONS, isDataClassification, pascalCase, tagValueProblem
 import { serviceNameProblem } from '../config/load';
 import type { ServiceConfig, TeamConfig } from '../config/model';
 import { usageError } from './errors';
-import { SCAFFOLD_RUNBOOK_SECTIONS, serviceFiles, type TemplateFile } from './service-template';
+import { renderTemplate, type TemplateFile } from './template';
 
 /** What `keel new-service` was asked for. */
 export interface NewServiceRequest {
@@ -20,10 +20,12 @@ export interface NewServiceRequest {
   readonly tags?: readonly string[];
 }
 
-/** The registry the new service joins. */
+/**
+ * The registry the new service joins: its owner must be one of these teams. The services defined already are read
+ * from lib/services/index.ts under the repository's root, the list the new service joins.
+ */
 export interface ServiceRegistry {
   readonly teams: readonly TeamConfig[];
-  readonly services: readonly ServiceConfig[];
 }
 
 /** Everything `keel new-service` writes, decided before anything is written. */
@@ -38,23 +40,42 @@ export interface ServicePlan {
 }
 
 export const DEFAULT_DATA_CLASSIFICATION = 'confidential';
-const SERVICES_CONFIG = 'lib/config/services.ts';
-const SERVICE_FACTORIES = 'lib/services/index.ts';
+
+/** The list of service definitions, which gains one import and one entry. */
+const SERVICE_LIST = 'lib/services/index.ts';
 
 /**
- * Decides the files of a new service under `root`, the repository's root: its stack, metrics, handler, tests and
- * runbook, plus its entries in the service list and the stack factories.
+ * The template every new service starts from: the hello-world service of this repository, a real service folder
+ * that npm test type-checks, lints, formats and tests like any other, but that lib/services/index.ts does not list.
+ * A new service is a copy with the template's words below replaced by its own.
+ */
+export const SERVICE_TEMPLATE = {
+  root: path.resolve(__dirname, '..', '..'),
+  paths: ['lib/services/hello-world', 'test/lib/services/hello-world', 'runbooks/hello-world.md'],
+  name: 'hello-world',
+  config: "{ name: 'hello-world', owner: 'commerce', dataClassification: 'confidential' }",
+  team: { id: 'commerce', onCallEndpoint: 'commerce-oncall@example.com' },
+} as const;
+
+/**
+ * Decides the files of a new service under `root`, the repository's root: its definition, stack, metrics, handler,
+ * tests and runbook, copied from the template, plus its import and entry in lib/services/index.ts.
  * @throws KeelCliError (exit 2) listing every reason the service cannot be created; nothing is written.
  */
 export function planNewService(root: string, request: NewServiceRequest, registry: ServiceRegistry): ServicePlan {
   const problems: string[] = [];
   const { name } = request;
+  const list = read(root, SERVICE_LIST);
   const nameProblem = serviceNameProblem(name);
   if (nameProblem) {
     problems.push(`service name ${nameProblem.what}: ${nameProblem.fix}`);
-  } else if (registry.services.some((service) => service.name === name)) {
+  } else if (list.includes(`from './${name}'`)) {
     problems.push(
-      `service ${JSON.stringify(name)} exists already in ${SERVICES_CONFIG}: choose another name, or grow the existing service in lib/services/${name}/`,
+      `service ${JSON.stringify(name)} exists already in ${SERVICE_LIST}: choose another name, or grow the existing service in lib/services/${name}/`,
+    );
+  } else if (RESERVED.has(camelCase(name))) {
+    problems.push(
+      `service name ${JSON.stringify(name)} would export its definition as \`${camelCase(name)}\`, which cannot be a variable in ${SERVICE_LIST}: add a word, e.g. '${name}-service'`,
     );
   }
   const team = registry.teams.find((t) => t.id === request.team);
@@ -76,8 +97,13 @@ export function planNewService(root: string, request: NewServiceRequest, registr
     );
   }
 
-  const pascal = pascalCase(name);
-  const create = serviceFiles({ name, pascal, team });
+  const service: ServiceConfig = {
+    name,
+    owner: team.id,
+    dataClassification,
+    ...(Object.keys(tags).length > 0 ? { tags } : {}),
+  };
+  const create = renderTemplate(SERVICE_TEMPLATE.root, SERVICE_TEMPLATE.paths, templateWords(service, team));
   const existing = create.map((file) => file.path).filter((file) => fs.existsSync(path.join(root, file)));
   const folder = `lib/services/${name}`;
   if (fs.existsSync(path.join(root, folder))) existing.unshift(`${folder}/`);
@@ -87,17 +113,63 @@ export function planNewService(root: string, request: NewServiceRequest, registr
         `Choose another name, or move them away first.`,
     );
   }
-  const service: ServiceConfig = {
-    name,
-    owner: team.id,
-    dataClassification,
-    ...(Object.keys(tags).length > 0 ? { tags } : {}),
+  const runbook = create.find((file) => file.path === `runbooks/${name}.md`)?.text ?? '';
+  return {
+    service,
+    create,
+    edit: [{ path: SERVICE_LIST, text: addToServiceList(list, name) }],
+    runbookSections: [...runbook.matchAll(/^## (\S+)$/gm)].map((match) => match[1]),
   };
-  const edit = [
-    { path: SERVICES_CONFIG, text: addServiceEntry(read(root, SERVICES_CONFIG), service) },
-    { path: SERVICE_FACTORIES, text: addStackFactory(read(root, SERVICE_FACTORIES), name, pascal) },
+}
+
+/** What replaces each word of the template in the new service's files. */
+function templateWords(service: ServiceConfig, team: TeamConfig): Record<string, string> {
+  const pascal = pascalCase(service.name);
+  return {
+    [SERVICE_TEMPLATE.config]: configLiteral(service),
+    [SERVICE_TEMPLATE.name]: service.name,
+    [pascalCase(SERVICE_TEMPLATE.name)]: pascal,
+    [camelCase(SERVICE_TEMPLATE.name)]: camelCase(service.name),
+    [SERVICE_TEMPLATE.team.onCallEndpoint]: team.onCallEndpoint,
+    [SERVICE_TEMPLATE.team.id]: team.id,
+  };
+}
+
+/** The service's config as its definition writes it. */
+function configLiteral(service: ServiceConfig): string {
+  const fields = [
+    `name: '${service.name}'`,
+    `owner: '${service.owner}'`,
+    `dataClassification: '${service.dataClassification}'`,
+    ...(service.tags
+      ? [
+          `tags: { ${Object.entries(service.tags)
+            .map(([key, value]) => `${objectKey(key)}: '${value}'`)
+            .join(', ')} }`,
+        ]
+      : []),
   ];
-  return { service, create, edit, runbookSections: [...SCAFFOLD_RUNBOOK_SECTIONS] };
+  return `{ ${fields.join(', ')} }`;
+}
+
+/** Imports the new service's definition into lib/services/index.ts and appends it to `services`. */
+function addToServiceList(text: string, name: string): string {
+  const variable = camelCase(name);
+  const importLine = `import { ${variable} } from './${name}';`;
+  const last = [...text.matchAll(/^import\b[^;]*;$/gm)].at(-1);
+  const list = /(export const services\b[^=]*=\s*\[)([^\]]*)\]/.exec(text);
+  if (!last || last.index === undefined || !list || list.index < last.index) {
+    throw usageError(
+      `${SERVICE_LIST} has lost the shape keel new-service edits (imports, then \`export const services = [...]\`), ` +
+        `so nothing was written. Restore that shape and run keel new-service again; the lines it would add are:\n` +
+        `${importLine}\n  ${variable},`,
+    );
+  }
+  const entries = list[2].trimEnd().replace(/,$/, '');
+  const withEntry = `${list[1]}${entries.trim() === '' ? variable : `${entries}, ${variable}`}]`;
+  const listed = `${text.slice(0, list.index)}${withEntry}${text.slice(list.index + list[0].length)}`;
+  const end = last.index + last[0].length;
+  return `${listed.slice(0, end)}\n${importLine}${listed.slice(end)}`;
 }
 
 /**
@@ -148,7 +220,7 @@ export function renderServicePlan(plan: ServicePlan): string {
   const { name, owner, dataClassification } = plan.service;
   const pascal = pascalCase(name);
   return [
-    `Created ${name}, owned by ${owner}, data classification ${dataClassification} (change it in lib/config/services.ts):`,
+    `Created ${name}, owned by ${owner}, data classification ${dataClassification} (change it in lib/services/${name}/index.ts):`,
     ...plan.create.map((file) => `  + ${file.path}`),
     ...plan.edit.map((file) => `  ~ ${file.path}`),
     '',
@@ -194,57 +266,21 @@ function read(root: string, file: string): string {
   return fs.readFileSync(target, 'utf8');
 }
 
-/** Appends `service` to the `services` array of lib/config/services.ts. */
-function addServiceEntry(text: string, service: ServiceConfig): string {
-  const fields = [
-    `name: '${service.name}'`,
-    `owner: '${service.owner}'`,
-    `dataClassification: '${service.dataClassification}'`,
-    ...(service.tags
-      ? [
-          `tags: { ${Object.entries(service.tags)
-            .map(([key, value]) => `${objectKey(key)}: '${value}'`)
-            .join(', ')} }`,
-        ]
-      : []),
-  ];
-  const oneLine = `  { ${fields.join(', ')} },`;
-  const entry = oneLine.length <= 120 ? oneLine : `  {\n${fields.map((field) => `    ${field},`).join('\n')}\n  },`;
-  return insertBeforeClose(text, /export const services\b[^=]*=\s*\[/, ']', entry, SERVICES_CONFIG);
-}
-
-/** Imports the stack and adds its factory to `serviceStacks` in lib/services/index.ts. */
-function addStackFactory(text: string, name: string, pascal: string): string {
-  const importLine = `import { ${pascal}Stack } from './${name}/${name}-stack';`;
-  const imports = [...text.matchAll(/^import .*;$/gm)];
-  const last = imports.at(-1);
-  if (!last || last.index === undefined) throw editRefused(SERVICE_FACTORIES, importLine);
-  const end = last.index + last[0].length;
-  const withImport = `${text.slice(0, end)}\n${importLine}${text.slice(end)}`;
-  const entry = `  ${objectKey(name)}: (scope, id, props) => new ${pascal}Stack(scope, id, props),`;
-  return insertBeforeClose(withImport, /export const serviceStacks\b[^=]*=\s*\{/, '}', entry, SERVICE_FACTORIES);
-}
-
-/** Inserts `entry` as the last line of the literal that `opening` starts and a line `close;` ends. */
-function insertBeforeClose(text: string, opening: RegExp, close: string, entry: string, file: string): string {
-  const start = opening.exec(text);
-  if (!start) throw editRefused(file, entry);
-  const after = start.index + start[0].length;
-  if (text.startsWith(`${close};`, after)) {
-    return `${text.slice(0, after)}\n${entry}\n${text.slice(after)}`;
-  }
-  const end = text.indexOf(`\n${close};`, after);
-  if (end < 0) throw editRefused(file, entry);
-  return `${text.slice(0, end)}\n${entry}${text.slice(end)}`;
-}
-
-function editRefused(file: string, entry: string): Error {
-  return usageError(
-    `${file} has lost the shape keel new-service edits (an exported literal closed by a line of its own), so ` +
-      `nothing was written. Restore that shape and run keel new-service again; the line it would add is:\n${entry.trim()}`,
-  );
-}
-
 function objectKey(key: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : `'${key}'`;
 }
+
+/** `payment-links` → `paymentLinks`: the variable a service's definition is exported as. */
+function camelCase(name: string): string {
+  const pascal = pascalCase(name);
+  return `${pascal.charAt(0).toLowerCase()}${pascal.slice(1)}`;
+}
+
+/** Names a definition's variable cannot take: JavaScript's reserved words, and the list's own `services`. */
+const RESERVED = new Set(
+  (
+    'await break case catch class const continue debugger default delete do else enum eval export extends false ' +
+    'finally for function if implements import in instanceof interface let new null package private protected ' +
+    'public return services static super switch this throw true try typeof var void while with yield arguments'
+  ).split(' '),
+);

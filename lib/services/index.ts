@@ -1,37 +1,8 @@
-import type { Stack, StackProps } from 'aws-cdk-lib';
-import type { Construct } from 'constructs';
-import type { CanaryDeploymentProps, ProductionServiceProps, ServiceMonitoringProps } from '../../constructs';
-import type { EnvironmentConfig, ServiceConfig, TeamConfig } from '../config/model';
-import { OrdersStack } from './orders/orders-stack';
-
-/** What the platform hands every service stack. */
-export interface ServiceStackProps extends StackProps {
-  /** `<PascalName>-<env>`. */
-  readonly stackName: string;
-  readonly env: { readonly account: string; readonly region: string };
-  readonly service: ServiceConfig;
-  readonly environment: EnvironmentConfig;
-  readonly team: TeamConfig;
-  /** Props for the service's constructs, from the environment and the owner team's profile. */
-  readonly defaults: ServiceDefaults;
-}
+import { orders } from './orders';
+import type { ServiceDefinition } from './service-stack';
 
 /**
- * What config decides for a service's constructs: spread them in, and the environment's protection and the team's
- * profile (log retention, alarm thresholds, canary) apply without the stack naming any of them.
+ * Every service the platform deploys, each defined once in its own folder (its config and its stack). Synth builds
+ * them in this order. `keel new-service` adds one import and one entry here.
  */
-export interface ServiceDefaults {
-  /** `new ProductionService(this, 'Service', props.defaults.service)`. */
-  readonly service: ProductionServiceProps;
-  /** `new ServiceMonitoring(this, 'Monitoring', { ...props.defaults.monitoring, service })`. */
-  readonly monitoring: Omit<ServiceMonitoringProps, 'service'>;
-  /** `new CanaryDeployment(this, 'Deployment', { ...props.defaults.deployment, monitoring })`. */
-  readonly deployment: Omit<CanaryDeploymentProps, 'monitoring'>;
-}
-
-export type ServiceStackFactory = (scope: Construct, id: string, props: ServiceStackProps) => Stack;
-
-/** Each service's stack, by service name; a service in lib/config/services.ts needs an entry here. */
-export const serviceStacks: Readonly<Record<string, ServiceStackFactory>> = {
-  orders: (scope, id, props) => new OrdersStack(scope, id, props),
-};
+export const services: readonly ServiceDefinition[] = [orders];

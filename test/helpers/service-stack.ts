@@ -1,24 +1,21 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { pascalCase } from '../../constructs';
-import { loadConfig } from '../../lib/config/load';
 import type { EnvironmentName } from '../../lib/config/model';
 import { serviceStackProps } from '../../lib/platform';
-import { serviceStacks } from '../../lib/services';
+import type { ServiceDefinition } from '../../lib/services/service-stack';
+import { loadRepositoryConfig } from '../../lib/synth';
 import { repositoryContext, unbundledTestApp } from './app';
 
-const config = loadConfig({ context: (key) => repositoryContext[key], env: {} });
-
 /**
- * The template of a service in lib/config/services.ts for one environment, built by its factory in
- * lib/services/index.ts with the props the platform gives it (team profile included), without bundling.
+ * The template of a service for one environment, built from its definition with the props the platform gives it
+ * (team profile included) and the repository's config, without bundling. The service need not be in
+ * lib/services/index.ts: its config is validated on its own.
  */
-export function serviceTemplate(name: string, environmentName: EnvironmentName): Template {
-  const service = config.services.find((s) => s.name === name);
+export function serviceTemplate(service: ServiceDefinition, environmentName: EnvironmentName): Template {
+  const config = loadRepositoryConfig({ context: (key) => repositoryContext[key], env: {} }, undefined, [service]);
   const environment = config.environments.find((e) => e.name === environmentName);
-  const factory = serviceStacks[name];
-  if (!service || !environment || !factory) {
-    throw new Error(`service ${name} is not in lib/config/services.ts and lib/services/index.ts`);
-  }
-  const stackName = `${pascalCase(name)}-${environmentName}`;
-  return Template.fromStack(factory(unbundledTestApp(), stackName, serviceStackProps(config, service, environment)));
+  if (!environment) throw new Error(`no environment ${environmentName}`);
+  const stackName = `${pascalCase(service.config.name)}-${environmentName}`;
+  const props = serviceStackProps(config, service.config, environment);
+  return Template.fromStack(service.stack(unbundledTestApp(), stackName, props));
 }

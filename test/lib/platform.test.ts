@@ -1,9 +1,9 @@
 import { KeelValidationError, pascalCase } from '../../constructs';
-import { loadConfig } from '../../lib/config/load';
 import { readSynthOptions } from '../../lib/platform';
+import { loadRepositoryConfig } from '../../lib/synth';
 import { repositoryContext } from '../helpers/app';
 
-const config = loadConfig({ context: (key) => repositoryContext[key], env: {} });
+const config = loadRepositoryConfig({ context: (key) => repositoryContext[key], env: {} });
 const options = (context: Record<string, string>) => readSynthOptions((key) => context[key], config);
 
 test('builds every environment with compliance on by default', () => {

@@ -10,16 +10,17 @@ import {
   renderedTags,
   type ComplianceReport,
 } from '../../constructs';
-import { loadConfig, repositoryDefinition } from '../../lib/config/load';
+import { repositoryDefinition } from '../../lib/config/load';
 import type { TeamProfile } from '../../lib/config/model';
 import { buildPlatform, readSynthOptions } from '../../lib/platform';
-import { runSynth } from '../../lib/synth';
+import { orders } from '../../lib/services/orders';
+import { loadRepositoryConfig, runSynth } from '../../lib/synth';
 import { testApp, unbundledTestApp } from '../helpers/app';
 
 describe('the whole app', () => {
   const app = testApp();
   const context = (key: string): unknown => app.node.tryGetContext(key);
-  const config = loadConfig({ context, env: {} });
+  const config = loadRepositoryConfig({ context, env: {} });
   const platform = buildPlatform(app, config, readSynthOptions(context, config));
   const printed: string[] = [];
   const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => printed.push(line));
@@ -196,9 +197,9 @@ describe('runSynth', () => {
   });
 
   test('fails when a delivered service stack has no health composite for its entry checks and gates to watch', () => {
-    const output = failedSynth(() => testApp(), repositoryDefinition, {
-      orders: (scope, id, props) => new Stack(scope, id, props),
-    });
+    const output = failedSynth(() => testApp(), repositoryDefinition, [
+      { ...orders, stack: (scope, id, props) => new Stack(scope, id, props) },
+    ]);
     expect(output).toContain(
       'Orders-dev/Service: has no ServiceMonitoring, so no health composite for the pipeline to gate promotions on',
     );
@@ -206,10 +207,9 @@ describe('runSynth', () => {
   });
 
   test('fails when the config is wrong, with the message and exit code 1 but no stack trace', () => {
-    const output = failedSynth(() => testApp(), {
-      ...repositoryDefinition,
-      services: [{ name: 'orders', owner: 'nobody', dataClassification: 'internal' }],
-    });
+    const output = failedSynth(() => testApp(), repositoryDefinition, [
+      { ...orders, config: { name: 'orders', owner: 'nobody', dataClassification: 'internal' } },
+    ]);
     expect(output).toContain('team "nobody" is not in the team registry');
     expect(output).not.toMatch(/\n\s+at /);
   });

@@ -12,9 +12,10 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { BusinessMetric } from '../../../constructs/observability/business-metric';
+import { correlationIdOf, headersOf, problem, respond } from '../runtime/http';
+import { emit } from '../runtime/metrics';
 import { ordersMetrics } from './metrics';
-import { orderTotalCents, validateOrder, type FieldProblem, type OrderRequest } from './order';
+import { orderTotalCents, validateOrder, type OrderRequest } from './order';
 
 const logger = new Logger();
 const metrics = new Metrics();
@@ -34,28 +35,6 @@ interface PlacedOrder {
   readonly orderId: string;
   readonly totalCents: number;
   readonly receipt: string;
-}
-
-function emit(metric: BusinessMetric, value = 1): void {
-  metrics.addMetric(metric.name, metric.unit, value);
-}
-
-function respond(statusCode: number, body: unknown, contentType = 'application/json'): APIGatewayProxyResult {
-  return { statusCode, headers: { 'content-type': contentType }, body: JSON.stringify(body) };
-}
-
-/** RFC 9457 problem details for a request the client can fix. */
-function problem(
-  status: number,
-  title: string,
-  detail: string,
-  errors?: readonly FieldProblem[],
-): APIGatewayProxyResult {
-  return respond(
-    status,
-    { type: 'about:blank', title, status, detail, ...(errors ? { errors } : {}) },
-    'application/problem+json',
-  );
 }
 
 /** Stores a new order once per idempotency key; a retry with the same key gets the same answer. */
@@ -81,36 +60,31 @@ const placeOrder = makeIdempotent(
       }),
     );
     const receipt = createHmac('sha256', String(signingKey)).update(`${orderId}:${totalCents}`).digest('base64url');
-    emit(ordersMetrics.ordersPlaced);
-    emit(ordersMetrics.orderValue, totalCents);
+    emit(metrics, ordersMetrics.ordersPlaced);
+    emit(metrics, ordersMetrics.orderValue, totalCents);
     logger.info('order placed', { orderId, totalCents });
     return { orderId, totalCents, receipt };
   },
   { persistenceStore, config: idempotency },
 );
 
-/** Request headers by lower-case name: REST API events keep whatever case the client sent. */
-function headersOf(event: APIGatewayProxyEvent): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
-}
-
 async function postOrder(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  emit(ordersMetrics.orderRequests);
+  emit(metrics, ordersMetrics.orderRequests);
   const idempotencyKey = headersOf(event)['idempotency-key'];
   if (!idempotencyKey || !/^[A-Za-z0-9-]{8,128}$/.test(idempotencyKey)) {
-    emit(ordersMetrics.ordersRejected);
+    emit(metrics, ordersMetrics.ordersRejected);
     return problem(400, 'Missing idempotency key', 'send an Idempotency-Key header of 8-128 letters, digits or dashes');
   }
   let body: unknown;
   try {
     body = JSON.parse(event.body ?? '');
   } catch {
-    emit(ordersMetrics.ordersRejected);
+    emit(metrics, ordersMetrics.ordersRejected);
     return problem(400, 'Invalid order', 'the body is not valid JSON');
   }
   const problems = validateOrder(body);
   if (problems.length > 0) {
-    emit(ordersMetrics.ordersRejected);
+    emit(metrics, ordersMetrics.ordersRejected);
     logger.info('order rejected', { problems });
     return problem(400, 'Invalid order', 'the order has invalid fields', problems);
   }
@@ -143,7 +117,7 @@ async function getOrder(orderId: string): Promise<APIGatewayProxyResult> {
 
 /** POST /orders places an order (idempotent by the Idempotency-Key header); GET /orders/{orderId} reads one. */
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
-  const correlationId = headersOf(event)['x-correlation-id'] ?? event.requestContext?.requestId ?? context.awsRequestId;
+  const correlationId = correlationIdOf(event, context);
   logger.addContext(context);
   logger.appendKeys({ correlationId });
   idempotency.registerLambdaContext(context);
@@ -153,7 +127,7 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
     if (event.httpMethod === 'GET' && orderId) return await getOrder(orderId);
     return problem(405, 'Method not allowed', `${event.httpMethod} ${event.resource} is not supported`);
   } catch (error) {
-    emit(ordersMetrics.orderFailures);
+    emit(metrics, ordersMetrics.orderFailures);
     logger.error('order request failed', { error: error as Error, method: event.httpMethod, resource: event.resource });
     return respond(500, { type: 'about:blank', title: 'Internal error', status: 500, correlationId });
   } finally {

@@ -1,8 +1,7 @@
 import * as path from 'node:path';
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import {
@@ -11,15 +10,13 @@ import {
   SecretRotation,
   ServiceMonitoring,
   SloIndicator,
-  defineBusinessMetrics,
-  type BusinessMetricSet,
   type ProtectionLevel,
   type ServiceFunction,
   type ServiceSecret,
   type Severity,
 } from '../../../constructs';
-import { ORDERS_METRIC_SPECS } from './metrics';
-import type { ServiceStackProps } from '../index';
+import type { ServiceStackProps } from '../service-stack';
+import { ordersMetrics } from './metrics';
 
 const ORDER_SCHEMA: apigateway.JsonSchema = {
   type: apigateway.JsonSchemaType.OBJECT,
@@ -46,7 +43,6 @@ export class OrdersStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
-    const { service, environment } = props;
     this.service = new ProductionService(this, 'Service', props.defaults.service);
     this.orders = this.service.addTable('Orders', {
       partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
@@ -73,12 +69,9 @@ export class OrdersStack extends Stack {
     this.monitoring = new ServiceMonitoring(this, 'Monitoring', {
       ...props.defaults.monitoring,
       service: this.service,
-      // Orders-shaped services (the benchmark generates them) share the orders runbook.
-      runbookFile: 'orders.md',
     });
-    // The orders set under this stack's service name: the handler's Powertools namespace and `service` dimension
-    // come from the same name (ServiceFunction sets them), so orders-shaped services alarm on their own metrics.
-    this.addBusinessAlarms(environment.protection, defineBusinessMetrics(service.name, ORDERS_METRIC_SPECS));
+    this.addBusinessAlarms(props.environment.protection);
+    this.addObjectives();
 
     // New versions reach the live alias through CodeDeploy: canary in prod, linear in staging, all at once in dev,
     // rolled back by any critical alarm. In prod the hook reads a missing order through the new version: a 404 is
@@ -99,13 +92,10 @@ export class OrdersStack extends Stack {
   }
 
   /** Alarms on what the business cares about: orders arriving, failing, rejected, and their value. */
-  private addBusinessAlarms(
-    protection: ProtectionLevel,
-    metrics: BusinessMetricSet<keyof typeof ORDERS_METRIC_SPECS>,
-  ): void {
+  private addBusinessAlarms(protection: ProtectionLevel): void {
     const m = this.monitoring;
-    const { ordersPlaced, orderValue, ordersRejected, orderFailures, orderRequests } = metrics;
-    m.addBusinessMetrics(metrics, [this.handler]);
+    const { ordersPlaced, orderValue, ordersRejected, orderFailures, orderRequests } = ordersMetrics;
+    m.addBusinessMetrics(ordersMetrics, [this.handler]);
 
     // No orders at all means something upstream is broken; dev and staging see too little traffic to tell.
     const heartbeat = HEARTBEAT_SEVERITY[protection];
@@ -151,7 +141,11 @@ export class OrdersStack extends Stack {
       evaluationPeriods: 2,
       treatMissingData: cloudwatch.TreatMissingData.IGNORE,
     });
+  }
 
+  /** Objectives on the order API: availability and latency, each alarmed on its error-budget burn rate. */
+  private addObjectives(): void {
+    const m = this.monitoring;
     const api = this.service.api;
     m.addServiceLevelObjective('Availability', {
       slug: 'availability',

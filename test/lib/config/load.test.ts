@@ -1,12 +1,16 @@
 import { KeelValidationError } from '../../../constructs';
 import { loadConfig, repositoryDefinition, type ConfigDefinition } from '../../../lib/config/load';
 import type { ServiceConfig, TeamConfig } from '../../../lib/config/model';
+import { services } from '../../../lib/services';
 import { repositoryContext } from '../../helpers/app';
 
 const source = { context: (key: string) => repositoryContext[key], env: {} };
 
-function withServices(...services: readonly Partial<ServiceConfig>[]): ConfigDefinition {
-  return { ...repositoryDefinition, services: services as ServiceConfig[] };
+/** The repository's configuration: lib/config's, with each service's config from its definition. */
+const repository: ConfigDefinition = { ...repositoryDefinition, services: services.map((service) => service.config) };
+
+function withServices(...configs: readonly Partial<ServiceConfig>[]): ConfigDefinition {
+  return { ...repositoryDefinition, services: configs as ServiceConfig[] };
 }
 
 function problemsOf(definition: ConfigDefinition, configSource = source): string {
@@ -20,7 +24,7 @@ function problemsOf(definition: ConfigDefinition, configSource = source): string
 }
 
 test('the repository configuration is valid and places every environment in its account and region', () => {
-  const config = loadConfig(source);
+  const config = loadConfig(source, repository);
   expect(config.environments.map((e) => [e.name, e.account, e.region, e.protection])).toEqual([
     ['dev', '111111111111', 'eu-west-1', 'basic'],
     ['staging', '222222222222', 'eu-west-1', 'standard'],
@@ -30,7 +34,10 @@ test('the repository configuration is valid and places every environment in its 
 });
 
 test('environment variables override the accounts and regions in context', () => {
-  const config = loadConfig({ ...source, env: { KEEL_PROD_ACCOUNT: '999999999999', KEEL_PROD_REGION: 'us-east-2' } });
+  const config = loadConfig(
+    { ...source, env: { KEEL_PROD_ACCOUNT: '999999999999', KEEL_PROD_REGION: 'us-east-2' } },
+    repository,
+  );
   expect(config.environments.find((e) => e.name === 'prod')).toMatchObject({
     account: '999999999999',
     region: 'us-east-2',
@@ -38,7 +45,7 @@ test('environment variables override the accounts and regions in context', () =>
 });
 
 test('fails when an account id is not 12 digits, naming the context key and the variable that set it', () => {
-  const message = problemsOf(repositoryDefinition, { ...source, env: { KEEL_STAGING_ACCOUNT: '1234' } });
+  const message = problemsOf(repository, { ...source, env: { KEEL_STAGING_ACCOUNT: '1234' } });
   expect(message).toContain('environment staging account');
   expect(message).toContain('"1234" is not a 12-digit AWS account id');
   expect(message).toContain('KEEL_STAGING_ACCOUNT');
@@ -46,7 +53,7 @@ test('fails when an account id is not 12 digits, naming the context key and the 
 
 test('fails when a service has no owner team, listing the known teams', () => {
   const message = problemsOf(withServices({ name: 'orders', dataClassification: 'internal' }));
-  expect(message).toContain('services[0].owner');
+  expect(message).toContain('services[0].config.owner (lib/services/orders/index.ts)');
   expect(message).toContain('no owner team is set');
   expect(message).toContain('use one of the known teams (platform, commerce, payments)');
 });
@@ -65,7 +72,7 @@ test('fails when a data classification is not one of the four levels', () => {
       dataClassification: 'secret' as ServiceConfig['dataClassification'],
     }),
   );
-  expect(message).toContain('services[0].dataClassification');
+  expect(message).toContain('services[0].config.dataClassification');
   expect(message).toContain('"secret" is not a data classification');
   expect(message).toContain('public | internal | confidential | restricted');
 });
@@ -77,7 +84,7 @@ test('fails when two services share a name', () => {
       { name: 'orders', owner: 'platform', dataClassification: 'internal' },
     ),
   );
-  expect(message).toContain('services[1].name');
+  expect(message).toContain('services[1].config.name');
   expect(message).toContain('service name "orders" is used twice');
 });
 
@@ -97,7 +104,7 @@ test('fails when a tag value is empty, whether a team cost center or a service t
     services: [{ name: 'orders', owner: 'commerce', dataClassification: 'internal', tags: { Project: '' } }],
   });
   expect(message).toContain('teams[1].costCenter');
-  expect(message).toContain('services[0].tags.Project');
+  expect(message).toContain('services[0].config.tags.Project');
   expect(message).toContain('is empty; a tag needs a value');
 });
 
@@ -112,7 +119,7 @@ test('reports every problem at once, not only the first', () => {
 });
 
 test('places the pipelines in the delivery account and region, with the source from platform config', () => {
-  expect(loadConfig(source).delivery).toEqual({
+  expect(loadConfig(source, repository).delivery).toEqual({
     account: '444444444444',
     region: 'eu-west-1',
     connectionArn: repositoryDefinition.platform.delivery.connectionArn,
@@ -122,7 +129,7 @@ test('places the pipelines in the delivery account and region, with the source f
 });
 
 test('fails when the delivery account is missing, naming the context key to set', () => {
-  const message = problemsOf(repositoryDefinition, {
+  const message = problemsOf(repository, {
     ...source,
     context: (key: string) => (key === 'keel:delivery:account' ? undefined : repositoryContext[key]),
   });
@@ -132,7 +139,7 @@ test('fails when the delivery account is missing, naming the context key to set'
 
 test('fails when a bake time is negative or longer than a day, naming the environment', () => {
   const withBake = (bakeMinutes: number): ConfigDefinition => ({
-    ...repositoryDefinition,
+    ...repository,
     environments: {
       ...repositoryDefinition.environments,
       prod: { ...repositoryDefinition.environments.prod, bakeMinutes },

@@ -2,9 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagRuleCompliance } from 'cdk-nag';
 import { DeploymentStrategy, KeelValidationError, type KeelRule } from '../../../constructs';
-import { loadConfig, repositoryDefinition } from '../../../lib/config/load';
+import { repositoryDefinition } from '../../../lib/config/load';
 import type { TeamConfig, TeamProfile } from '../../../lib/config/model';
 import { resolveProfile } from '../../../lib/config/profile';
+import { loadRepositoryConfig } from '../../../lib/synth';
 import { repositoryContext } from '../../helpers/app';
 
 const source = { context: (key: string) => repositoryContext[key], env: {} };
@@ -15,7 +16,7 @@ function refusal(profile: unknown): string {
     team.id === 'commerce' ? { ...team, profile: profile as TeamProfile } : team,
   );
   try {
-    loadConfig(source, { ...repositoryDefinition, teams });
+    loadRepositoryConfig(source, { ...repositoryDefinition, teams });
   } catch (error) {
     if (error instanceof KeelValidationError) return error.message;
     throw error;
@@ -31,7 +32,7 @@ const rule = (name: string): KeelRule => ({
 });
 
 test("the payments team's profile is valid and resolves per environment", () => {
-  const payments = loadConfig(source).teams.find((team) => team.id === 'payments');
+  const payments = loadRepositoryConfig(source).teams.find((team) => team.id === 'payments');
   const prod = resolveProfile(payments?.profile, 'prod');
   expect(prod.logRetention).toBe(RetentionDays.TWO_YEARS);
   expect(prod.deployment?.describe()).toBe('canary 5% for 15 minutes');

@@ -1,8 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { orders } from '../../../../lib/services/orders';
 import { serviceTemplate } from '../../../helpers/service-stack';
 
-const dev = serviceTemplate('orders', 'dev');
-const prod = serviceTemplate('orders', 'prod');
+const dev = serviceTemplate(orders, 'dev');
+const prod = serviceTemplate(orders, 'prod');
 
 test('stores orders and idempotency records in two encrypted tables, the latter expiring', () => {
   dev.resourceCountIs('AWS::DynamoDB::Table', 2);

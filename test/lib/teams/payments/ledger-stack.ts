@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { CanaryDeployment, ProductionService, ServiceMonitoring } from '../../../../constructs';
-import type { ServiceStackProps } from '../../../../lib/services';
+import type { ServiceStackProps } from '../../../../lib/services/service-stack';
 import { PaymentsService } from '../../../../lib/teams/payments/payments-service';
 import { ECHO_HANDLER } from '../../../helpers/app';
 import { runbookFile, runbooksDirectory } from '../../../helpers/monitoring';

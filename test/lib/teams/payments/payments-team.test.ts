@@ -6,7 +6,7 @@ import { ProductionService, type ComplianceResult } from '../../../../constructs
 import { loadConfig, repositoryDefinition } from '../../../../lib/config/load';
 import type { ServiceConfig } from '../../../../lib/config/model';
 import { buildPlatform, readSynthOptions, type Platform } from '../../../../lib/platform';
-import type { ServiceStackFactory } from '../../../../lib/services';
+import type { ServiceStackFactory } from '../../../../lib/services/service-stack';
 import { PaymentsService } from '../../../../lib/teams/payments/payments-service';
 import { PaymentsTableDeletionProtection } from '../../../../lib/teams/payments/rules/payments-table-deletion-protection';
 import { unbundledTestApp } from '../../../helpers/app';
@@ -27,7 +27,7 @@ function synthLedger(
   const app = unbundledTestApp(context);
   const read = (key: string): unknown => app.node.tryGetContext(key);
   const config = loadConfig({ context: read, env: {} }, { ...repositoryDefinition, services: [ledger] });
-  const platform = buildPlatform(app, config, readSynthOptions(read, config), { ledger: factory });
+  const platform = buildPlatform(app, config, readSynthOptions(read, config), [{ config: ledger, stack: factory }]);
   const result = platform.compliance.synth();
   return { platform, result };
 }
