@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DECISIONS, DEFAULT_DECISION_OWNER, decide, decideLogRetention } from '../private/decisions';
 import { keelNames } from '../naming';
-import { KeelValidationError } from '../errors';
+import { KeelValidationError, problemsToMessages } from '../errors';
 import { ServiceKey } from '../secrets/service-key';
 import { ServiceSecret, type SecretRotation } from './service-secret';
 import { protectionDefaults, type ProtectionDefaults, type ProtectionLevel } from './protection';
@@ -196,9 +196,13 @@ export class ProductionService extends Construct implements IServiceContext {
       validate: () =>
         this.routes.length > 0
           ? []
-          : [
-              `${this.node.path} has no routes: add one with addRoute(method, path, fn); an API Gateway API without methods cannot deploy.`,
-            ],
+          : problemsToMessages([
+              {
+                where: this.node.path,
+                what: 'has no routes: an API Gateway API without methods cannot deploy',
+                fix: 'add one with addRoute(method, path, fn)',
+              },
+            ]),
     });
     if (this.authorization.kind === 'iam') decide(this.api, DECISIONS.iamAuthorization, this.decisionOwner);
     decide(this.api, DECISIONS.lambdaOnlyIntegrations, this.decisionOwner);
