@@ -1,12 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagRuleCompliance } from 'cdk-nag';
-import { DeploymentStrategy, KeelValidationError, type KeelRule } from '../../../constructs';
+import { DeploymentStrategy, type KeelRule } from '../../../constructs';
 import { repositoryDefinition } from '../../../lib/config/load';
 import type { TeamConfig, TeamProfile } from '../../../lib/config/model';
 import { resolveProfile } from '../../../lib/config/profile';
 import { loadRepositoryConfig } from '../../../lib/synth';
 import { repositoryContext } from '../../helpers/app';
+import { refusal as refusalOf } from '../../helpers/refusal';
 
 const source = { context: (key: string) => repositoryContext[key], env: {} };
 
@@ -15,13 +16,7 @@ function refusal(profile: unknown): string {
   const teams: TeamConfig[] = repositoryDefinition.teams.map((team) =>
     team.id === 'commerce' ? { ...team, profile: profile as TeamProfile } : team,
   );
-  try {
-    loadRepositoryConfig(source, { ...repositoryDefinition, teams });
-  } catch (error) {
-    if (error instanceof KeelValidationError) return error.message;
-    throw error;
-  }
-  throw new Error('expected the profile to be refused');
+  return refusalOf(() => loadRepositoryConfig(source, { ...repositoryDefinition, teams }));
 }
 
 const rule = (name: string): KeelRule => ({
