@@ -1,8 +1,8 @@
-import { KeelValidationError } from '../../../constructs';
 import { loadConfig, repositoryDefinition, type ConfigDefinition } from '../../../lib/config/load';
 import type { ServiceConfig, TeamConfig } from '../../../lib/config/model';
 import { services } from '../../../lib/services';
 import { repositoryContext } from '../../helpers/app';
+import { refusal } from '../../helpers/refusal';
 
 const source = { context: (key: string) => repositoryContext[key], env: {} };
 
@@ -14,13 +14,7 @@ function withServices(...configs: readonly Partial<ServiceConfig>[]): ConfigDefi
 }
 
 function problemsOf(definition: ConfigDefinition, configSource = source): string {
-  try {
-    loadConfig(configSource, definition);
-  } catch (error) {
-    if (error instanceof KeelValidationError) return error.message;
-    throw error;
-  }
-  throw new Error('expected the configuration to be refused');
+  return refusal(() => loadConfig(configSource, definition));
 }
 
 test('the repository configuration is valid and places every environment in its account and region', () => {
