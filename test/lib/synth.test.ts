@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import {
@@ -16,6 +15,7 @@ import { buildPlatform, readSynthOptions } from '../../lib/platform';
 import { orders } from '../../lib/services/orders';
 import { loadRepositoryConfig, runSynth } from '../../lib/synth';
 import { testApp, unbundledTestApp } from '../helpers/app';
+import { tempDir } from '../helpers/temp-dir';
 
 describe('the whole app', () => {
   const app = testApp();
@@ -181,7 +181,7 @@ function failedSynth(...args: Parameters<typeof runSynth>): string {
 
 describe('runSynth', () => {
   test('fails when a runbook section is removed, naming the alarm, the file and the section', () => {
-    const runbooks = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-runbooks-'));
+    const runbooks = tempDir('keel-runbooks-');
     for (const file of fs.readdirSync(repositoryDefinition.platform.runbooksDirectory)) {
       fs.copyFileSync(path.join(repositoryDefinition.platform.runbooksDirectory, file), path.join(runbooks, file));
     }
