@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -15,6 +14,7 @@ import {
 } from '../../../constructs';
 import { testStack, unbundledTestApp } from '../../helpers/app';
 import { monitoredShop } from '../../helpers/monitoring';
+import { tempDir } from '../../helpers/temp-dir';
 
 const REPOSITORY = 'https://github.com/example-org/keel';
 const NOW = new Date('2025-01-02T03:04:05.000Z');
@@ -199,7 +199,7 @@ describe('the manifest of a monitored service', () => {
   });
 
   test('writes keel-manifest.json into the given directory, creating it, and returns its path', () => {
-    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'keel-manifest-')), 'cdk.out');
+    const outdir = path.join(tempDir('keel-manifest-'), 'cdk.out');
     const file = writeManifest(app, outdir, NOW);
     expect(file).toBe(path.join(outdir, MANIFEST_FILE));
     expect(MANIFEST_FILE).toBe('keel-manifest.json');
@@ -219,7 +219,7 @@ test('leaves out the account and region of an environment-agnostic stack', () =>
 });
 
 test('describes no service in an app without monitoring', () => {
-  const app = new App();
+  const app = new App({ outdir: tempDir('keel-test-') });
   new cloudwatch.Alarm(new Stack(app, 'Plain'), 'Alarm', {
     metric: new cloudwatch.Metric({ namespace: 'X', metricName: 'Y' }),
     threshold: 1,
