@@ -17,7 +17,7 @@ import {
   type ServiceConfig,
   type TeamConfig,
 } from './config/model';
-import { resolveProfile } from './config/profile';
+import { resolveProfile, type ResolvedProfile } from './config/profile';
 import { services as repositoryServices } from './services';
 import type { ServiceDefinition, ServiceStackProps } from './services/service-stack';
 
@@ -111,8 +111,8 @@ export function buildPlatform(
     const team = teamOf(config, service);
     const delivered: DeliveryEnvironment[] = [];
     for (const environment of environments) {
-      const props = serviceStackProps(config, service, environment);
       const profile = resolveProfile(team.profile, environment.name);
+      const props = serviceStackProps(config, service, environment, team, profile);
       // A Stage per service and environment, named like its stack: the pipeline deploys it; people deploy it with
       // `cdk deploy 'Name-env/*'`.
       const stage = new Stage(app, props.stackName, { env: props.env });
@@ -132,7 +132,7 @@ export function buildPlatform(
         extraRequiredKeys: profile.extraRequiredTagKeys,
         configHint: `lib/services/${service.name}/index.ts (service ${service.name}) or lib/config/teams.ts (team ${team.id})`,
       });
-      compliance.check(stack, [...environment.extraRulePacks, ...profile.extraRulePacks], profile.extraRules);
+      compliance.addStack(stack, [...environment.extraRulePacks, ...profile.extraRulePacks], profile.extraRules);
       requireHealthAlarm(stack);
       stacks.push(stack);
       delivered.push({
@@ -159,15 +159,16 @@ function teamOf(config: KeelConfig, service: ServiceConfig): TeamConfig {
 
 /**
  * What a service's stack factory gets for one environment: the stack's name and place, the config, and its
- * constructs' props with the owner team's profile applied.
+ * constructs' props with the owner team's profile applied. `team` and `profile` are the service's owner and its
+ * profile in `environment`, looked up when not given.
  */
 export function serviceStackProps(
   config: KeelConfig,
   service: ServiceConfig,
   environment: EnvironmentConfig,
+  team: TeamConfig = teamOf(config, service),
+  profile: ResolvedProfile = resolveProfile(team.profile, environment.name),
 ): ServiceStackProps {
-  const team = teamOf(config, service);
-  const profile = resolveProfile(team.profile, environment.name);
   const name = `${pascalCase(service.name)}-${environment.name}`;
   return {
     stackName: name,
@@ -241,6 +242,6 @@ function buildPipelineStack(
     extraRequiredKeys: platformTeam.profile?.extraRequiredTagKeys,
     configHint: `lib/config/teams.ts (team ${platformTeam.id})`,
   });
-  compliance.check(stack, [...new Set(config.environments.flatMap((e) => e.extraRulePacks))]);
+  compliance.addStack(stack, [...new Set(config.environments.flatMap((e) => e.extraRulePacks))]);
   return stack;
 }

@@ -15,11 +15,11 @@ import {
 } from './compliance-report';
 import { CONTROL_TOWER, ControlTowerControls } from './control-tower';
 import { DEPLOYABILITY, TemplateCycles } from './template-cycles';
-import { FindingLog, observePack, ruleFamilyOf } from './finding-log';
-import { KEEL_RULES, KeelChecks } from './keel-checks';
+import { FindingLog, instrumentPack, ruleFamilyOf } from './finding-log';
+import { KEEL_RULES } from './keel-checks';
 import { BASELINE_RULE_PACKS, RULE_PACKS, RULE_PACK_NAMES, type RulePackName } from './rule-packs';
-import type { KeelRule } from './rules/keel-rule';
-import { KeelValidationError, type Problem } from '../errors';
+import { keelRuleProblems, type KeelRule } from './rules/keel-rule';
+import { KeelValidationError, problemsToMessages, type Problem } from '../errors';
 
 export { COMPLIANCE_REPORT_FILE } from './compliance-report';
 
@@ -81,12 +81,20 @@ interface CdkPluginReport {
   readonly suppressedViolations?: readonly CdkViolation[];
 }
 
+/** What one walk of the construct tree finds: Keel's acknowledgments, and every rule acknowledged on a construct. */
+interface AcknowledgmentScan {
+  readonly recorded: readonly RecordedAcknowledgment[];
+  /** Rule ids in aws-cdk-lib's acknowledged-rules metadata, Keel's own acknowledgments included. */
+  readonly acknowledgedRules: readonly { readonly path: string; readonly id: string }[];
+}
+
 /**
- * Keel's compliance engine: runs AwsSolutions and KeelChecks on every stack it is asked to check, extra packs
+ * Keel's compliance engine: runs AwsSolutions, Serverless and KeelChecks on every stack added to it, extra packs
  * where asked (NIST 800-53 rev 5 on prod), counts aws-cdk-lib's own CloudFormation validator like any pack,
  * judges acknowledgments (owner, expiry, staleness), and writes `keel-compliance.json` on every synth.
  *
- * Create it right after the App, call `check(stack, packs)` for each stack, then `synth()` instead of `app.synth()`.
+ * Create it right after the App, call `addStack(stack, packs)` for each stack, then `synth()` instead of
+ * `app.synth()`.
  */
 export class Compliance {
   public readonly app: App;
@@ -98,6 +106,8 @@ export class Compliance {
   private readonly stacksByPack = new Map<RulePackName, Set<Stack>>();
   private readonly rulesByStack = new Map<Stack, readonly KeelRule[]>();
   private readonly findingLog = new FindingLog();
+  /** The acknowledgments found by the synth's validation, which the report reuses. */
+  private scan?: AcknowledgmentScan;
 
   constructor(app: App, props: ComplianceProps = {}) {
     this.app = app;
@@ -106,29 +116,31 @@ export class Compliance {
     this.knownOwners = props.knownOwners;
     this.now = props.now;
     this.print = props.print ?? ((line) => console.error(line));
-    app.node.addValidation({ validate: () => this.acknowledgmentErrors() });
+    app.node.addValidation({ validate: () => problemsToMessages(this.acknowledgmentProblems()) });
     if (this.enabled) Validations.of(app).addPlugins(new TemplateCycles(), new ControlTowerControls());
   }
 
   /**
-   * Runs the baseline packs (AwsSolutions, KeelChecks) and `extraPacks` on `stack`, and `extraRules` as part of
-   * KeelChecks on it alone (a team's rules on the team's stacks).
-   * @throws KeelValidationError when an extra rule's name is not PascalCase or is taken by another rule.
+   * Adds `stack` to what the packs check at synth: the baseline packs (AwsSolutions, Serverless, KeelChecks),
+   * `extraPacks`, and `extraRules` as part of KeelChecks on this stack alone (a team's rules on the team's stacks).
+   * @throws KeelValidationError when an extra rule is incomplete, or its name is not PascalCase or is taken.
    */
-  public check(stack: Stack, extraPacks: readonly RulePackName[] = [], extraRules: readonly KeelRule[] = []): void {
+  public addStack(stack: Stack, extraPacks: readonly RulePackName[] = [], extraRules: readonly KeelRule[] = []): void {
     if (!this.enabled) return;
-    checkRuleNames(stack.node.path, extraRules);
-    if (extraRules.length > 0) this.rulesByStack.set(stack, [...(this.rulesByStack.get(stack) ?? []), ...extraRules]);
+    const stackRules = this.rulesByStack.get(stack) ?? [];
+    const taken = [...KEEL_RULES, ...stackRules].map((rule) => rule.name);
+    const problems = keelRuleProblems(extraRules, (i) => `${stack.node.path} extraRules[${i}]`, { taken });
+    if (problems.length > 0) {
+      throw new KeelValidationError(`Extra KeelChecks rules on ${stack.node.path} are invalid:`, problems);
+    }
+    if (extraRules.length > 0) this.rulesByStack.set(stack, [...stackRules, ...extraRules]);
     for (const name of new Set([...BASELINE_RULE_PACKS, ...extraPacks])) {
       let stacks = this.stacksByPack.get(name);
       if (!stacks) {
         stacks = new Set();
         this.stacksByPack.set(name, stacks);
-        const pack =
-          name === 'KeelChecks'
-            ? new KeelChecks({ stackRules: (s) => this.rulesByStack.get(s) ?? [] })
-            : new RULE_PACKS[name]();
-        Validations.of(this.app).addPlugins(observePack(pack, stacks, this.findingLog));
+        const pack = RULE_PACKS[name]((s) => this.rulesByStack.get(s) ?? []);
+        Validations.of(this.app).addPlugins(instrumentPack(pack, stacks, this.findingLog));
       }
       stacks.add(stack);
     }
@@ -165,71 +177,40 @@ export class Compliance {
     return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   }
 
-  private acknowledgments(): RecordedAcknowledgment[] {
-    const found: RecordedAcknowledgment[] = [];
-    for (const construct of this.app.node.findAll()) {
-      for (const entry of construct.node.metadata) {
-        if (entry.type === ACKNOWLEDGMENT_METADATA) {
-          found.push({ ...(entry.data as Omit<RecordedAcknowledgment, 'path'>), path: construct.node.path });
-        }
-      }
-    }
-    return found;
-  }
-
   /** Expired, too distant, unowned and bypassing acknowledgments: each fails the synth. */
-  private acknowledgmentErrors(): string[] {
-    const errors: string[] = [];
+  private acknowledgmentProblems(): Problem[] {
+    const scan = (this.scan = scanAcknowledgments(this.app));
+    const problems: Problem[] = [];
+    const max = this.maxAcknowledgmentDays;
     const today = this.today();
-    const latest = new Date(today.getTime() + this.maxAcknowledgmentDays * DAY_MS);
-    const recorded = this.acknowledgments();
-    for (const ack of recorded) {
+    const latest = new Date(today.getTime() + max * DAY_MS);
+    for (const ack of scan.recorded) {
       const where = `acknowledgment '${ack.id}' at ${ack.path} (owner: ${ack.owner})`;
       const expires = parseIsoDate(ack.expires);
       if (expires && expires < today) {
-        errors.push(
-          `${where} expired on ${ack.expires}. The owner must decide again: fix the finding, or renew the ` +
-            `acknowledgment with a new expiry (at most ${this.maxAcknowledgmentDays} days ahead) and a current reason.`,
-        );
+        problems.push({
+          where,
+          what: `expired on ${ack.expires}`,
+          fix: `the owner must decide again: fix the finding, or renew the acknowledgment with a new expiry (at most ${max} days ahead) and a current reason`,
+        });
       } else if (expires && expires > latest) {
-        errors.push(
-          `${where} expires on ${ack.expires}, ${Math.round((expires.getTime() - today.getTime()) / DAY_MS)} days ahead; ` +
-            `at most ${this.maxAcknowledgmentDays} days are allowed. Choose a date on or before ${latest.toISOString().slice(0, 10)}.`,
-        );
+        const days = Math.round((expires.getTime() - today.getTime()) / DAY_MS);
+        problems.push({
+          where,
+          what: `expires on ${ack.expires}, ${days} days ahead; at most ${max} days are allowed`,
+          fix: `choose a date on or before ${latest.toISOString().slice(0, 10)}`,
+        });
       }
       if (this.knownOwners && !this.knownOwners.includes(ack.owner)) {
-        errors.push(
-          `${where}: owner '${ack.owner}' is not a known team. Use one of ${this.knownOwners.join(', ')}, or add the team to the team registry.`,
-        );
+        problems.push({
+          where,
+          what: `owner '${ack.owner}' is not a known team`,
+          fix: `use one of ${this.knownOwners.join(', ')}, or add the team to the team registry`,
+        });
       }
     }
-    errors.push(...this.bypassingAcknowledgments(recorded));
-    return errors;
-  }
-
-  /** Rule-pack findings acknowledged through `Validations.acknowledge` directly carry no owner or expiry. */
-  private bypassingAcknowledgments(recorded: readonly RecordedAcknowledgment[]): string[] {
-    const errors: string[] = [];
-    for (const construct of this.app.node.findAll()) {
-      for (const entry of construct.node.metadata) {
-        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
-        for (const raw of Object.keys(entry.data as Record<string, string>)) {
-          const id = raw.replace(/^annotation::/i, '');
-          const namespaced = /^([^:]+)::/.exec(id)?.[1];
-          const pack = [...RULE_PACK_NAMES, ...TEMPLATE_VALIDATOR_NAMESPACES].find(
-            (name) => id.startsWith(`${name}-`) || namespaced === name,
-          );
-          const keelMade = recorded.some((ack) => ack.path === construct.node.path && ack.id === id);
-          if (pack && !keelMade) {
-            errors.push(
-              `${construct.node.path}: rule '${id}' is acknowledged with Validations.acknowledge directly, so it has no ` +
-                `owner and no expiry. Use Keel's acknowledge(scope, { id: '${normalizeRuleId(id)}', reason, owner, expires }) instead.`,
-            );
-          }
-        }
-      }
-    }
-    return errors;
+    problems.push(...bypassingAcknowledgments(scan));
+    return problems;
   }
 
   /**
@@ -262,7 +243,8 @@ export class Compliance {
         else acknowledgedById.set(id, [finding]);
       }
     }
-    const acknowledgments: AcknowledgmentStatus[] = this.acknowledgments().map((ack) => {
+    const recorded = (this.scan ?? scanAcknowledgments(this.app)).recorded;
+    const acknowledgments: AcknowledgmentStatus[] = recorded.map((ack) => {
       const covered = (acknowledgedById.get(ack.id) ?? []).filter((f) => isUnder(f.path, ack.path)).length;
       const expires = parseIsoDate(ack.expires);
       const daysLeft = expires ? Math.round((expires.getTime() - today.getTime()) / DAY_MS) : 0;
@@ -320,27 +302,45 @@ export class Compliance {
   }
 }
 
-/** Extra rules join KeelChecks, so their names must be PascalCase and not clash with Keel's or each other's. */
-function checkRuleNames(where: string, rules: readonly KeelRule[]): void {
+/** One walk of the tree for acknowledgment metadata, Keel's and aws-cdk-lib's. */
+function scanAcknowledgments(app: App): AcknowledgmentScan {
+  const recorded: RecordedAcknowledgment[] = [];
+  const acknowledgedRules: { path: string; id: string }[] = [];
+  for (const construct of app.node.findAll()) {
+    const path = construct.node.path;
+    for (const entry of construct.node.metadata) {
+      if (entry.type === ACKNOWLEDGMENT_METADATA) {
+        recorded.push({ ...(entry.data as Omit<RecordedAcknowledgment, 'path'>), path });
+      } else if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && entry.data) {
+        for (const raw of Object.keys(entry.data as Record<string, string>)) {
+          acknowledgedRules.push({ path, id: raw.replace(/^annotation::/i, '') });
+        }
+      }
+    }
+  }
+  return { recorded, acknowledgedRules };
+}
+
+/** Rule-pack findings acknowledged through `Validations.acknowledge` directly carry no owner or expiry. */
+function bypassingAcknowledgments(scan: AcknowledgmentScan): Problem[] {
   const problems: Problem[] = [];
-  const taken = new Set(KEEL_RULES.map((rule) => rule.name));
-  for (const rule of rules) {
-    if (!/^[A-Z][A-Za-z0-9]*$/.test(rule.name ?? '')) {
+  for (const { path, id } of scan.acknowledgedRules) {
+    const namespaced = /^([^:]+)::/.exec(id)?.[1];
+    const pack = [...RULE_PACK_NAMES, ...TEMPLATE_VALIDATOR_NAMESPACES].find(
+      (name) => id.startsWith(`${name}-`) || namespaced === name,
+    );
+    const keelMade = scan.recorded.some((ack) => ack.path === path && ack.id === id);
+    if (pack && !keelMade) {
       problems.push({
-        where: `${where} rule ${JSON.stringify(rule.name)}`,
-        what: 'is not a PascalCase name',
-        fix: "name the rule in PascalCase after what it requires, e.g. 'PaymentsTableDeletionProtection'",
-      });
-    } else if (taken.has(rule.name)) {
-      problems.push({
-        where: `${where} rule ${rule.name}`,
-        what: `KeelChecks-${rule.name} is already a rule`,
-        fix: "start the rule's name with the team's name, e.g. 'Payments' + what it requires",
+        where: path,
+        what:
+          `rule '${id}' is acknowledged with Validations.acknowledge directly, not with ` +
+          `acknowledge(scope, { id: '${normalizeRuleId(id)}', reason, owner, expires }), so it has no owner and no expiry`,
+        fix: "use Keel's acknowledge(), which records who decided, why and until when",
       });
     }
-    taken.add(rule.name);
   }
-  if (problems.length > 0) throw new KeelValidationError(`Extra KeelChecks rules on ${where} are invalid:`, problems);
+  return problems;
 }
 
 function readCdkReport(file: string): CdkPluginReport[] {

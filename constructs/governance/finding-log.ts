@@ -67,8 +67,14 @@ export function ruleFamilyOf(findingId: string): string {
 }
 
 /**
- * The path of the nearest construct, the resource itself or an ancestor, that acknowledges `findingId`;
- * the same lookup cdk-nag makes before it drops a finding.
+ * The path of the nearest construct, the resource itself or an ancestor, that acknowledges `findingId` or its family.
+ *
+ * Mirrors the lookup cdk-nag makes before it drops a finding, `NagPack.isAcknowledged` (src/nag-pack.ts in cdk-nag
+ * 3.0.2; node_modules/cdk-nag/lib/nag-pack.js): the walk from the resource up through its scopes, aws-cdk-lib's
+ * acknowledged-rules metadata, and the `annotation::` prefix stripped from its keys. That method is *private*, so any
+ * cdk-nag release, a patch release too, may change it without notice. Should the two disagree, the report would call
+ * a finding acknowledged that cdk-nag reports, or open one that cdk-nag drops; test/constructs/governance/
+ * finding-log.test.ts compares them on the resource itself, a parent, the stack and a sibling.
  */
 export function acknowledgingScope(resource: IConstruct, findingId: string): string | undefined {
   for (let scope: IConstruct | undefined = resource; scope; scope = scope.node.scope) {
@@ -82,14 +88,25 @@ export function acknowledgingScope(resource: IConstruct, findingId: string): str
 }
 
 /**
- * Makes a cdk-nag pack check only `stacks` and tell `log` about every finding, acknowledged ones included.
- * What the pack reports to aws-cdk-lib is unchanged, and each rule is still evaluated once.
+ * Instruments a cdk-nag pack in place, replacing three of its methods on the instance, and returns it: the pack
+ * then checks only `stacks`, tells `log` about every finding (acknowledged ones included), and takes a family
+ * acknowledgment (`Rule[*]`) for each finding of the rule. Otherwise what it reports to aws-cdk-lib is unchanged, and
+ * each rule is still evaluated once.
  *
- * cdk-nag routes every resource through the pack's protected `checkResource`, every rule through its protected
- * `applyRule`, and every acknowledgment lookup through `isAcknowledged`; this wraps those three methods on the instance (cdk-nag 3 offers no hook for either, and
- * subclassing a pack class generically fights its abstract members).
+ * cdk-nag 3 routes every resource through the pack's protected `checkResource`, every rule through its protected
+ * `applyRule`, and every acknowledgment lookup through its *private* `isAcknowledged`, and offers no hook for any of
+ * them; subclassing each pack class instead would fight their abstract members. A cdk-nag release that renames or
+ * reshapes one of the three breaks this: instrumentPack then throws, naming the missing method, or
+ * test/constructs/governance/finding-log.test.ts fails on the changed behaviour.
  */
-export function observePack(pack: NagPack, stacks: ReadonlySet<Stack>, log: FindingLog): NagPack {
+export function instrumentPack(pack: NagPack, stacks: ReadonlySet<Stack>, log: FindingLog): NagPack {
+  for (const method of ['checkResource', 'applyRule', 'isAcknowledged'] as const) {
+    if (typeof pack[method] !== 'function') {
+      throw new Error(
+        `cdk-nag's ${pack.constructor.name} has no method ${method}, which Keel instruments (finding-log.ts)`,
+      );
+    }
+  }
   const applyRule = pack['applyRule'].bind(pack);
   // cdk-nag evaluates rules one at a time, synchronously: one replay function serves every call.
   let result: NagRuleResult | Error = NagRuleCompliance.NOT_APPLICABLE;

@@ -18,6 +18,9 @@ export const KEEL_RULES: readonly KeelRule[] = [
   alarmHasActions,
 ];
 
+/** The rules to run on a stack on top of Keel's own, e.g. a team's rules on the team's stacks. */
+export type StackRules = (stack: Stack) => readonly KeelRule[];
+
 export interface KeelChecksProps {
   /**
    * Add each rule's explanation to its findings.
@@ -25,32 +28,26 @@ export interface KeelChecksProps {
    */
   readonly verbose?: boolean;
   /**
-   * Rules to run on top of Keel's own, e.g. a team's.
-   * @default - only Keel's rules
+   * The rules to run on each stack on top of Keel's own: the one way to add rules, e.g. a team's on its stacks.
+   * `Compliance.addStack(stack, packs, rules)` fills it.
+   * @default - only Keel's rules, on every stack
    */
-  readonly extraRules?: readonly KeelRule[];
-  /**
-   * Rules to run on some stacks only, on top of Keel's own and `extraRules`: a team's rules on its services.
-   * @default - none
-   */
-  readonly stackRules?: (stack: Stack) => readonly KeelRule[];
+  readonly stackRules?: StackRules;
 }
 
 /** Keel's own rule pack, a cdk-nag 3 pack: `Validations.of(app).addPlugins(new KeelChecks())`. */
 export class KeelChecks extends NagPack {
   public readonly name = 'KeelChecks';
-  private readonly rules: readonly KeelRule[];
-  private readonly stackRules?: (stack: Stack) => readonly KeelRule[];
+  private readonly stackRules: StackRules;
 
   constructor(props: KeelChecksProps = {}) {
     super(undefined, { verbose: props.verbose });
     this.packName = 'KeelChecks';
-    this.rules = [...KEEL_RULES, ...(props.extraRules ?? [])];
-    this.stackRules = props.stackRules;
+    this.stackRules = props.stackRules ?? (() => []);
   }
 
   protected checkResource(node: CfnResource): void {
-    for (const rule of [...this.rules, ...(this.stackRules?.(Stack.of(node)) ?? [])]) {
+    for (const rule of [...KEEL_RULES, ...this.stackRules(Stack.of(node))]) {
       this.applyRule({
         ruleSuffixOverride: rule.name,
         info: rule.info,

@@ -1,7 +1,7 @@
 import { CfnResource, Tags } from 'aws-cdk-lib';
 import { Construct, type IConstruct, type IValidation } from 'constructs';
-import { KeelValidationError, type Problem } from '../errors';
-import { DATA_CLASSIFICATIONS, isDataClassification, type DataClassification } from './data-classification';
+import { KeelValidationError, problemsToMessages, type Problem } from '../errors';
+import { dataClassificationProblem, type DataClassification } from './data-classification';
 import { STANDARD_TAG_KEYS, missingTagKeys, tagValueProblem } from './tags';
 
 export interface OwnershipTagsProps {
@@ -74,12 +74,9 @@ export class OwnershipTags extends Construct {
         });
       }
     }
-    if (!isDataClassification(props.dataClassification)) {
-      problems.push({
-        where: `${scope.node.path} tag DataClassification`,
-        what: `${JSON.stringify(props.dataClassification)} is not a data classification`,
-        fix: `use one of ${DATA_CLASSIFICATIONS.join(' | ')}`,
-      });
+    const classificationProblem = dataClassificationProblem(props.dataClassification);
+    if (classificationProblem) {
+      problems.push({ where: `${scope.node.path} tag DataClassification`, ...classificationProblem });
     }
     if (problems.length > 0) {
       throw new KeelValidationError(`Ownership tags for ${scope.node.path} are invalid:`, problems);
@@ -108,10 +105,14 @@ class RequiredTagsValidation implements IValidation {
       if (missing.length > 0) gaps.push(`    ${construct.node.path} lacks ${missing.join(', ')}`);
     }
     if (gaps.length === 0) return [];
-    return [
-      `${gaps.length} resource(s) lack required tags (${this.requiredKeys.join(', ')}):\n${gaps.join('\n')}\n` +
-        `  fix: set the missing values in ${this.configHint ?? 'the OwnershipTags props'}; if a construct removes ` +
-        'or overrides tags (Tags.of(x).remove, excludeResourceTypes, a tag with higher priority), stop it from doing so.',
-    ];
+    return problemsToMessages([
+      {
+        where: this.scope.node.path,
+        what: `${gaps.length} resource(s) lack required tags (${this.requiredKeys.join(', ')}):\n${gaps.join('\n')}`,
+        fix:
+          `set the missing values in ${this.configHint ?? 'the OwnershipTags props'}; if a construct removes or ` +
+          'overrides tags (Tags.of(x).remove, excludeResourceTypes, a tag with higher priority), stop it from doing so',
+      },
+    ]);
   }
 }

@@ -1,9 +1,7 @@
 import {
-  DATA_CLASSIFICATIONS,
   KeelValidationError,
-  RULE_PACK_NAMES,
-  isDataClassification,
-  isRulePackName,
+  dataClassificationProblem,
+  extraRulePackProblems,
   tagValueProblem,
   type Problem,
 } from '../../constructs';
@@ -203,13 +201,8 @@ function checkServices(services: readonly ServiceConfig[], teamIds: readonly str
     if (!teamIds.includes(service.owner)) {
       problems.push(unknownTeam(where('owner'), service.owner, teamIds));
     }
-    if (!isDataClassification(service.dataClassification)) {
-      problems.push({
-        where: where('dataClassification'),
-        what: `${JSON.stringify(service.dataClassification)} is not a data classification`,
-        fix: `use one of ${DATA_CLASSIFICATIONS.join(' | ')}`,
-      });
-    }
+    const classificationProblem = dataClassificationProblem(service.dataClassification);
+    if (classificationProblem) problems.push({ where: where('dataClassification'), ...classificationProblem });
     for (const [key, value] of Object.entries(service.tags ?? {})) {
       const problem = tagValueProblem(value);
       if (problem) {
@@ -293,14 +286,11 @@ function resolveEnvironment(
       fix: `use one of ${PROTECTION_LEVELS.join(' | ')}`,
     });
   }
-  defaults.extraRulePacks.forEach((pack, i) => {
-    if (!isRulePackName(pack)) {
-      problems.push({
-        where: `environmentDefaults.${name}.extraRulePacks[${i}] (lib/config/environments.ts)`,
-        what: `${JSON.stringify(pack)} is not a rule pack Keel knows`,
-        fix: `use one of ${RULE_PACK_NAMES.join(', ')}`,
-      });
-    }
-  });
+  problems.push(
+    ...extraRulePackProblems(
+      defaults.extraRulePacks,
+      (i) => `environmentDefaults.${name}.extraRulePacks[${i}] (lib/config/environments.ts)`,
+    ),
+  );
   return { ...defaults, name, account, region };
 }

@@ -3,13 +3,11 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   BASELINE_RULE_PACKS,
   KEEL_RULES,
-  RULE_PACK_NAMES,
   STANDARD_TAG_KEYS,
-  isRulePackName,
-  pascalCase,
+  extraRulePackProblems,
+  keelRuleProblems,
   standardThresholdProblems,
   strategyProblems,
-  type KeelRule,
   type Problem,
   type ProtectionLevel,
 } from '../../constructs';
@@ -128,8 +126,13 @@ export function profileProblems(
   problems.push(...alarmProblems(profile, where));
   problems.push(...perEnvironmentProblems(profile, protection, where));
   problems.push(...tagKeyProblems(profile.extraRequiredTagKeys ?? [], where));
-  problems.push(...rulePackProblems(profile.extraRulePacks ?? [], where));
-  problems.push(...ruleProblems(profile.extraRules ?? [], teamId, where));
+  problems.push(...extraRulePackProblems(profile.extraRulePacks ?? [], (i) => where(`extraRulePacks[${i}]`)));
+  problems.push(
+    ...keelRuleProblems(profile.extraRules ?? [], (i) => where(`extraRules[${i}]`), {
+      taken: KEEL_RULES.map((rule) => rule.name),
+      team: teamId,
+    }),
+  );
   return problems;
 }
 
@@ -237,56 +240,6 @@ function tagKeyProblems(keys: readonly string[], where: (setting: string) => str
         fix: "use 1-128 letters, digits, spaces or _ . : / = + - @, not starting with 'aws:'",
       });
     }
-  });
-  return problems;
-}
-
-function rulePackProblems(packs: readonly string[], where: (setting: string) => string): Problem[] {
-  const problems: Problem[] = [];
-  packs.forEach((pack, i) => {
-    if (!isRulePackName(pack)) {
-      problems.push({
-        where: where(`extraRulePacks[${i}]`),
-        what: `${JSON.stringify(pack)} is not a rule pack Keel knows`,
-        fix: `use one of ${RULE_PACK_NAMES.filter((name) => !BASELINE_RULE_PACKS.includes(name)).join(', ')}`,
-      });
-    } else if (BASELINE_RULE_PACKS.includes(pack)) {
-      problems.push({
-        where: where(`extraRulePacks[${i}]`),
-        what: `${pack} already checks every stack`,
-        fix: 'remove it from the list',
-      });
-    }
-  });
-  return problems;
-}
-
-function ruleProblems(rules: readonly KeelRule[], teamId: string, where: (setting: string) => string): Problem[] {
-  const problems: Problem[] = [];
-  const prefix = pascalCase(teamId);
-  const seen = new Set(KEEL_RULES.map((rule) => rule.name));
-  rules.forEach((rule, i) => {
-    const at = where(`extraRules[${i}]`);
-    if (typeof rule?.check !== 'function' || !rule.info?.trim() || !rule.explanation?.trim()) {
-      problems.push({
-        where: at,
-        what: `${JSON.stringify(rule?.name)} is not a complete rule`,
-        fix: 'give it a name, info, explanation and a check function (see constructs/governance/rules/keel-rule.ts)',
-      });
-    } else if (!new RegExp(`^${prefix}[A-Z][A-Za-z0-9]*$`).test(rule.name)) {
-      problems.push({
-        where: at,
-        what: `${JSON.stringify(rule.name)} does not start with the team's name, ${prefix}, followed by PascalCase`,
-        fix: `rename it, e.g. '${prefix}${rule.name.charAt(0).toUpperCase()}${rule.name.slice(1).replace(/[^A-Za-z0-9]/g, '')}', so its id says whose rule it is`,
-      });
-    } else if (seen.has(rule.name)) {
-      problems.push({
-        where: at,
-        what: `KeelChecks-${rule.name} is already a rule`,
-        fix: 'give each rule its own name',
-      });
-    }
-    seen.add(rule?.name);
   });
   return problems;
 }

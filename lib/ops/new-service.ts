@@ -1,7 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DATA_CLASSIFICATIONS, isDataClassification, pascalCase, tagValueProblem } from '../../constructs';
+import {
+  DATA_CLASSIFICATIONS,
+  dataClassificationProblem,
+  isDataClassification,
+  pascalCase,
+  tagValueProblem,
+} from '../../constructs';
 import { serviceNameProblem } from '../config/load';
 import type { ServiceConfig, TeamConfig } from '../config/model';
 import { usageError } from './errors';
@@ -85,10 +91,10 @@ export function planNewService(root: string, request: NewServiceRequest, registr
     );
   }
   const dataClassification = request.dataClassification ?? DEFAULT_DATA_CLASSIFICATION;
-  if (!isDataClassification(dataClassification)) {
-    problems.push(
-      `--data-classification ${JSON.stringify(dataClassification)} is not a data classification: use one of ${DATA_CLASSIFICATIONS.join(', ')}`,
-    );
+  const classificationProblem = dataClassificationProblem(dataClassification);
+  if (classificationProblem) {
+    // A flag's values, listed as a command line reads them.
+    problems.push(`--data-classification ${classificationProblem.what}: use one of ${DATA_CLASSIFICATIONS.join(', ')}`);
   }
   const tags = parseTags(request.tags ?? [], team, problems);
   if (problems.length > 0 || !team || !isDataClassification(dataClassification)) {

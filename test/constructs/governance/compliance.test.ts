@@ -12,6 +12,7 @@ import {
   type KeelRule,
 } from '../../../constructs';
 import { ownedTestStack, testApp } from '../../helpers/app';
+import { refusal } from '../../helpers/refusal';
 
 const NOW = new Date('2026-11-21T09:30:00Z');
 
@@ -50,7 +51,7 @@ function fixture(props: ComplianceProps = {}): Fixture {
     'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   );
   const group = new logs.LogGroup(stack, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: key });
-  compliance.check(stack, [], [logReview]);
+  compliance.addStack(stack, [], [logReview]);
   return { app, stack, logs: group, compliance, printed };
 }
 
@@ -120,7 +121,7 @@ test('fails when an acknowledgment has expired, naming it and its owner', () => 
   const { compliance, logs: group } = fixture();
   acknowledge(group, { id: 'KeelChecks-CommerceLogReview', ...decision, expires: '2026-11-20' });
   expect(() => compliance.synth()).toThrow(
-    /acknowledgment 'KeelChecks-CommerceLogReview' at Test\/Logs \(owner: commerce\) expired on 2026-11-20/,
+    /acknowledgment 'KeelChecks-CommerceLogReview' at Test\/Logs \(owner: commerce\): expired on 2026-11-20/,
   );
 });
 
@@ -134,14 +135,14 @@ test('fails when an acknowledgment expires further ahead than allowed', () => {
   const { compliance, logs: group } = fixture({ maxAcknowledgmentDays: 90 });
   acknowledge(group, { id: 'KeelChecks-CommerceLogReview', ...decision, expires: '2027-05-01' });
   expect(() => compliance.synth()).toThrow(
-    /expires on 2027-05-01, 161 days ahead; at most 90 days are allowed\. Choose a date on or before 2027-02-19/,
+    /expires on 2027-05-01, 161 days ahead; at most 90 days are allowed\n\s+fix: choose a date on or before 2027-02-19/,
   );
 });
 
 test('fails when an acknowledgment is owned by a team that does not exist', () => {
   const { compliance, logs: group } = fixture();
   acknowledge(group, { id: 'KeelChecks-CommerceLogReview', ...decision, owner: 'nobody', expires: '2027-01-20' });
-  expect(() => compliance.synth()).toThrow(/owner 'nobody' is not a known team\. Use one of commerce, platform/);
+  expect(() => compliance.synth()).toThrow(/owner 'nobody' is not a known team\n\s+fix: use one of commerce, platform/);
 });
 
 test('warns about a stale acknowledgment, one whose rule fired nowhere under it, without failing', () => {
@@ -246,4 +247,22 @@ describe('a rule-family acknowledgment (Rule[*])', () => {
     expect(result.passed).toBe(false);
     expect(result.report.findings.open).toBe(2);
   });
+});
+
+test("fails when a stack's extra rule is not PascalCase or takes a rule's name, naming the stack and the rule", () => {
+  const app = testApp();
+  const compliance = new Compliance(app, { now: NOW, print: () => undefined });
+  const stack = ownedTestStack(app);
+  compliance.addStack(stack, [], [logReview]);
+  const message = refusal(() =>
+    compliance.addStack(
+      stack,
+      [],
+      [{ ...logReview, name: 'log-review' }, logReview, { ...logReview, name: 'LogGroupRetention' }],
+    ),
+  );
+  expect(message).toContain('Extra KeelChecks rules on Test are invalid:');
+  expect(message).toContain('Test extraRules[0]: "log-review" is not a PascalCase name');
+  expect(message).toContain('Test extraRules[1]: KeelChecks-CommerceLogReview is already a rule');
+  expect(message).toContain('Test extraRules[2]: KeelChecks-LogGroupRetention is already a rule');
 });

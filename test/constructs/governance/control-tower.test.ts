@@ -27,7 +27,7 @@ function twoQueues() {
     });
   const buffer = queue('Buffer');
   const other = queue('Other');
-  compliance.check(stack);
+  compliance.addStack(stack);
   return { app, compliance, printed, buffer, other };
 }
 

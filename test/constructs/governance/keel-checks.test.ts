@@ -71,12 +71,12 @@ test('fails once per missing tag, with the tag key in the rule name', () => {
   ]);
 });
 
-test('fails when a team rule passed as extraRules finds a violation', () => {
+test('fails when a team rule passed in stackRules finds a violation', () => {
   const app = synthesizedApp((stack) => {
     new sqs.Queue(stack, 'Queue');
   });
 
-  const report = new KeelChecks({ extraRules: [noQueues] }).validateScope(app);
+  const report = new KeelChecks({ stackRules: () => [noQueues] }).validateScope(app);
 
   expect(report.success).toBe(false);
   const violation = report.violations.find((v) => v.ruleName === 'KeelChecks-NoQueues');
@@ -84,7 +84,7 @@ test('fails when a team rule passed as extraRules finds a violation', () => {
   expect(violation?.violatingResources.map((resource) => resource.constructPath)).toEqual(['Test/Queue/Resource']);
 });
 
-test('team rules run only when passed as extraRules', () => {
+test('team rules run only when passed in stackRules', () => {
   const app = synthesizedApp((stack) => {
     new sqs.Queue(stack, 'Queue');
   });

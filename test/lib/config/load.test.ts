@@ -145,3 +145,20 @@ test('fails when a bake time is negative or longer than a day, naming the enviro
     expect(message).toContain(`${bake} is not a whole number of minutes from 1 to 1440 (a day)`);
   }
 });
+
+test('fails when an environment adds an unknown rule pack or one every stack already gets, naming the environment', () => {
+  const message = problemsOf({
+    ...repository,
+    environments: {
+      ...repositoryDefinition.environments,
+      prod: { ...repositoryDefinition.environments.prod, extraRulePacks: ['PCI', 'AwsSolutions'] as never[] },
+    },
+  });
+  expect(message).toContain(
+    'environmentDefaults.prod.extraRulePacks[0] (lib/config/environments.ts): "PCI" is not a rule pack Keel knows',
+  );
+  expect(message).toContain('PCI.DSS.321');
+  expect(message).toContain(
+    'environmentDefaults.prod.extraRulePacks[1] (lib/config/environments.ts): AwsSolutions already checks every stack',
+  );
+});
