@@ -1,12 +1,13 @@
 import { Duration, Stack, Stage, type App } from 'aws-cdk-lib';
 import {
+  addAlarmNameCheck,
   Compliance,
   DeliveryAccess,
   KeelValidationError,
   OwnershipTags,
   ServiceMonitoring,
   ServicePipeline,
-  pascalCase,
+  keelNames,
   type DeliveryEnvironment,
 } from '../constructs';
 import {
@@ -97,6 +98,7 @@ export function buildPlatform(
   options: SynthOptions,
   services: readonly ServiceDefinition[] = repositoryServices,
 ): Platform {
+  addAlarmNameCheck(app);
   const compliance = new Compliance(app, {
     enabled: options.compliance,
     maxAcknowledgmentDays: config.platform.maxAcknowledgmentDays,
@@ -169,7 +171,7 @@ export function serviceStackProps(
   team: TeamConfig = teamOf(config, service),
   profile: ResolvedProfile = resolveProfile(team.profile, environment.name),
 ): ServiceStackProps {
-  const name = `${pascalCase(service.name)}-${environment.name}`;
+  const name = keelNames.stack(service.name, environment.name);
   return {
     stackName: name,
     env: { account: environment.account, region: environment.region },
@@ -201,9 +203,7 @@ export function serviceStackProps(
  * by the name the manifest gives.
  */
 function requireHealthAlarm(stack: Stack): void {
-  const monitoring = stack.node.findAll().find((c): c is ServiceMonitoring => c instanceof ServiceMonitoring);
-  const health = monitoring?.alarms.find((a) => a.kind === 'health');
-  if (!health) {
+  if (!stack.node.findAll().some(ServiceMonitoring.isServiceMonitoring)) {
     throw new KeelValidationError('A service stack cannot be delivered:', [
       {
         where: stack.node.path,
@@ -223,7 +223,7 @@ function buildPipelineStack(
   platformTeam: TeamConfig,
   compliance: Compliance,
 ): Stack {
-  const stack = new Stack(app, `${pascalCase(service.name)}-pipeline`, {
+  const stack = new Stack(app, keelNames.pipelineStack(service.name), {
     env: { account: config.delivery.account, region: config.delivery.region },
     terminationProtection: true,
     description: `Releases ${service.name} through ${environments.map((e) => e.name).join(', ')}; owned by ${platformTeam.displayName}`,
