@@ -1,11 +1,13 @@
-// An app of N generated services (-c keel:bench:services=N), each shaped like orders (bench-service-stack.ts), owned
-// round-robin by the registry's teams without a profile, synthesized exactly as bin/app.ts synthesizes the real
-// platform.
+// An app of N generated services (-c keel:bench:services=N), each an OrdersStack under its own name (its metrics
+// defined under that name, alarms linking the orders runbook), owned round-robin by the registry's teams without a
+// profile, synthesized exactly as bin/app.ts synthesizes the real platform.
 import { App } from 'aws-cdk-lib';
 import { repositoryDefinition } from '../../lib/config/load';
 import type { ServiceDefinition } from '../../lib/services/service-stack';
 import { runSynth } from '../../lib/synth';
-import { BenchServiceStack } from './bench-service-stack';
+import { defineBusinessMetrics } from '../../constructs';
+import { ORDERS_METRIC_SPECS } from '../../lib/services/orders/metrics';
+import { OrdersStack } from '../../lib/services/orders/orders-stack';
 
 const app = new App({ autoSynth: false });
 const count = Number(app.node.tryGetContext('keel:bench:services') ?? 1);
@@ -18,6 +20,15 @@ const services: ServiceDefinition[] = Array.from({ length: count }, (_, i) => ({
     owner: owners[i % owners.length].id,
     dataClassification: 'internal',
   },
-  stack: (scope, id, props) => new BenchServiceStack(scope, id, props),
+  stack: (scope, id, props) =>
+    new OrdersStack(
+      scope,
+      id,
+      {
+        ...props,
+        defaults: { ...props.defaults, monitoring: { ...props.defaults.monitoring, runbookFile: 'orders.md' } },
+      },
+      defineBusinessMetrics(props.service.name, ORDERS_METRIC_SPECS),
+    ),
 }));
 runSynth(() => app, repositoryDefinition, services);

@@ -1,4 +1,8 @@
-import { defineBusinessMetrics, type BusinessMetricSpec } from '../../../constructs/observability/business-metric';
+import {
+  defineBusinessMetrics,
+  type BusinessMetricSet,
+  type BusinessMetricSpec,
+} from '../../../constructs/observability/business-metric';
 
 /**
  * The orders service's business metrics, defined once: the handler emits them through Powertools Metrics (EMF,
@@ -37,4 +41,7 @@ export const ORDERS_METRIC_SPECS = {
   },
 } as const satisfies Record<string, BusinessMetricSpec>;
 
-export const ordersMetrics = defineBusinessMetrics('orders', ORDERS_METRIC_SPECS);
+/** The orders metrics, under the orders service's name or another's. */
+export type OrdersMetrics = BusinessMetricSet<keyof typeof ORDERS_METRIC_SPECS>;
+
+export const ordersMetrics: OrdersMetrics = defineBusinessMetrics('orders', ORDERS_METRIC_SPECS);

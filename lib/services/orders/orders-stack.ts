@@ -16,7 +16,7 @@ import {
   type Severity,
 } from '../../../constructs';
 import type { ServiceStackProps } from '../service-stack';
-import { ordersMetrics } from './metrics';
+import { ordersMetrics, type OrdersMetrics } from './metrics';
 
 const ORDER_SCHEMA: apigateway.JsonSchema = {
   type: apigateway.JsonSchemaType.OBJECT,
@@ -41,8 +41,15 @@ export class OrdersStack extends Stack {
   public readonly monitoring: ServiceMonitoring;
   public readonly deployment: CanaryDeployment;
 
-  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+  private readonly metrics: OrdersMetrics;
+
+  /**
+   * @param metrics the business metrics the stack alarms on: the orders service's own, or, for another service shaped
+   * like orders (the benchmark generates them), the same metrics defined under that service's name.
+   */
+  constructor(scope: Construct, id: string, props: ServiceStackProps, metrics: OrdersMetrics = ordersMetrics) {
     super(scope, id, props);
+    this.metrics = metrics;
     this.service = new ProductionService(this, 'Service', props.defaults.service);
     this.orders = this.service.addTable('Orders', {
       partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
@@ -94,8 +101,8 @@ export class OrdersStack extends Stack {
   /** Alarms on what the business cares about: orders arriving, failing, rejected, and their value. */
   private addBusinessAlarms(protection: ProtectionLevel): void {
     const m = this.monitoring;
-    const { ordersPlaced, orderValue, ordersRejected, orderFailures, orderRequests } = ordersMetrics;
-    m.addBusinessMetrics(ordersMetrics, [this.handler]);
+    const { ordersPlaced, orderValue, ordersRejected, orderFailures, orderRequests } = this.metrics;
+    m.addBusinessMetrics(this.metrics, [this.handler]);
 
     // No orders at all means something upstream is broken; dev and staging see too little traffic to tell.
     const heartbeat = HEARTBEAT_SEVERITY[protection];
