@@ -45,3 +45,25 @@ export function oneLine(result: Pick<CliRun, 'err'>): string {
   expect(result.err.join('\n')).not.toContain('\n    at ');
   return result.err[0];
 }
+
+/** A usage error: what is wrong, the command line given the assembly directory, and what the one line says. */
+export type UsageErrorCase = [string, (assembly: string) => string[], string];
+
+/**
+ * One test per case: exit code 2, one `keel:` line containing the message, nothing on stdout and no AWS call.
+ * `assembly` is read when each test runs (a `beforeEach` may make a fresh one).
+ */
+export function testUsageErrors(
+  cases: readonly UsageErrorCase[],
+  assembly: () => string,
+  awsCalls: () => readonly unknown[],
+): void {
+  test.each(cases)('fails when %s, with exit code 2 and one line', async (_, argv, message) => {
+    const result = await runKeel(argv(assembly()));
+
+    expect(result.code).toBe(2);
+    expect(oneLine(result)).toContain(message);
+    expect(result.out).toEqual([]);
+    expect(awsCalls()).toHaveLength(0);
+  });
+}

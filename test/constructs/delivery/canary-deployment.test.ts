@@ -8,12 +8,30 @@ import {
   type CanaryDeploymentProps,
   type ProductionService,
   type ProtectionLevel,
+  type ServiceMonitoring,
 } from '../../../constructs';
 import { SMOKE_PARAMETER, smokeRequest } from '../../../constructs/delivery/canary-deployment';
 import { dependencies, dependencyCycles } from '../../../constructs/governance/template-cycles';
 import { ECHO_HANDLER } from '../../helpers/app';
 import { monitoredShop } from '../../helpers/monitoring';
 import { refusal } from '../../helpers/refusal';
+
+/** Adds `count` critical metric alarms, `signal-<i>`, to the service. */
+function addCriticalSignals(monitoring: ServiceMonitoring, count: number): void {
+  for (let i = 0; i < count; i++) {
+    monitoring.alarmFactory.createAlarm(
+      new cloudwatch.Metric({ namespace: 'Keel/Shop', metricName: `Signal${i}` }),
+      {
+        slug: `signal-${i}`,
+        severity: 'critical',
+        description: 'A critical signal.',
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+      'threshold',
+      { threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, watches: 'signal' },
+    );
+  }
+}
 
 function deployed(protection: ProtectionLevel, props: Partial<CanaryDeploymentProps> = {}) {
   const shop = monitoredShop({
@@ -191,19 +209,7 @@ test('fails when more alarms are asked for than CodeDeploy watches', () => {
 
 test('fails when the critical metric alarms alone are more than CodeDeploy watches, by default', () => {
   const shop = monitoredShop({ protection: 'maximum', environment: 'prod' });
-  for (let i = 0; i < 11; i++) {
-    shop.monitoring.alarmFactory.createAlarm(
-      new cloudwatch.Metric({ namespace: 'Keel/Shop', metricName: `Signal${i}` }),
-      {
-        slug: `signal-${i}`,
-        severity: 'critical',
-        description: 'A critical signal.',
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      },
-      'threshold',
-      { threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, watches: 'signal' },
-    );
-  }
+  addCriticalSignals(shop.monitoring, 11);
   new CanaryDeployment(shop.stack, 'Deployment', { monitoring: shop.monitoring });
   // The default alarms are chosen when synth builds the deployment, from every alarm the service has by then.
   const message = refusal(() => Template.fromStack(shop.stack));
@@ -263,19 +269,7 @@ test('warns, naming them, about the composite alarms that do not fit CodeDeploy 
   const signals = Array.from({ length: 7 }, (_, i) => `signal-${i}`);
   const shop = monitoredShop({ protection: 'maximum', environment: 'prod', shopAnchors: signals });
   // The shop's standard critical metric alarms are three: API 5xx, handler errors, table system errors.
-  for (let i = 0; i < 7; i++) {
-    shop.monitoring.alarmFactory.createAlarm(
-      new cloudwatch.Metric({ namespace: 'Keel/Shop', metricName: `Signal${i}` }),
-      {
-        slug: `signal-${i}`,
-        severity: 'critical',
-        description: 'A critical signal.',
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      },
-      'threshold',
-      { threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, watches: 'signal' },
-    );
-  }
+  addCriticalSignals(shop.monitoring, 7);
   new CanaryDeployment(shop.stack, 'Deployment', { monitoring: shop.monitoring });
   Annotations.fromStack(shop.stack).hasWarning(
     '/Test/Deployment',

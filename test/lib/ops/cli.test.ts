@@ -2,7 +2,7 @@ import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwa
 import { mockClient } from 'aws-sdk-client-mock';
 import { SYNOPSES, USAGE } from '../../../lib/ops/cli';
 import { KeelCliError } from '../../../lib/ops/errors';
-import { oneLine, runKeel as run } from '../../helpers/cli';
+import { oneLine, runKeel as run, testUsageErrors, type UsageErrorCase } from '../../helpers/cli';
 import { assemblyWith, keelManifest, removeTempDirs, sdkError } from '../../helpers/manifest';
 
 const cw = mockClient(CloudWatchClient);
@@ -19,19 +19,16 @@ afterAll(() => {
 });
 
 describe('usage and configuration errors', () => {
-  const cases: [string, (dir: string) => string[], string][] = [
+  const cases: UsageErrorCase[] = [
     ['the command is unknown', (dir) => ['deploy', 'shop', '--assembly', dir], 'unknown command "deploy shop"'],
     ['a flag is unknown', () => ['status', 'shop', '--env', 'prod', '--frobnicate'], "Unknown option '--frobnicate'"],
   ];
 
-  test.each(cases)('fails when %s, with exit code 2 and one line', async (_, argv, message) => {
-    const result = await run(argv(assembly));
-
-    expect(result.code).toBe(2);
-    expect(oneLine(result)).toContain(message);
-    expect(result.out).toEqual([]);
-    expect(cw.calls()).toHaveLength(0);
-  });
+  testUsageErrors(
+    cases,
+    () => assembly,
+    () => cw.calls(),
+  );
 
   test('fails when a parse error has a flag unknown, pointing at --help', async () => {
     const result = await run(['--frobnicate']);

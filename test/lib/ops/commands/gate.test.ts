@@ -1,6 +1,6 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { oneLine, runKeel as run } from '../../../helpers/cli';
+import { oneLine, runKeel as run, testUsageErrors, type UsageErrorCase } from '../../../helpers/cli';
 import {
   API_ERRORS,
   DLQ,
@@ -99,7 +99,7 @@ describe('keel gate', () => {
 });
 
 describe('usage and configuration errors', () => {
-  const cases: [string, (dir: string) => string[], string][] = [
+  const cases: UsageErrorCase[] = [
     [
       '--bake is missing',
       (dir) => ['gate', 'shop', '--env', 'prod', '--assembly', dir],
@@ -117,14 +117,11 @@ describe('usage and configuration errors', () => {
     ],
   ];
 
-  test.each(cases)('fails when %s, with exit code 2 and one line', async (_, argv, message) => {
-    const result = await run(argv(assembly));
-
-    expect(result.code).toBe(2);
-    expect(oneLine(result)).toContain(message);
-    expect(result.out).toEqual([]);
-    expect(cw.calls()).toHaveLength(0);
-  });
+  testUsageErrors(
+    cases,
+    () => assembly,
+    () => cw.calls(),
+  );
 
   test('fails when the manifest has version 2', async () => {
     const dir = assemblyWith({ ...keelManifest(), version: 2 });

@@ -8,7 +8,7 @@ import {
   type GetMetricDataCommandOutput,
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CLI_NOW as now, oneLine, runKeel as run } from '../../../helpers/cli';
+import { CLI_NOW as now, oneLine, runKeel as run, testUsageErrors, type UsageErrorCase } from '../../../helpers/cli';
 import {
   API_ERRORS,
   RUNBOOKS,
@@ -120,7 +120,7 @@ describe('keel status', () => {
 });
 
 describe('usage and configuration errors', () => {
-  const cases: [string, (dir: string) => string[], string][] = [
+  const cases: UsageErrorCase[] = [
     [
       'the service is unknown, listing the known services',
       (dir) => ['status', 'nope', '--env', 'prod', '--assembly', dir],
@@ -145,14 +145,11 @@ describe('usage and configuration errors', () => {
     ],
   ];
 
-  test.each(cases)('fails when %s, with exit code 2 and one line', async (_, argv, message) => {
-    const result = await run(argv(assembly));
-
-    expect(result.code).toBe(2);
-    expect(oneLine(result)).toContain(message);
-    expect(result.out).toEqual([]);
-    expect(cw.calls()).toHaveLength(0);
-  });
+  testUsageErrors(
+    cases,
+    () => assembly,
+    () => cw.calls(),
+  );
 
   test('fails when the manifest is missing, telling to synthesize', async () => {
     const result = await run(['status', 'shop', '--env', 'prod', '--assembly', tempDir()]);
