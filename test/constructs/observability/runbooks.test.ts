@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   REQUIRED_RUNBOOK_HEADINGS,
@@ -9,6 +8,7 @@ import {
   runbookLinkOf,
   runbookUrl,
 } from '../../../constructs/observability/runbooks';
+import { tempDir } from '../../helpers/temp-dir';
 
 const REPOSITORY_RUNBOOKS = path.join(__dirname, '..', '..', '..', 'runbooks');
 
@@ -57,7 +57,7 @@ describe('parseRunbook', () => {
 });
 
 describe('RunbookChecker', () => {
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-runbooks-'));
+  const directory = tempDir('keel-runbooks-');
   fs.writeFileSync(
     path.join(directory, 'shop.md'),
     ['# shop', '', section('health'), section('orders-stopped', ['Meaning', 'Impact', 'Diagnosis', 'Mitigation'])].join(

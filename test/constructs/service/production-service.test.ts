@@ -148,7 +148,7 @@ describe('bad input', () => {
 
   test('fails when the service has no route, saying how to add one', () => {
     const { stack } = ordersService();
-    expect(() => Template.fromStack(stack)).toThrow(/Test\/Service has no routes: add one with addRoute/);
+    expect(() => Template.fromStack(stack)).toThrow(/Test\/Service: has no routes.*\n\s+fix: add one with addRoute/);
   });
 
   test('fails when a route is declared twice', () => {

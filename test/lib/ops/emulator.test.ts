@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudWatchClient, PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import type { KeelManifest } from '../../../constructs';
 import { runCli } from '../../../lib/ops/cli';
 import { seedAlarms, startEmulator, type Emulator } from '../../../tools/emulator/moto';
+import { tempDir } from '../../helpers/temp-dir';
 
 // End to end against a real CloudWatch-compatible server: moto, installed into .venv by `npm test`'s pretest.
 // moto has no composite alarms, so the health alarm is a metric alarm of the same name here.
@@ -90,7 +90,7 @@ beforeAll(async () => {
   }
   emulator = await startEmulator();
   client = new CloudWatchClient({ region: 'eu-west-1', endpoint: emulator.endpoint });
-  assembly = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-emulator-'));
+  assembly = tempDir('keel-emulator-');
   fs.writeFileSync(path.join(assembly, 'keel-manifest.json'), JSON.stringify(manifest));
   await seedAlarms(
     client,
