@@ -11,11 +11,23 @@ const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk
 /** The repository's own cdk.json context: feature flags and placeholder accounts, as `cdk synth` sees them. */
 export const repositoryContext: Readonly<Record<string, unknown>> = cdkJson.context;
 
+export interface TestAppOptions {
+  /**
+   * Run aws-cdk-lib's built-in CloudFormation validator at synth, as `cdk synth` does. Its engine costs about 3 s to
+   * start in every test file, so construct tests leave it off; the tests of whole apps (test/lib/synth.test.ts, the
+   * teams, the services), of the compliance engine, and test/constructs/cloudformation-validation.test.ts (every
+   * construct variant in one app) turn it on.
+   * @default false
+   */
+  readonly cloudFormationValidation?: boolean;
+}
+
 /** An App with the repository's context, writing its assembly to a temporary directory removed after the test file. */
-export function testApp(context: Record<string, unknown> = {}): App {
+export function testApp(context: Record<string, unknown> = {}, options: TestAppOptions = {}): App {
   return new App({
     context: { ...repositoryContext, ...context },
     outdir: tempDir('keel-test-'),
+    builtinCloudFormationValidation: options.cloudFormationValidation ?? false,
   });
 }
 
@@ -41,6 +53,6 @@ export function ownedTestStack(app: App = testApp()): Stack {
 export const ECHO_HANDLER = path.join(__dirname, 'echo-handler.ts');
 
 /** A test app that skips asset bundling, for tests that don't test bundling. */
-export function unbundledTestApp(context: Record<string, unknown> = {}): App {
-  return testApp({ 'aws:cdk:bundling-stacks': [], ...context });
+export function unbundledTestApp(context: Record<string, unknown> = {}, options: TestAppOptions = {}): App {
+  return testApp({ 'aws:cdk:bundling-stacks': [], ...context }, options);
 }

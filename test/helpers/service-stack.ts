@@ -17,5 +17,5 @@ export function serviceTemplate(service: ServiceDefinition, environmentName: Env
   if (!environment) throw new Error(`no environment ${environmentName}`);
   const stackName = `${pascalCase(service.config.name)}-${environmentName}`;
   const props = serviceStackProps(config, service.config, environment);
-  return Template.fromStack(service.stack(unbundledTestApp(), stackName, props));
+  return Template.fromStack(service.stack(unbundledTestApp({}, { cloudFormationValidation: true }), stackName, props));
 }

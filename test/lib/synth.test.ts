@@ -18,7 +18,7 @@ import { testApp, unbundledTestApp } from '../helpers/app';
 import { tempDir } from '../helpers/temp-dir';
 
 describe('the whole app', () => {
-  const app = testApp();
+  const app = testApp({}, { cloudFormationValidation: true });
   const context = (key: string): unknown => app.node.tryGetContext(key);
   const config = loadRepositoryConfig({ context, env: {} });
   const platform = buildPlatform(app, config, readSynthOptions(context, config));

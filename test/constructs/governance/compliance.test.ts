@@ -35,7 +35,7 @@ const logReview: KeelRule = {
 
 /** A tagged stack whose one log group breaks KeelChecks-CommerceLogReview and nothing else. */
 function fixture(props: ComplianceProps = {}): Fixture {
-  const app = testApp();
+  const app = testApp({}, { cloudFormationValidation: true });
   const printed: string[] = [];
   const compliance = new Compliance(app, {
     now: NOW,
@@ -250,7 +250,7 @@ describe('a rule-family acknowledgment (Rule[*])', () => {
 });
 
 test("fails when a stack's extra rule is not PascalCase or takes a rule's name, naming the stack and the rule", () => {
-  const app = testApp();
+  const app = testApp({}, { cloudFormationValidation: true });
   const compliance = new Compliance(app, { now: NOW, print: () => undefined });
   const stack = ownedTestStack(app);
   compliance.addStack(stack, [], [logReview]);

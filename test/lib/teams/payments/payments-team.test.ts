@@ -24,7 +24,7 @@ function synthLedger(
   factory: ServiceStackFactory,
   context: Record<string, unknown> = {},
 ): { platform: Platform; result: ComplianceResult } {
-  const app = unbundledTestApp(context);
+  const app = unbundledTestApp(context, { cloudFormationValidation: true });
   const read = (key: string): unknown => app.node.tryGetContext(key);
   const config = loadConfig({ context: read, env: {} }, { ...repositoryDefinition, services: [ledger] });
   const platform = buildPlatform(app, config, readSynthOptions(read, config), [{ config: ledger, stack: factory }]);
