@@ -9,6 +9,12 @@
 /** Construct metadata that marks an alarm feeding only a composite; KeelChecks lets it have no actions. */
 export const COMPOSITE_CHILD_METADATA = 'keel:composite-child';
 
+/** A 12-digit AWS account id. */
+export const AWS_ACCOUNT_ID = /^\d{12}$/;
+
+/** An AWS region name, e.g. `eu-west-1`, `us-gov-west-1`. */
+export const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+
 /** Lower-case words joined by single dashes, starting with a letter: service, team and alarm slug names. */
 export const KEBAB_CASE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 

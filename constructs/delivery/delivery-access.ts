@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { deliveryRoleNames } from '../naming';
+import { AWS_ACCOUNT_ID, deliveryRoleNames } from '../naming';
 import { DECISIONS, DEFAULT_DECISION_OWNER, decide } from '../private/decisions';
 import { KeelValidationError } from '../errors';
 
@@ -55,7 +55,7 @@ export class DeliveryAccess extends Construct {
 
 function checkRoleNames(where: string, service: string, environment: string, deliveryAccount: string): void {
   const problems = [];
-  if (!/^\d{12}$/.test(deliveryAccount ?? '')) {
+  if (!AWS_ACCOUNT_ID.test(deliveryAccount ?? '')) {
     problems.push({
       where: `${where} deliveryAccount`,
       what: `${JSON.stringify(deliveryAccount)} is not a 12-digit AWS account id`,

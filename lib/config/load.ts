@@ -1,4 +1,6 @@
 import {
+  AWS_ACCOUNT_ID,
+  AWS_REGION,
   KeelValidationError,
   dataClassificationProblem,
   extraRulePackProblems,
@@ -54,8 +56,6 @@ export const repositoryDefinition: Omit<ConfigDefinition, 'services'> = {
   teams: teamRegistry,
 };
 
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
@@ -247,14 +247,14 @@ function resolveLocation(
   const region = read('region');
   const origin = (field: string) =>
     `${name === 'delivery' ? 'delivery' : `environment ${name}`} ${field} (context keel:${name}:${field} or $KEEL_${name.toUpperCase()}_${field.toUpperCase()})`;
-  if (!ACCOUNT_ID.test(account)) {
+  if (!AWS_ACCOUNT_ID.test(account)) {
     problems.push({
       where: origin('account'),
       what: `${JSON.stringify(account)} is not a 12-digit AWS account id`,
       fix: `set "keel:${name}:account" in cdk.json, pass -c keel:${name}:account=123456789012, or export KEEL_${name.toUpperCase()}_ACCOUNT`,
     });
   }
-  if (!REGION.test(region)) {
+  if (!AWS_REGION.test(region)) {
     problems.push({
       where: origin('region'),
       what: `${JSON.stringify(region)} is not an AWS region`,

@@ -4,6 +4,7 @@ import type {
   DeploymentStrategy,
   DeploymentWindow,
   KeelRule,
+  PipelineSource,
   ProtectionLevel,
   RulePackName,
   StandardAlarmThresholds,
@@ -37,16 +38,10 @@ export interface EnvironmentConfig {
   readonly deploymentWindows?: readonly DeploymentWindow[];
 }
 
-/** Where the platform's pipelines come from and run. */
-export interface DeliverySource {
-  /** The CodeConnections connection to the repository host: `arn:aws:codeconnections:<region>:<account>:connection/<uuid>`. */
-  readonly connectionArn: string;
-  /** `owner/name` on the connected host. */
-  readonly repository: string;
-  /** The branch that releases. */
-  readonly branch: string;
-}
+/** Where the platform's pipelines come from: ServicePipeline's source, with the releasing branch always named. */
+export type DeliverySource = Required<PipelineSource>;
 
+/** Where the platform's pipelines come from and run. */
 export interface DeliveryConfig extends DeliverySource {
   /** The 12-digit account the pipelines run in. */
   readonly account: string;

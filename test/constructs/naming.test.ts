@@ -1,4 +1,11 @@
-import { deliveryRoleNames, KEBAB_CASE, keelNames, pascalCase } from '../../constructs/naming';
+import {
+  AWS_ACCOUNT_ID,
+  AWS_REGION,
+  deliveryRoleNames,
+  KEBAB_CASE,
+  keelNames,
+  pascalCase,
+} from '../../constructs/naming';
 
 test('names what the manifest, the pipeline and the CLI look up, from the service and environment', () => {
   expect(keelNames.qualified('order-history', 'prod')).toBe('order-history-prod');
@@ -29,4 +36,11 @@ test('kebab case is lower-case words joined by single dashes, starting with a le
   for (const bad of ['Orders', 'order_history', 'order--history', '-orders', 'orders-', '5xx', ''])
     expect(KEBAB_CASE.test(bad)).toBe(false);
   expect(pascalCase('api-5xx-rate')).toBe('Api5xxRate');
+});
+
+test('knows an AWS account id and region name when it sees one', () => {
+  expect(AWS_ACCOUNT_ID.test('111111111111')).toBe(true);
+  for (const bad of ['11111111111', '1111111111111', 'abcdefghijkl']) expect(AWS_ACCOUNT_ID.test(bad)).toBe(false);
+  for (const good of ['eu-west-1', 'us-gov-west-1', 'ap-southeast-2']) expect(AWS_REGION.test(good)).toBe(true);
+  for (const bad of ['eu-west', 'EU-WEST-1', 'europe']) expect(AWS_REGION.test(bad)).toBe(false);
 });
