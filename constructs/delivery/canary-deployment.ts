@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import type { ServiceMonitoring } from '../observability/service-monitoring';
 import { keelNames } from '../naming';
 import { DECISIONS, decide } from '../private/decisions';
-import { KeelValidationError, type Problem } from '../errors';
+import { KeelValidationError, problemsToMessages, type Problem } from '../errors';
 import type { ProductionService, ServiceRoute } from '../service/production-service';
 import type { ProtectionLevel } from '../service/protection';
 import { ServiceFunction } from '../service/service-function';
@@ -106,7 +106,8 @@ export class CanaryDeployment extends Construct {
   public readonly role: iam.Role;
   private readonly props: CanaryDeploymentProps;
   private readonly config: codedeploy.ILambdaDeploymentConfig;
-  private built = false;
+  /** How many routed functions the deployment groups were built for, once built. */
+  private builtFor?: number;
 
   constructor(scope: Construct, id: string, props: CanaryDeploymentProps) {
     super(scope, id);
@@ -146,6 +147,19 @@ export class CanaryDeployment extends Construct {
       });
     }
     Aspects.of(this).add({ visit: () => this.buildDeploymentGroups() }, { priority: AspectPriority.MUTATING });
+    this.node.addValidation({ validate: () => this.lateRouteProblems() });
+  }
+
+  private lateRouteProblems(): string[] {
+    const service = this.props.monitoring.service;
+    if (this.builtFor === undefined || this.builtFor === service.routedFunctions.size) return [];
+    return problemsToMessages([
+      {
+        where: this.node.path,
+        what: `${service.node.path} got routed functions after the deployment groups were built, so CodeDeploy does not shift their traffic`,
+        fix: 'call buildDeploymentGroups() only after every route is added, or leave it to synth',
+      },
+    ]);
   }
 
   /**
@@ -154,10 +168,10 @@ export class CanaryDeployment extends Construct {
    * @throws KeelValidationError when the default rollback alarms do not fit CodeDeploy's limit.
    */
   public buildDeploymentGroups(): void {
-    if (this.built) return;
-    this.built = true;
+    if (this.builtFor !== undefined) return;
     const { monitoring } = this.props;
     const service = monitoring.service;
+    this.builtFor = service.routedFunctions.size;
     monitoring.buildStandardAlarms();
     const alarms = this.props.alarms ?? defaultAlarms(monitoring, this);
     for (const fn of service.routedFunctions) {

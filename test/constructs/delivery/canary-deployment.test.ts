@@ -276,3 +276,12 @@ test('warns, naming them, about the composite alarms that do not fit CodeDeploy 
     Match.stringLikeRegexp('the deployment does not watch shop-prod-health-critical; every critical metric alarm'),
   );
 });
+
+test('fails when a route is added after the deployment groups were built early', () => {
+  const { stack, service, deployment } = deployed('maximum');
+  deployment.buildDeploymentGroups();
+  service.addRoute('GET', '/late', service.addFunction('Late', { entry: ECHO_HANDLER }));
+  expect(() => Template.fromStack(stack)).toThrow(
+    /Test\/Deployment: Test\/Service got routed functions after the deployment groups were built[^\n]*\n\s+fix: call buildDeploymentGroups\(\) only after every route is added/,
+  );
+});
