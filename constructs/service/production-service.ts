@@ -121,11 +121,10 @@ export class ProductionService extends Construct implements IServiceContext {
   public readonly serviceName: string;
   public readonly environment: string;
   public readonly protection: ProtectionLevel;
-  /** Every function of the service, secrets' rotation functions included. */
-  public readonly functions: ServiceFunction[] = [];
-  /** The functions behind routes: their failures are the users' failures. */
-  public readonly routedFunctions = new Set<ServiceFunction>();
-  public readonly tables: dynamodb.Table[] = [];
+  private readonly functionList: ServiceFunction[] = [];
+  private readonly routedFunctionSet = new Set<ServiceFunction>();
+  private readonly tableList: dynamodb.Table[] = [];
+  private readonly routeList: ServiceRoute[] = [];
   public readonly key: kms.IKey;
   public readonly api: apigateway.RestApi;
   public readonly accessLogs: logs.LogGroup;
@@ -140,8 +139,6 @@ export class ProductionService extends Construct implements IServiceContext {
   /** `<service>-<env>`. */
   public readonly qualifiedName: string;
   private readonly requestValidator: apigateway.RequestValidator;
-  /** Every route of the API, in the order they were added. */
-  public readonly routes: ServiceRoute[] = [];
 
   constructor(scope: Construct, id: string, props: ProductionServiceProps) {
     super(scope, id);
@@ -209,6 +206,25 @@ export class ProductionService extends Construct implements IServiceContext {
     decide(this.api, DECISIONS.noResponseCache, this.decisionOwner);
   }
 
+  /** Every function of the service, secrets' rotation functions included. */
+  public get functions(): readonly ServiceFunction[] {
+    return this.functionList;
+  }
+
+  /** The functions behind routes: their failures are the users' failures. */
+  public get routedFunctions(): ReadonlySet<ServiceFunction> {
+    return this.routedFunctionSet;
+  }
+
+  public get tables(): readonly dynamodb.Table[] {
+    return this.tableList;
+  }
+
+  /** Every route of the API, in the order they were added. */
+  public get routes(): readonly ServiceRoute[] {
+    return this.routeList;
+  }
+
   /**
    * Defaults for every function of this service; a subclass overrides this to change a team's defaults.
    * Options passed to `addFunction` win over these.
@@ -232,7 +248,7 @@ export class ProductionService extends Construct implements IServiceContext {
       ...options,
       service: this,
     });
-    this.functions.push(fn);
+    this.functionList.push(fn);
     return fn;
   }
 
@@ -264,8 +280,8 @@ export class ProductionService extends Construct implements IServiceContext {
       });
     }
     if (problems.length > 0) throw new KeelValidationError(`Invalid route on ${this.node.path}:`, problems);
-    this.routes.push({ method: verb, path: normalized, function: fn });
-    this.routedFunctions.add(fn);
+    this.routeList.push({ method: verb, path: normalized, function: fn });
+    this.routedFunctionSet.add(fn);
 
     const resource = this.api.root.resourceForPath(normalized);
     const pathParameters = [...normalized.matchAll(/\{([^}+]+)\+?\}/g)].map((match) => match[1]);
@@ -322,14 +338,14 @@ export class ProductionService extends Construct implements IServiceContext {
       removalPolicy: props.removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
     decide(table, DECISIONS.pointInTimeRecoveryInsteadOfBackupPlan, this.decisionOwner);
-    this.tables.push(table);
+    this.tableList.push(table);
     return table;
   }
 
   /** Adds a secret encrypted with the service key that rotates as `rotation` says. */
   public addSecret(id: string, rotation: SecretRotation, description?: string): ServiceSecret {
     const secret = new ServiceSecret(this, id, { service: this, rotation, description });
-    if (secret.rotationFunction) this.functions.push(secret.rotationFunction);
+    if (secret.rotationFunction) this.functionList.push(secret.rotationFunction);
     return secret;
   }
 }
