@@ -2,10 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   CloudWatchClient,
+  GetMetricDataCommand,
   type DescribeAlarmsCommandInput,
   type DescribeAlarmsCommandOutput,
+  type GetMetricDataCommandInput,
+  type GetMetricDataCommandOutput,
   type StateValue,
 } from '@aws-sdk/client-cloudwatch';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import type {
   KeelManifest,
   ManifestAlarm,
@@ -200,4 +204,20 @@ export function describeAlarmsLike(
         ),
       ),
     );
+}
+
+/**
+ * Makes `cw` answer every GetMetricData query that returns data: the error budget queries (ids starting `slo`) with
+ * `sloBudgetLeft` percent, every other query (the business metrics) with `metricValues`.
+ */
+export function answerMetrics(
+  cw: AwsClientStub<CloudWatchClient>,
+  { sloBudgetLeft, metricValues }: { sloBudgetLeft: number; metricValues: readonly number[] },
+): void {
+  cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput): GetMetricDataCommandOutput => ({
+    $metadata: {},
+    MetricDataResults: (input.MetricDataQueries ?? [])
+      .filter((q) => q.ReturnData)
+      .map((q) => ({ Id: q.Id, Values: q.Id?.startsWith('slo') ? [sloBudgetLeft] : [...metricValues] })),
+  }));
 }

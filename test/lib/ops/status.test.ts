@@ -16,6 +16,7 @@ import {
   HEALTH,
   LATENCY_WARNING,
   allAlarms,
+  answerMetrics,
   availabilityObjective,
   describeAlarmsOutput,
   manifestAlarm,
@@ -31,16 +32,6 @@ const client = testCloudWatchClient();
 const now = new Date('2025-01-01T12:00:00.000Z');
 const HOUR = 3_600_000;
 const service = manifestService();
-
-/** Answers every GetMetricData query that returns data: business metrics [1, 2, 3], SLO budgets 42.5. */
-function answerMetrics(): void {
-  cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput): GetMetricDataCommandOutput => ({
-    $metadata: {},
-    MetricDataResults: (input.MetricDataQueries ?? [])
-      .filter((q) => q.ReturnData)
-      .map((q) => ({ Id: q.Id, Values: q.Id?.startsWith('slo') ? [42.5] : [1, 2, 3] })),
-  }));
-}
 
 function metricCalls(): GetMetricDataCommandInput[] {
   return cw
@@ -58,7 +49,7 @@ function sloCalls(): GetMetricDataCommandInput[] {
 
 beforeEach(() => {
   cw.reset();
-  answerMetrics();
+  answerMetrics(cw, { sloBudgetLeft: 42.5, metricValues: [1, 2, 3] });
 });
 
 describe('listing alarms', () => {

@@ -1,18 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  CloudWatchClient,
-  DescribeAlarmsCommand,
-  GetMetricDataCommand,
-  type GetMetricDataCommandInput,
-  type GetMetricDataCommandOutput,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CLI_NOW as now, oneLine, runKeel as run, testUsageErrors, type UsageErrorCase } from '../../../helpers/cli';
 import {
   API_ERRORS,
   RUNBOOKS,
   allAlarms,
+  answerMetrics,
   assemblyWith,
   describeAlarmsOutput,
   keelManifest,
@@ -25,20 +20,11 @@ import {
 const cw = mockClient(CloudWatchClient);
 const service = manifestService();
 
-function answerMetrics(): void {
-  cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput): GetMetricDataCommandOutput => ({
-    $metadata: {},
-    MetricDataResults: (input.MetricDataQueries ?? [])
-      .filter((q) => q.ReturnData)
-      .map((q) => ({ Id: q.Id, Values: q.Id?.startsWith('slo') ? [80] : [1, 2, 3] })),
-  }));
-}
-
 let assembly: string;
 
 beforeEach(() => {
   cw.reset();
-  answerMetrics();
+  answerMetrics(cw, { sloBudgetLeft: 80, metricValues: [1, 2, 3] });
   assembly = assemblyWith(keelManifest());
 });
 
