@@ -5,7 +5,6 @@ import { Alarm, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
 import type { ServiceMonitoring } from '../observability/service-monitoring';
-import { keelNames } from '../naming';
 import { DECISIONS, decide } from '../private/decisions';
 import { KeelValidationError, problemsToMessages, type Problem } from '../errors';
 import type { ProductionService, ServiceRoute } from '../service/production-service';
@@ -106,14 +105,14 @@ export class CanaryDeployment extends Construct {
   public readonly role: iam.Role;
   private readonly props: CanaryDeploymentProps;
   private readonly config: codedeploy.ILambdaDeploymentConfig;
-  /** How many routed functions the deployment groups were built for, once built. */
-  private builtFor?: number;
+  /** What the deployment groups were built from, once built: the routes, and the alarms when they are the default. */
+  private builtFrom?: { routes: number; alarms?: number };
 
   constructor(scope: Construct, id: string, props: CanaryDeploymentProps) {
     super(scope, id);
     this.props = props;
     const service = props.monitoring.service;
-    const qualified = keelNames.qualified(service.serviceName, service.environment);
+    const qualified = service.qualifiedName;
     this.strategy = props.strategy ?? DEFAULT_STRATEGIES[service.protection];
     checkDeployment(this.node.path, this.strategy, props.alarms, service.protection);
 
@@ -147,19 +146,30 @@ export class CanaryDeployment extends Construct {
       });
     }
     Aspects.of(this).add({ visit: () => this.buildDeploymentGroups() }, { priority: AspectPriority.MUTATING });
-    this.node.addValidation({ validate: () => this.lateRouteProblems() });
+    this.node.addValidation({ validate: () => this.lateAdditionProblems() });
   }
 
-  private lateRouteProblems(): string[] {
-    const service = this.props.monitoring.service;
-    if (this.builtFor === undefined || this.builtFor === service.routedFunctions.size) return [];
-    return problemsToMessages([
-      {
+  /** Routes and critical alarms added after an early `buildDeploymentGroups()`: they would be left out in silence. */
+  private lateAdditionProblems(): string[] {
+    const built = this.builtFrom;
+    const { monitoring } = this.props;
+    if (!built) return [];
+    const problems: Problem[] = [];
+    if (built.routes !== monitoring.service.routes.length) {
+      problems.push({
         where: this.node.path,
-        what: `${service.node.path} got routed functions after the deployment groups were built, so CodeDeploy does not shift their traffic`,
+        what: `${monitoring.service.node.path} got routes after the deployment groups were built, so CodeDeploy does not shift their functions' traffic and the hook does not call them`,
         fix: 'call buildDeploymentGroups() only after every route is added, or leave it to synth',
-      },
-    ]);
+      });
+    }
+    if (built.alarms !== undefined && built.alarms !== criticalAlarmCount(monitoring)) {
+      problems.push({
+        where: this.node.path,
+        what: `${monitoring.node.path} got critical alarms after the deployment groups were built, so they do not roll deployments back`,
+        fix: 'call buildDeploymentGroups() only after every alarm is added, or leave it to synth',
+      });
+    }
+    return problemsToMessages(problems);
   }
 
   /**
@@ -168,11 +178,14 @@ export class CanaryDeployment extends Construct {
    * @throws KeelValidationError when the default rollback alarms do not fit CodeDeploy's limit.
    */
   public buildDeploymentGroups(): void {
-    if (this.builtFor !== undefined) return;
+    if (this.builtFrom) return;
     const { monitoring } = this.props;
     const service = monitoring.service;
-    this.builtFor = service.routedFunctions.size;
     monitoring.buildStandardAlarms();
+    this.builtFrom = {
+      routes: service.routes.length,
+      ...(this.props.alarms ? {} : { alarms: criticalAlarmCount(monitoring) }),
+    };
     const alarms = this.props.alarms ?? defaultAlarms(monitoring, this);
     for (const fn of service.routedFunctions) {
       const group = new codedeploy.LambdaDeploymentGroup(this, `${fn.node.id}Deployment`, {
@@ -249,6 +262,10 @@ export function smokeRequest(route: ServiceRoute): SmokeEvent {
  * README, "What AWS documents about the rollback signals"), so no critical signal may rest on a composite alone.
  * @throws KeelValidationError when the critical metric alarms alone are more than CodeDeploy watches.
  */
+function criticalAlarmCount(monitoring: ServiceMonitoring): number {
+  return monitoring.alarms.filter((a) => a.severity === 'critical' && !a.compositeChild).length;
+}
+
 function defaultAlarms(monitoring: ServiceMonitoring, scope: Construct): IAlarm[] {
   const where = scope.node.path;
   const critical = monitoring.alarms.filter((a) => a.severity === 'critical' && !a.compositeChild);

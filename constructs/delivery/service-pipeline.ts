@@ -74,7 +74,14 @@ export interface PipelineStageInfo {
  * at synth (from an aspect), or when `buildPipeline()` is called. So the environments (props or `addEnvironment()`)
  * and the targets' stacks may be completed in any order before then.
  */
+const SERVICE_PIPELINE = Symbol.for('keel.ServicePipeline');
+
 export class ServicePipeline extends Construct {
+  /** True for a ServicePipeline, also one built by another copy of this library. */
+  public static isServicePipeline(x: unknown): x is ServicePipeline {
+    return typeof x === 'object' && x !== null && SERVICE_PIPELINE in x;
+  }
+
   public readonly serviceName: string;
   /** The CDK Pipelines pipeline; what it creates (`pipeline.pipeline`) exists once `buildPipeline()` has run. */
   public readonly pipeline: pipelines.CodePipeline;
@@ -93,6 +100,7 @@ export class ServicePipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: ServicePipelineProps) {
     super(scope, id);
+    Object.defineProperty(this, SERVICE_PIPELINE, { value: true });
     checkPipeline(this.node.path, props);
     const service = props.serviceName;
     this.serviceName = service;
@@ -171,7 +179,9 @@ export class ServicePipeline extends Construct {
    * Builds the pipeline from its environments: their stages, steps, gates, stage conditions, and the changes and
    * decisions on what CDK Pipelines creates. Synth calls it; call it yourself only to reach what CDK Pipelines
    * creates (`pipeline.pipeline`) before synth. It builds once, later calls do nothing, and no environment may be
-   * added after it. Call this one, not `pipeline.buildPipeline()`, which would leave the environments out.
+   * added after it. Call this one, not `pipeline.buildPipeline()`, which would leave the environments out. CDK
+   * Pipelines synthesizes each target Stage as it adds it, so after this call the targets' stacks cannot change
+   * either (aws-cdk-lib refuses with "construction tree modified after the first synthesis").
    * @throws KeelValidationError when the pipeline has no environments.
    */
   public buildPipeline(): void {

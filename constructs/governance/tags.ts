@@ -1,7 +1,7 @@
 import { TagManager, type CfnResource } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
-/** The tags every taggable resource must carry (DESIGN.md, Names and tags). */
+/** The tags every taggable resource must carry (README.md; `OwnershipTags` sets them). */
 export const STANDARD_TAG_KEYS = ['Owner', 'Service', 'Environment', 'CostCenter', 'DataClassification'] as const;
 
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;

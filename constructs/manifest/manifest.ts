@@ -23,7 +23,7 @@ export function buildManifest(root: IConstruct, now: Date = new Date()): KeelMan
   const all = root.node.findAll();
   const monitors = all.filter(ServiceMonitoring.isServiceMonitoring);
   for (const monitoring of monitors) monitoring.buildStandardAlarms();
-  const pipelines = all.filter((c): c is ServicePipeline => c instanceof ServicePipeline);
+  const pipelines = all.filter(ServicePipeline.isServicePipeline);
   const pipelineStage = (service: string, environment: string): Pick<ManifestService, 'pipeline'> => {
     const stage = pipelines.find((p) => p.serviceName === service)?.stages[environment];
     if (!stage) return {};

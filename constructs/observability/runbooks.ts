@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** The headings every runbook section has, in this order (DESIGN.md, Observability contract). */
+/** The headings every runbook section has, in this order (runbooks/README.md). */
 export const REQUIRED_RUNBOOK_HEADINGS = ['Meaning', 'Impact', 'Diagnosis', 'Mitigation', 'Escalation'] as const;
 
 /** Where runbooks live and how alarms link to them. */

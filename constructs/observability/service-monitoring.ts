@@ -2,7 +2,7 @@ import { Aspects, AspectPriority, Duration, Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, type IConstruct } from 'constructs';
 import { keelNames } from '../naming';
-import { KeelValidationError } from '../errors';
+import { KeelValidationError, problemsToMessages } from '../errors';
 import type { ProductionService } from '../service/production-service';
 import type { ServiceFunction } from '../service/service-function';
 import {
@@ -56,10 +56,10 @@ export interface ServiceMonitoringProps {
   readonly standardThresholds?: Partial<StandardAlarmThresholds>;
   /**
    * Where the standard alarms come from: each source turns the service's resources into alarms. A team adds its own
-   * with `[...STANDARD_ALARM_SOURCES, mySource]`.
+   * with `standardAlarmSources: [...STANDARD_ALARM_SOURCES, mySource]`.
    * @default STANDARD_ALARM_SOURCES
    */
-  readonly standardAlarms?: readonly StandardAlarmSource[];
+  readonly standardAlarmSources?: readonly StandardAlarmSource[];
 }
 
 /**
@@ -109,9 +109,9 @@ export class ServiceMonitoring extends Construct {
     this.alarmPrefix = keelNames.alarmPrefix(serviceName, environment);
     this.thresholds = { ...DEFAULT_STANDARD_THRESHOLDS, ...props.standardThresholds };
     checkStandardThresholds(this.node.path, this.thresholds);
-    this.standardAlarmSources = props.standardAlarms ?? STANDARD_ALARM_SOURCES;
+    this.standardAlarmSources = props.standardAlarmSources ?? STANDARD_ALARM_SOURCES;
     this.routing = new AlertRouting(this, 'Routing', {
-      name: keelNames.qualified(serviceName, environment),
+      name: props.service.qualifiedName,
       key: props.service.key,
       onCallEndpoint: props.onCallEndpoint,
       ticketEndpoint: props.ticketEndpoint,
@@ -174,7 +174,7 @@ export class ServiceMonitoring extends Construct {
       tables: service.tables,
       undeliveredAlerts: this.routing.undelivered,
       thresholds: this.thresholds,
-      prefix: keelNames.qualified(service.serviceName, service.environment),
+      prefix: service.qualifiedName,
       resourceName: (resource) =>
         resource.node.path
           .slice(service.node.path.length + 1)
@@ -396,7 +396,13 @@ export class ServiceMonitoring extends Construct {
         built.routed !== service.routedFunctions.size)
     ) {
       problems.push(
-        `${service.node.path} got functions, tables or routes after the standard alarms of ${this.node.path} were built, so they have no standard alarms; call buildStandardAlarms() only after the service is complete, or leave it to synth.`,
+        ...problemsToMessages([
+          {
+            where: service.node.path,
+            what: `got functions, tables or routes after the standard alarms of ${this.node.path} were built, so they have no standard alarms`,
+            fix: 'call buildStandardAlarms() only after the service is complete, or leave it to synth',
+          },
+        ]),
       );
     }
     return problems;

@@ -119,7 +119,7 @@ export interface StandardAlarmScope {
   resourceName(resource: Construct): string;
 }
 
-/** Turns a service's resources into monitored targets; a team adds its own to `standardAlarms`. */
+/** Turns a service's resources into monitored targets; a team adds its own to `standardAlarmSources`. */
 export type StandardAlarmSource = (scope: StandardAlarmScope) => StandardAlarmTarget[];
 
 /** The API: 5xx rate (critical) and p99 latency (warning). */

@@ -265,6 +265,13 @@ export class ProductionService extends Construct implements IServiceContext {
       .join('/')}`;
     const route = `${verb} ${normalized}`;
     const problems = [];
+    if (!this.functionList.includes(fn)) {
+      problems.push({
+        where: `${this.node.path} route ${route}`,
+        what: `function ${fn.node.path} is not one of this service's functions, so it would get no standard alarms`,
+        fix: "create it with this service's addFunction(id, options) (options take a deadLetterQueue of your own)",
+      });
+    }
     if (this.routes.some((r) => r.method === verb && r.path === normalized)) {
       problems.push({
         where: `${this.node.path} route ${route}`,

@@ -58,6 +58,11 @@ export interface ServiceFunctionOptions {
    * @default - NodejsFunction's search upwards from the working directory
    */
   readonly depsLockFilePath?: string;
+  /**
+   * Receives failed asynchronous invocations.
+   * @default - a new queue encrypted with the service key
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
 }
 
 export interface ServiceFunctionProps extends ServiceFunctionOptions {
@@ -66,11 +71,6 @@ export interface ServiceFunctionProps extends ServiceFunctionOptions {
    * `Keel/<Service>`), protection, key (log group, dead-letter queue, environment), log retention and decision owner.
    */
   readonly service: IServiceContext;
-  /**
-   * Receives failed asynchronous invocations.
-   * @default - a new queue encrypted with the service key
-   */
-  readonly deadLetterQueue?: sqs.IQueue;
 }
 
 const DEFAULT_MEMORY = 256;

@@ -1,4 +1,4 @@
-/** The exit codes of every `keel` command (DESIGN.md, CLI contract). */
+/** The exit codes of every `keel` command (README.md, Operating a service). */
 export const EXIT = {
   /** Healthy, or the gate passed. */
   ok: 0,

@@ -6,7 +6,7 @@ import { assemblyWith, removeTempDirs, tempDir } from '../helpers/manifest';
 
 const ROOT = path.join(__dirname, '..', '..');
 const RECORDER = path.join(__dirname, '..', 'helpers', 'record-loaded-modules.cjs');
-/** The synth-time libraries; the ops CLI must start without them (DESIGN.md: bin/keel.ts loads none). */
+/** The synth-time libraries; the ops CLI must start without them (docs/architecture.md: the CLI loads none). */
 const SYNTH_TIME = /[\\/]node_modules[\\/](aws-cdk-lib|cdk-nag|cdk-monitoring-constructs|constructs)[\\/]/;
 
 interface Run {

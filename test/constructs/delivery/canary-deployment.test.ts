@@ -277,11 +277,19 @@ test('warns, naming them, about the composite alarms that do not fit CodeDeploy 
   );
 });
 
-test('fails when a route is added after the deployment groups were built early', () => {
-  const { stack, service, deployment } = deployed('maximum');
+test('fails when a route or a critical alarm is added after the deployment groups were built early', () => {
+  const { stack, service, deployment, fn, monitoring } = deployed('maximum');
   deployment.buildDeploymentGroups();
-  service.addRoute('GET', '/late', service.addFunction('Late', { entry: ECHO_HANDLER }));
-  expect(() => Template.fromStack(stack)).toThrow(
-    /Test\/Deployment: Test\/Service got routed functions after the deployment groups were built[^\n]*\n\s+fix: call buildDeploymentGroups\(\) only after every route is added/,
+  service.addRoute('GET', '/orders/{orderId}', fn);
+  addCriticalSignals(monitoring, 1);
+  let message = '';
+  try {
+    Template.fromStack(stack);
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  expect(message).toMatch(
+    /Test\/Deployment: Test\/Service got routes after the deployment groups were built[^\n]*\n\s+fix: call buildDeploymentGroups\(\) only after every route is added/,
   );
+  expect(message).toContain('Test/Monitoring got critical alarms after the deployment groups were built');
 });

@@ -46,12 +46,12 @@ test('fails when the data classification is not one of the four levels', () => {
 test('fails the synth listing every resource path that lost a required tag, and which key', () => {
   const app = testApp();
   const stack = testStack(app);
-  new OwnershipTags(stack, 'OwnershipTags', { ...props, configHint: 'lib/config/services.ts' });
+  new OwnershipTags(stack, 'OwnershipTags', { ...props, configHint: 'lib/services/orders/index.ts' });
   const queue = new sqs.Queue(stack, 'Queue', { encryption: sqs.QueueEncryption.SQS_MANAGED });
   new sqs.Queue(stack, 'Other', { encryption: sqs.QueueEncryption.SQS_MANAGED });
   Tags.of(queue).remove('CostCenter');
   expect(() => app.synth()).toThrow(
-    /1 resource\(s\) lack required tags[\s\S]*Test\/Queue\/Resource lacks CostCenter[\s\S]*fix: set the missing values in lib\/config\/services.ts/,
+    /1 resource\(s\) lack required tags[\s\S]*Test\/Queue\/Resource lacks CostCenter[\s\S]*fix: set the missing values in lib\/services\/orders\/index.ts/,
   );
 });
 

@@ -862,7 +862,7 @@ describe('at synth', () => {
     monitoring.buildStandardAlarms();
     service.addFunction('Late', { entry: ECHO_HANDLER });
     expect(synthError(() => Template.fromStack(stack))).toContain(
-      'Test/Service got functions, tables or routes after the standard alarms of Test/Monitoring were built, so they have no standard alarms',
+      'Test/Service: got functions, tables or routes after the standard alarms of Test/Monitoring were built, so they have no standard alarms',
     );
   });
 

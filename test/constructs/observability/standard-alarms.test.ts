@@ -31,7 +31,7 @@ const iteratorAge: StandardAlarmSource = (scope) =>
 
 test("a team's own standard alarm source adds its alarms beside Keel's, named, routed and linked the same way", () => {
   const { stack, monitoring } = monitoredShop({
-    monitoringProps: { standardAlarms: [...STANDARD_ALARM_SOURCES, iteratorAge] },
+    monitoringProps: { standardAlarmSources: [...STANDARD_ALARM_SOURCES, iteratorAge] },
   });
   const props = alarmNamed(Template.fromStack(stack), 'shop-dev-handler-iterator-age-warning');
   expect(props.AlarmDescription).toMatch(new RegExp(`runbooks/${STANDARD_RUNBOOK_FILE}#function-errors$`));
@@ -46,7 +46,7 @@ test("a team's own standard alarm source adds its alarms beside Keel's, named, r
 
 test('without the API source, the service has no API alarms', () => {
   const { stack } = monitoredShop({
-    monitoringProps: { standardAlarms: STANDARD_ALARM_SOURCES.slice(1) },
+    monitoringProps: { standardAlarmSources: STANDARD_ALARM_SOURCES.slice(1) },
   });
   const names = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map(
     (r) => (r.Properties as { AlarmName: string }).AlarmName,

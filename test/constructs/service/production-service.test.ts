@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ProductionService, type ProtectionLevel, type ServiceFunctionOptions } from '../../../constructs';
 import { ECHO_HANDLER, testStack, unbundledTestApp } from '../../helpers/app';
 import { SERVICE_KEY_ARN, ordersService, routedOrdersService, withHealthRoute } from '../../helpers/service';
@@ -156,6 +157,28 @@ describe('bad input', () => {
     const fn = svc.addFunction('Fn', { entry: ECHO_HANDLER });
     svc.addRoute('GET', '/orders', fn);
     expect(refusal(() => svc.addRoute('get', 'orders/', fn))).toContain('route GET /orders: is declared twice');
+  });
+
+  test("fails when a route's function is not one of the service's own, which would leave it without standard alarms", () => {
+    const { svc } = ordersService();
+    const other = new ProductionService(svc.node.scope as Stack, 'Other', {
+      serviceName: 'other',
+      environment: 'dev',
+      protection: 'basic',
+    });
+    const foreign = other.addFunction('Fn', { entry: ECHO_HANDLER });
+    expect(refusal(() => svc.addRoute('GET', '/orders', foreign))).toContain(
+      "Test/Service route GET /orders: function Test/Other/Fn is not one of this service's functions",
+    );
+  });
+
+  test('takes a dead-letter queue of its own for a function through addFunction', () => {
+    const { stack, svc } = ordersService();
+    const queue = new sqs.Queue(stack, 'OwnQueue', { encryption: sqs.QueueEncryption.KMS_MANAGED });
+    const fn = svc.addFunction('Fn', { entry: ECHO_HANDLER, deadLetterQueue: queue });
+    svc.addRoute('GET', '/orders', fn);
+    expect(fn.deadLetterQueue).toBe(queue);
+    expect(fn.node.tryFindChild('DeadLetters')).toBeUndefined();
   });
 });
 
