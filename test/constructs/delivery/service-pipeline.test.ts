@@ -9,8 +9,9 @@ import {
   type ProtectionLevel,
   type ServicePipelineProps,
 } from '../../../constructs';
+import { deliveryEnvironmentProblems } from '../../../constructs/delivery/delivery-environment';
 import { testApp } from '../../helpers/app';
-import { refusal } from '../../helpers/refusal';
+import { keelRefusal, refusal } from '../../helpers/refusal';
 
 const CONNECTION = 'arn:aws:codeconnections:eu-west-1:444444444444:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
 const ACCOUNTS = { dev: '111111111111', staging: '222222222222', prod: '333333333333' } as const;
@@ -516,48 +517,27 @@ describe('bad input', () => {
     );
   });
 
-  test('fails when an environment has no target', () => {
-    expect(refusal(() => delivered({ staging: { targets: [] } }))).toContain(
-      'Shop-pipeline/Pipeline environments.staging.targets: is empty',
-    );
-  });
-
-  test('fails when a bake is zero or longer than a day', () => {
-    expect(refusal(() => delivered({ prod: { bake: Duration.minutes(0) } }))).toContain(
-      'environments.prod.bake: 0 minutes is not whole seconds longer than 0 and at most 1 day',
-    );
-    expect(refusal(() => delivered({ staging: { bake: Duration.hours(25) } }))).toContain(
-      'environments.staging.bake: 1 day 1 hour is not whole seconds longer than 0',
-    );
-  });
-
-  test('fails when a deployment window cron does not parse, saying which field is wrong', () => {
-    const message = refusal(() => delivered({ prod: { deploymentWindows: [{ cron: '* * 25 ? * MON' }] } }));
-    expect(message).toContain('environments.prod.deploymentWindows[0] cron');
-    expect(message).toContain("hours '25' has 25, outside 0-23");
-  });
-
-  test('fails when a target Stage has no concrete region, saying to give it an env', () => {
+  // What is wrong with one environment is tested in delivery-environment.test.ts; here, that the pipeline asks.
+  test('fails when an environment is wrong, in props or added later, with every problem of each environment', () => {
     const app = testApp();
-    const stage = new Stage(app, 'Shop-dev');
-    new sns.Topic(new Stack(stage, 'Service'), 'Topic');
-    const stack = new Stack(app, 'Shop-pipeline', { env: { account: '444444444444', region: 'eu-west-1' } });
-    const message = refusal(
-      () =>
-        new ServicePipeline(stack, 'Pipeline', {
-          serviceName: 'shop',
-          source: { connectionArn: CONNECTION, repository: 'example-org/keel' },
-          environments: [
-            {
-              name: 'dev',
-              protection: 'basic',
-              targets: [{ stage, alarmReaderArn: readerArn('dev') }],
-            },
-          ],
-        }),
+    const environments = [
+      shopEnvironment(app, 'dev'),
+      shopEnvironment(app, 'staging', { targets: [] }),
+      shopEnvironment(app, 'prod', { bake: Duration.minutes(0) }),
+    ];
+    const inProps = keelRefusal(
+      () => new ServicePipeline(pipelineStack(app), 'Pipeline', { serviceName: 'shop', source: SOURCE, environments }),
     );
-    expect(message).toContain('environments.dev stage Shop-dev: has no concrete region');
-    expect(message).toContain('create the Stage with env: { account, region }');
+    expect(inProps.message).toContain('Invalid pipeline Shop-pipeline/Pipeline:');
+    expect(inProps.problems).toEqual(
+      environments.flatMap((environment) => deliveryEnvironmentProblems('Shop-pipeline/Pipeline', environment)),
+    );
+
+    const { app: later, pipeline } = deliver();
+    const perf = { ...perfEnvironment(later), bake: Duration.hours(25) };
+    const added = keelRefusal(() => pipeline.addEnvironment(perf));
+    expect(added.message).toContain('Invalid pipeline Shop-pipeline/Pipeline:');
+    expect(added.problems).toEqual(deliveryEnvironmentProblems('Shop-pipeline/Pipeline', perf));
   });
 
   test('fails when an environment is in the pipeline twice', () => {
@@ -585,13 +565,5 @@ describe('bad input', () => {
     const message = refusal(() => Template.fromStack(stack));
     expect(message).toContain('Shop-pipeline/Pipeline environments: is empty');
     expect(message).toContain('in props.environments, or add them with addEnvironment()');
-  });
-
-  test('fails when a deployment window names an unknown time zone', () => {
-    expect(
-      refusal(() =>
-        delivered({ prod: { deploymentWindows: [{ cron: '* * 9-16 ? * MON-FRI', timeZone: 'Mars/Olympus' }] } }),
-      ),
-    ).toContain('"Mars/Olympus" is not an IANA time zone');
   });
 });
