@@ -20,6 +20,7 @@ import {
   type ThresholdAlarmOptions,
 } from './alarm-options';
 import { AlertRouting } from './alert-routing';
+import { anomalyOperator, guardedThresholdMetric, ratioExpression } from './business-alarm-metrics';
 import { businessMetricSetProblems, type BusinessMetric, type BusinessMetricSet } from './business-metric';
 import { RunbookChecker, type RunbookLocation } from './runbooks';
 import { ServiceDashboard } from './service-dashboard';
@@ -242,13 +243,8 @@ export class ServiceMonitoring extends Construct {
     let watched: cloudwatch.IMetric = value;
     if (options.minSamples !== undefined) {
       requireFinite(where, 'minSamples', options.minSamples);
-      // A period with too few data points takes the threshold itself: never breaching in either direction.
-      watched = new cloudwatch.MathExpression({
-        expression: `IF(FILL(samples, 0) >= ${options.minSamples}, value, ${threshold})`,
-        usingMetrics: { value, samples: value.with({ statistic: 'SampleCount' }) },
-        period,
-        label: `${metric.name} (${metric.statistic}, at least ${options.minSamples} samples)`,
-      });
+      const label = `${metric.name} (${metric.statistic}, at least ${options.minSamples} samples)`;
+      watched = guardedThresholdMetric(value, threshold, options.minSamples, label);
     }
     return this.alarmFactory.createAlarm(watched, options, 'threshold', {
       threshold,
@@ -276,15 +272,13 @@ export class ServiceMonitoring extends Construct {
     const minSamples = options.minSamples ?? 10;
     requireFinite(where, 'minSamples', minSamples);
     const period = options.period ?? DEFAULT_ALARM_PERIOD;
-    const expression = new cloudwatch.MathExpression({
-      expression: `IF(FILL(d, 0) >= ${minSamples}, FILL(n, 0) / d, 0)`,
-      usingMetrics: {
-        n: this.metric(numerator, period).with({ statistic: 'Sum' }),
-        d: this.metric(denominator, period).with({ statistic: 'Sum' }),
-      },
+    const expression = ratioExpression(
+      this.metric(numerator, period),
+      this.metric(denominator, period),
+      minSamples,
       period,
-      label: `${numerator.name} / ${denominator.name}`,
-    });
+      `${numerator.name} / ${denominator.name}`,
+    );
     return this.alarmFactory.createAlarm(expression, options, 'ratio', {
       threshold: options.above,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -305,15 +299,10 @@ export class ServiceMonitoring extends Construct {
         },
       ]);
     }
-    const operator = {
-      above: cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
-      below: cloudwatch.ComparisonOperator.LESS_THAN_LOWER_THRESHOLD,
-      outside: cloudwatch.ComparisonOperator.LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD,
-    }[options.direction];
     const alarm = new cloudwatch.AnomalyDetectionAlarm(this, this.factory.constructId(options), {
       metric: this.metric(metric, options.period ?? DEFAULT_ALARM_PERIOD),
       stdDevs: options.bandWidth,
-      comparisonOperator: operator,
+      comparisonOperator: anomalyOperator(options.direction),
       ...this.factory.alarmProps(options),
     });
     this.factory.routeAndRegister(
