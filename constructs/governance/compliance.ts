@@ -13,6 +13,7 @@ import {
   type ComplianceReport,
   type Finding,
 } from './compliance-report';
+import { CachedCloudFormationValidate } from './cloudformation-validate-cache';
 import { CONTROL_TOWER, ControlTowerControls } from './control-tower';
 import { DEPLOYABILITY, TemplateCycles } from './template-cycles';
 import { FindingLog, instrumentPack, ruleFamilyOf } from './finding-log';
@@ -117,7 +118,14 @@ export class Compliance {
     this.now = props.now;
     this.print = props.print ?? ((line) => console.error(line));
     app.node.addValidation({ validate: () => problemsToMessages(this.acknowledgmentProblems()) });
-    if (this.enabled) Validations.of(app).addPlugins(new TemplateCycles(), new ControlTowerControls());
+    if (this.enabled) {
+      const cloudFormation = CachedCloudFormationValidate.forApp(app);
+      Validations.of(app).addPlugins(
+        ...(cloudFormation ? [cloudFormation] : []),
+        new TemplateCycles(),
+        new ControlTowerControls(),
+      );
+    }
   }
 
   /**
