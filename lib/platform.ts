@@ -28,6 +28,11 @@ export interface SynthOptions {
   readonly environments: readonly EnvironmentName[];
   /** False only for measurement (`-c keel:compliance=off`); refused when prod is built. */
   readonly compliance: boolean;
+  /**
+   * Which services to build, check and write (`-c keel:services=orders,invoices`), with their pipelines; all by
+   * default. The checks across services (e.g. alarm names unique in the app) see only these: a full synth runs them.
+   */
+  readonly services: readonly string[];
 }
 
 export interface Platform {
@@ -36,11 +41,16 @@ export interface Platform {
   readonly stacks: readonly Stack[];
   /** Each service's pipeline stack, when every environment is built. */
   readonly pipelines: readonly Stack[];
+  /**
+   * What a synth of some services (`-c keel:services`) leaves out, said loudly after the compliance summary.
+   * @default - undefined when every service is built
+   */
+  readonly partial?: string;
 }
 
 /**
- * Reads and checks `keel:environments` and `keel:compliance` from CDK context.
- * @throws KeelValidationError for an unknown environment, a bad switch value, or compliance off for prod.
+ * Reads and checks `keel:environments`, `keel:services` and `keel:compliance` from CDK context.
+ * @throws KeelValidationError for an unknown environment or service, a bad switch value, or compliance off for prod.
  */
 export function readSynthOptions(context: (key: string) => unknown, config: KeelConfig): SynthOptions {
   const rawEnvironments = context('keel:environments');
@@ -84,11 +94,33 @@ export function readSynthOptions(context: (key: string) => unknown, config: Keel
       },
     ]);
   }
-  return { environments: environments as EnvironmentName[], compliance };
+  return { environments: environments as EnvironmentName[], compliance, services: readServices(context, config) };
+}
+
+/** The services `keel:services` names (all when it is not given), refusing a name that is not in the repository. */
+function readServices(context: (key: string) => unknown, config: KeelConfig): readonly string[] {
+  const known = config.services.map((service) => service.name);
+  const raw = context('keel:services');
+  if (raw === undefined) return known;
+  const names = String(raw)
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new KeelValidationError('Bad -c keel:services:', [
+      {
+        where: 'context keel:services',
+        what: `${JSON.stringify(raw)} names ${unknown.length > 0 ? `unknown service(s) ${unknown.join(', ')}` : 'no service'}`,
+        fix: `list one or more of ${known.join(', ')}, comma-separated (e.g. -c keel:services=${known[0]}), or leave it out to build every service`,
+      },
+    ]);
+  }
+  return [...new Set(names)];
 }
 
 /**
- * Builds a stack per service and selected environment, each tagged with its owner and checked by the
+ * Builds a stack per selected service and environment, each tagged with its owner and checked by the
  * environment's rule packs. `services` are the definitions whose configs `config` was loaded with
  * (lib/synth.ts, loadRepositoryConfig): each brings its own stack.
  */
@@ -99,6 +131,7 @@ export function buildPlatform(
   services: readonly ServiceDefinition[] = repositoryServices,
 ): Platform {
   addAlarmNameCheck(app);
+  const selected = services.filter((service) => options.services.includes(service.config.name));
   const compliance = new Compliance(app, {
     enabled: options.compliance,
     maxAcknowledgmentDays: config.platform.maxAcknowledgmentDays,
@@ -109,7 +142,7 @@ export function buildPlatform(
   const environments = config.environments.filter((env) => options.environments.includes(env.name));
   const stacks: Stack[] = [];
   const pipelines: Stack[] = [];
-  for (const { config: service, stack: buildStack } of services) {
+  for (const { config: service, stack: buildStack } of selected) {
     const team = teamOf(config, service);
     const delivered: DeliveryEnvironment[] = [];
     for (const environment of environments) {
@@ -150,7 +183,11 @@ export function buildPlatform(
       pipelines.push(buildPipelineStack(app, config, service, delivered, platformTeam, compliance));
     }
   }
-  return { compliance, stacks, pipelines };
+  const partial =
+    selected.length < services.length
+      ? `PARTIAL SYNTH: ${selected.length} of ${services.length} services (${selected.map((s) => s.config.name).join(', ')}, -c keel:services); the others were not built or checked`
+      : undefined;
+  return { compliance, stacks, pipelines, ...(partial ? { partial } : {}) };
 }
 
 function teamOf(config: KeelConfig, service: ServiceConfig): TeamConfig {

@@ -20,9 +20,11 @@ export function loadRepositoryConfig(
 }
 
 /**
- * The whole synth as `cdk synth` runs it: load and validate config, build every stack, synthesize with all
- * checks, write the compliance report. A mistake in the user's own config or code ends the process with
- * its message and exit code 1, never a stack trace.
+ * The whole synth as `cdk synth` runs it: load and validate config, build every stack (of the services
+ * `-c keel:services` names, all by default), synthesize with all checks, write the compliance report. A mistake in
+ * the user's own config or code ends the process with its message and exit code 1, never a stack trace.
+ * aws-cdk-lib's `Bundling asset <path>...` lines are left out unless asked for (`-c keel:verbose=on`, or
+ * `cdk synth --debug`), so the compliance summary ends a quiet screen.
  */
 export function runSynth(
   createApp: () => App,
@@ -32,9 +34,15 @@ export function runSynth(
   try {
     const app = createApp();
     const context = (key: string): unknown => app.node.tryGetContext(key);
-    const config = loadRepositoryConfig({ context, env: process.env }, definition, services);
-    const platform = buildPlatform(app, config, readSynthOptions(context, config), services);
-    const result = platform.compliance.synth();
+    const synth = () => {
+      const config = loadRepositoryConfig({ context, env: process.env }, definition, services);
+      // Assets are bundled as the stacks are built, before the synth.
+      const platform = buildPlatform(app, config, readSynthOptions(context, config), services);
+      return { platform, result: platform.compliance.synth() };
+    };
+    const verbose = context('keel:verbose') === 'on' || process.env.CDK_DEBUG === 'true';
+    const { platform, result } = verbose ? synth() : withoutBundlingLines(synth);
+    if (platform.partial) console.error(`  ${platform.partial}`);
     if (result.assembly) writeManifest(app, result.assembly.directory);
     if (!result.passed) process.exitCode = 1;
   } catch (error) {
@@ -44,5 +52,19 @@ export function runSynth(
       return;
     }
     throw error;
+  }
+}
+
+/** Runs `run` with aws-cdk-lib's `Bundling asset <path>...` lines (core/lib/asset-staging.js) kept off standard error. */
+export function withoutBundlingLines<T>(run: () => T): T {
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+    typeof chunk === 'string' && chunk.startsWith('Bundling asset ')
+      ? true
+      : Reflect.apply(write, process.stderr, [chunk, ...rest])) as typeof process.stderr.write;
+  try {
+    return run();
+  } finally {
+    process.stderr.write = write;
   }
 }

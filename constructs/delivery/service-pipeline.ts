@@ -26,13 +26,20 @@ export { ENTRY_CHECK_TIMEOUT, gateCommand } from './gate-steps';
 export { ARTIFACT_LIFETIME, PIPELINE_LOG_RETENTION } from './pipeline-hardening';
 export type { PipelineSource } from './pipeline-source';
 
-/** The commands the synth step runs by default: the project's own install, every test and check, then synth. */
-export const DEFAULT_SYNTH_COMMANDS: readonly string[] = [
-  'npm ci',
-  'npm test',
-  'npx cdk synth',
-  'npm run --silent keel -- validate cdk.out',
-];
+/**
+ * The commands the synth step of `serviceName`'s pipeline runs by default: the project's own install, every test
+ * and check (a full synth of the repository among them), then a synth of this service only
+ * (`-c keel:services=<service>`, every environment and its pipeline), so that N services' pipelines do not each
+ * synthesize all N.
+ */
+export function defaultSynthCommands(serviceName: string): readonly string[] {
+  return [
+    'npm ci',
+    'npm test',
+    `npx cdk synth -c keel:services=${serviceName}`,
+    'npm run --silent keel -- validate cdk.out',
+  ];
+}
 
 export interface ServicePipelineProps {
   /** The service's kebab-case name; the pipeline is `<service>-pipeline`. */
@@ -46,7 +53,7 @@ export interface ServicePipelineProps {
   readonly environments?: readonly DeliveryEnvironment[];
   /**
    * What the synth step runs; it must leave the cloud assembly in `cdk.out`.
-   * @default DEFAULT_SYNTH_COMMANDS
+   * @default defaultSynthCommands(serviceName)
    */
   readonly synthCommands?: readonly string[];
 }
@@ -127,7 +134,7 @@ export class ServicePipeline extends Construct {
     });
     const synth = new pipelines.CodeBuildStep('Synth', {
       input: source,
-      commands: [...(props.synthCommands ?? DEFAULT_SYNTH_COMMANDS)],
+      commands: [...(props.synthCommands ?? defaultSynthCommands(props.serviceName))],
       primaryOutputDirectory: 'cdk.out',
     });
     this.inputs = { source, synth };

@@ -1,13 +1,39 @@
 import { KeelValidationError, pascalCase } from '../../constructs';
+import { repositoryDefinition } from '../../lib/config/load';
 import { readSynthOptions } from '../../lib/platform';
+import { orders } from '../../lib/services/orders';
 import { loadRepositoryConfig } from '../../lib/synth';
 import { repositoryContext } from '../helpers/app';
 
 const config = loadRepositoryConfig({ context: (key) => repositoryContext[key], env: {} });
 const options = (context: Record<string, string>) => readSynthOptions((key) => context[key], config);
 
-test('builds every environment with compliance on by default', () => {
-  expect(options({})).toEqual({ environments: ['dev', 'staging', 'prod'], compliance: true });
+test('builds every environment and every service with compliance on by default', () => {
+  expect(options({})).toEqual({ environments: ['dev', 'staging', 'prod'], compliance: true, services: ['orders'] });
+});
+
+describe('keel:services', () => {
+  const two = loadRepositoryConfig({ context: (key) => repositoryContext[key], env: {} }, repositoryDefinition, [
+    orders,
+    { ...orders, config: { ...orders.config, name: 'invoices' } },
+  ]);
+  const services = (value: string) => readSynthOptions((key) => ({ 'keel:services': value })[key], two).services;
+
+  test('builds only the services named in keel:services, once each', () => {
+    expect(services(' invoices ')).toEqual(['invoices']);
+    expect(services('orders,invoices,orders')).toEqual(['orders', 'invoices']);
+  });
+
+  test('fails when keel:services names an unknown service, naming the value, the known services and the fix', () => {
+    expect(() => services('orders,billing')).toThrow(KeelValidationError);
+    expect(() => services('orders,billing')).toThrow(
+      'context keel:services: "orders,billing" names unknown service(s) billing\n    fix: list one or more of orders, invoices, comma-separated (e.g. -c keel:services=orders), or leave it out to build every service',
+    );
+  });
+
+  test('fails when keel:services names no service, rather than synthesizing nothing', () => {
+    expect(() => services(' , ')).toThrow(/" , " names no service/);
+  });
 });
 
 test('builds only the environments named in keel:environments', () => {
@@ -30,6 +56,7 @@ test('allows compliance off, for measurement, when prod is not built', () => {
   expect(options({ 'keel:compliance': 'off', 'keel:environments': 'dev' })).toEqual({
     environments: ['dev'],
     compliance: false,
+    services: ['orders'],
   });
 });
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack, type App } from 'aws-cdk-lib';
 import {
   COMPLIANCE_REPORT_FILE,
   buildManifest,
@@ -13,7 +13,8 @@ import { repositoryDefinition } from '../../lib/config/load';
 import type { TeamProfile } from '../../lib/config/model';
 import { buildPlatform, readSynthOptions } from '../../lib/platform';
 import { orders } from '../../lib/services/orders';
-import { loadRepositoryConfig, runSynth } from '../../lib/synth';
+import type { ServiceDefinition } from '../../lib/services/service-stack';
+import { loadRepositoryConfig, runSynth, withoutBundlingLines } from '../../lib/synth';
 import { testApp, unbundledTestApp } from '../helpers/app';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -228,5 +229,85 @@ describe('runSynth', () => {
       'teams[1].profile.rollbackAlarms (lib/config/teams.ts): rollbackAlarms: false tries to change',
     );
     expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  test('fails when keel:services names a service the repository does not have, naming it and the known ones', () => {
+    const output = failedSynth(() => testApp({ 'keel:services': 'orders,billing' }));
+    expect(output).toContain('context keel:services: "orders,billing" names unknown service(s) billing');
+    expect(output).toContain('fix: list one or more of orders, comma-separated');
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('a synth of some services (-c keel:services)', () => {
+  // A second service whose stack must never be built: only its config is loaded.
+  const invoices: ServiceDefinition = {
+    config: { ...orders.config, name: 'invoices' },
+    stack: () => {
+      throw new Error('invoices was built although -c keel:services left it out');
+    },
+  };
+  const repository = [orders, invoices];
+
+  test("builds only the named services' stacks, in every environment, and their pipelines", () => {
+    const app = unbundledTestApp({ 'keel:services': 'orders' });
+    const context = (key: string): unknown => app.node.tryGetContext(key);
+    const config = loadRepositoryConfig({ context, env: {} }, repositoryDefinition, repository);
+    const platform = buildPlatform(app, config, readSynthOptions(context, config), repository);
+    expect(platform.stacks.map((s) => s.stackName)).toEqual(['Orders-dev', 'Orders-staging', 'Orders-prod']);
+    expect(platform.pipelines.map((s) => s.stackName)).toEqual(['Orders-pipeline']);
+    expect(platform.partial).toMatch(/^PARTIAL SYNTH: 1 of 2 services/);
+  });
+
+  test('writes only their stacks and ends the summary saying loudly how many services of how many it built', () => {
+    let app: App | undefined;
+    const printed: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => printed.push(line));
+    try {
+      runSynth(
+        () => (app = unbundledTestApp({ 'keel:services': 'orders', 'keel:environments': 'dev' })),
+        repositoryDefinition,
+        repository,
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    expect(process.exitCode ?? 0).toBe(0);
+    expect(printed.at(-2)).toMatch(/^ {2}PASS: /);
+    expect(printed.at(-1)).toBe(
+      '  PARTIAL SYNTH: 1 of 2 services (orders, -c keel:services); the others were not built or checked',
+    );
+    const manifest = JSON.parse(fs.readFileSync(path.join(app?.outdir ?? '', 'manifest.json'), 'utf8')) as {
+      artifacts: Record<string, unknown>;
+    };
+    expect(Object.keys(manifest.artifacts).filter((id) => id.startsWith('assembly-'))).toEqual(['assembly-Orders-dev']);
+  });
+});
+
+describe('a quiet screen after cdk synth', () => {
+  test("keeps aws-cdk-lib's Bundling asset lines off standard error, and everything else on it", () => {
+    const original = process.stderr.write;
+    const written: unknown[] = [];
+    process.stderr.write = ((chunk: unknown) => written.push(chunk) > 0) as typeof process.stderr.write;
+    try {
+      const result = withoutBundlingLines(() => {
+        process.stderr.write('Bundling asset Orders-dev/Service/Service/Handler/Function/Code/Stage...\n');
+        process.stderr.write('a warning\n');
+        return 42;
+      });
+      expect(result).toBe(42);
+      expect(written).toEqual(['a warning\n']);
+      process.stderr.write('Bundling asset after the synth\n');
+      expect(written).toEqual(['a warning\n', 'Bundling asset after the synth\n']);
+    } finally {
+      process.stderr.write = original;
+    }
+  });
+
+  test('cdk.json sets quiet, so cdk synth prints no template even when the app has a single top-level stack', () => {
+    const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
+      quiet?: boolean;
+    };
+    expect(cdkJson.quiet).toBe(true);
   });
 });

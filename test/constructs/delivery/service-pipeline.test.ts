@@ -179,11 +179,11 @@ describe('the pipeline of a service', () => {
     });
   });
 
-  test('runs the install, every test and check, the synth and cfn-lint over its templates in its synth step', () => {
+  test('runs the install, every test and check, the synth of its own service only and cfn-lint over its templates in its synth step', () => {
     expect(commandsOf(template, 'npx cdk synth')).toEqual([
       'npm ci',
       'npm test',
-      'npx cdk synth',
+      'npx cdk synth -c keel:services=shop',
       'npm run --silent keel -- validate cdk.out',
     ]);
   });
