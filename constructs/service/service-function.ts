@@ -4,7 +4,7 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -14,6 +14,7 @@ import { DECISIONS, decide, decideLogRetention } from '../private/decisions';
 import { KeelValidationError, type Problem } from '../errors';
 import { keelNames } from '../naming';
 import { queueDestination } from '../private/queue-destination';
+import { bundledHandlerCode } from './bundling';
 import { protectionDefaults } from './protection';
 import type { IServiceContext } from './service-context';
 
@@ -55,7 +56,7 @@ export interface ServiceFunctionOptions {
   readonly logLevel?: ApplicationLogLevel;
   /**
    * Where the package lock is, for bundling.
-   * @default - NodejsFunction's search upwards from the working directory
+   * @default - the nearest lock file upwards from the working directory, as NodejsFunction finds it
    */
   readonly depsLockFilePath?: string;
   /**
@@ -77,7 +78,7 @@ const DEFAULT_MEMORY = 256;
 const DEFAULT_TIMEOUT = Duration.seconds(10);
 
 /**
- * A Lambda function from a TypeScript handler, production-ready: bundled by local esbuild, latest Node.js on arm64,
+ * A Lambda function from a TypeScript handler, production-ready: bundled by esbuild in-process, latest Node.js on arm64,
  * X-Ray active, JSON logs at an application log level into its own encrypted log group, explicit memory and
  * timeout, a `live` alias on the current version, failed asynchronous invocations sent to an encrypted queue, and
  * a customer-managed policy that starts with only its logs, traces and queue.
@@ -133,10 +134,11 @@ export class ServiceFunction extends Construct {
     this.allowKeyVia(this.deadLetterQueue.encryptionMasterKey, ['kms:GenerateDataKey', 'kms:Decrypt'], 'sqs');
 
     const logLevel = props.logLevel ?? 'INFO';
+    const handler = props.handler ?? 'handler';
     this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: props.handler ?? 'handler',
-      depsLockFilePath: props.depsLockFilePath,
+      // Bundled in-process, byte for byte as NodejsFunction's own bundling (minified, source maps, CJS, node24) would.
+      code: bundledHandlerCode(this, { entry: props.entry, depsLockFilePath: props.depsLockFilePath }),
+      handler: handler.includes('.') ? handler : `index.${handler}`,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize,
@@ -154,7 +156,6 @@ export class ServiceFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: { minify: true, sourceMap: true, format: OutputFormat.CJS, target: 'node24' },
     });
     // X-Ray on the L1: aws-cdk-lib's `tracing` prop would grant through an inline policy instead of this.policy.
     (this.function.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: 'Active' };

@@ -1,12 +1,14 @@
-import { type CfnElement, Duration } from 'aws-cdk-lib';
+import { type CfnElement, Duration, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { KeelValidationError } from '../../../constructs/errors';
 import { ServiceFunction } from '../../../constructs/service/service-function';
 import { SecretRotation, ServiceSecret } from '../../../constructs/service/service-secret';
-import { ECHO_HANDLER } from '../../helpers/app';
+import { ECHO_HANDLER, testApp, testStack } from '../../helpers/app';
 import { keelRefusal, refusal } from '../../helpers/refusal';
 import {
   type KeyedStack,
@@ -291,5 +293,31 @@ describe('built on its own', () => {
         },
       },
     });
+  });
+});
+
+describe('bundling', () => {
+  function s3KeyOf(stack: Stack): unknown {
+    return Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0].Properties.Code.S3Key;
+  }
+
+  test("bundles its handler in-process into the asset NodejsFunction's own esbuild run gave it, same hash", () => {
+    const before = testStack(testApp());
+    new NodejsFunction(before, 'Fn', {
+      entry: ECHO_HANDLER,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      bundling: { minify: true, sourceMap: true, format: OutputFormat.CJS, target: 'node24' },
+    });
+    const after = testStack(testApp());
+    new ServiceFunction(after, 'Fn', { service: ordersContext(new kms.Key(after, 'Key')), entry: ECHO_HANDLER });
+    expect(s3KeyOf(after)).toBe(s3KeyOf(before));
+    Template.fromStack(after).hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler' });
+  });
+
+  test('calls the exported function it is given, in the bundle', () => {
+    const f = keyedStack();
+    new ServiceFunction(f.stack, 'Fn', { service: ordersContext(f.key), entry: ECHO_HANDLER, handler: 'main' });
+    Template.fromStack(f.stack).hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.main' });
   });
 });
