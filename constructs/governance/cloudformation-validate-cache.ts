@@ -74,7 +74,10 @@ function readCached(file: string): CachedViolation[] | undefined {
 function writeCached(file: string, violations: readonly CachedViolation[]): void {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(violations));
+    // Written aside and renamed, so that a synth running at the same time never reads half an entry.
+    const written = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(written, JSON.stringify(violations));
+    fs.renameSync(written, file);
   } catch {
     // The cache is an optimisation: a read-only node_modules must not fail the synth.
   }
