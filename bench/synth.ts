@@ -13,22 +13,31 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as {
   context: Record<string, unknown>;
 };
+// Keel's own caches (constructs/governance): the CloudFormation validator's findings and Control Tower's results.
+const KEEL_CACHES = ['keel', 'keel-control-tower'].map((name) => path.join(ROOT, 'node_modules', '.cache', name));
 
 interface Variant {
   readonly name: string;
   readonly app: string;
   readonly context?: Record<string, string>;
+  /** The first synth of a fresh clone: no cache of Keel's nor tsx's transform cache. */
+  readonly cold?: boolean;
 }
 
-interface Comparison {
+interface Figure {
+  /** The name BENCH_FIGURES selects it by. */
+  readonly key: string;
   readonly label: string;
-  readonly numerator: Variant;
-  readonly denominator: Variant;
+  readonly variants: readonly Variant[];
+  /** The figure for one round, from the variants' seconds in that round, in the order of `variants`. */
+  readonly of: (seconds: readonly number[]) => number;
   readonly budget: number;
 }
 
 const reference: Variant = { name: 'reference app (bin/app.ts)', app: 'bin/app.ts' };
 const empty: Variant = { name: 'empty aws-cdk-lib app', app: 'bench/apps/empty.ts' };
+const referenceCold: Variant = { ...reference, name: 'reference app, cold caches', cold: true };
+const emptyCold: Variant = { ...empty, name: 'empty aws-cdk-lib app, cold caches', cold: true };
 const nonProd = { 'keel:environments': 'dev,staging' };
 const complianceOn: Variant = { name: 'reference, dev+staging, compliance on', app: 'bin/app.ts', context: nonProd };
 const complianceOff: Variant = {
@@ -36,25 +45,55 @@ const complianceOff: Variant = {
   app: 'bin/app.ts',
   context: { ...nonProd, 'keel:compliance': 'off' },
 };
-const oneService: Variant = {
-  name: '1 generated service',
+const generated = (count: number, services?: string): Variant => ({
+  name: `${count} generated service${count === 1 ? '' : 's'}${services ? `, -c keel:services=${services}` : ''}`,
   app: 'bench/apps/generated-services.ts',
-  context: { 'keel:bench:services': '1' },
-};
-const fiftyServices: Variant = {
-  name: '50 generated services',
-  app: 'bench/apps/generated-services.ts',
-  context: { 'keel:bench:services': '50' },
-};
+  context: { 'keel:bench:services': String(count), ...(services ? { 'keel:services': services } : {}) },
+});
+const oneService = generated(1);
+const fiftyServices = generated(50);
+const oneOfFifty = generated(50, 'service-001');
+const ratio = ([top, bottom]: readonly number[]) => top / bottom;
 
-// BENCH_FIGURES=a,b measures only those figures: (c) alone takes minutes a round.
-const figures = (process.env.BENCH_FIGURES ?? 'a,b,c').split(',');
-const comparisons: Comparison[] = [
-  { label: '(a) reference ÷ empty', numerator: reference, denominator: empty, budget: 1.6 },
-  { label: '(b) compliance on ÷ off', numerator: complianceOn, denominator: complianceOff, budget: 1.25 },
-  { label: '(c) 50 services ÷ 1', numerator: fiftyServices, denominator: oneService, budget: 3.0 },
-].filter((c) => figures.includes(c.label.slice(1, 2)));
-const variants = [...new Set(comparisons.flatMap((c) => [c.numerator, c.denominator]))];
+// BENCH_FIGURES=a,b measures only those figures: (c) and (d) take minutes a round.
+const selected = (process.env.BENCH_FIGURES ?? "a,a',b,c,d").split(',').map((key) => key.trim());
+const figures: Figure[] = [
+  { key: 'a', label: '(a) reference ÷ empty, warm', variants: [reference, empty], of: ratio, budget: 1.0 },
+  { key: "a'", label: "(a') reference ÷ empty, cold", variants: [referenceCold, emptyCold], of: ratio, budget: 2.0 },
+  { key: 'b', label: '(b) compliance on ÷ off', variants: [complianceOn, complianceOff], of: ratio, budget: 1.25 },
+  { key: 'c', label: '(c) 1 of 50 services ÷ 1', variants: [oneOfFifty, oneService], of: ratio, budget: 1.1 },
+  {
+    key: 'd',
+    label: '(d) one more service ÷ empty',
+    variants: [fiftyServices, oneService, empty],
+    of: ([t50, t1, floor]: readonly number[]) => (t50 - t1) / 49 / floor,
+    budget: 0.25,
+  },
+].filter((figure) => selected.includes(figure.key));
+const variants = [...new Set(figures.flatMap((figure) => figure.variants))];
+
+/**
+ * Runs `synth` as the first synth of a fresh clone: Keel's caches are moved aside and put back afterwards (so the
+ * warm variants stay warm), and tsx gets a temporary directory of its own, hence an empty transform cache (tsx keeps
+ * it in os.tmpdir()/tsx-<uid>, see node_modules/tsx/dist).
+ */
+function withColdCaches<T>(synth: (env: NodeJS.ProcessEnv) => T): T {
+  const aside = KEEL_CACHES.map((cache) => `${cache}.bench-aside`);
+  const tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-bench-tmp-'));
+  KEEL_CACHES.forEach((cache, i) => {
+    fs.rmSync(aside[i], { recursive: true, force: true }); // left by a run that was stopped midway
+    if (fs.existsSync(cache)) fs.renameSync(cache, aside[i]);
+  });
+  try {
+    return synth({ TMPDIR: tmpdir, TEMP: tmpdir, TMP: tmpdir });
+  } finally {
+    KEEL_CACHES.forEach((cache, i) => {
+      fs.rmSync(cache, { recursive: true, force: true });
+      if (fs.existsSync(aside[i])) fs.renameSync(aside[i], cache);
+    });
+    fs.rmSync(tmpdir, { recursive: true, force: true });
+  }
+}
 
 function run(variant: Variant): number {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-bench-'));
@@ -66,13 +105,16 @@ function run(variant: Variant): number {
     'aws:cdk:bundling-stacks': ['**'],
     ...variant.context,
   };
-  const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, ['--import', 'tsx', variant.app], {
-    cwd: ROOT,
-    env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
-    encoding: 'utf8',
-  });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const synth = (extraEnv: NodeJS.ProcessEnv) => {
+    const started = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, ['--import', 'tsx', variant.app], {
+      cwd: ROOT,
+      env: { ...process.env, ...extraEnv, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
+      encoding: 'utf8',
+    });
+    return { seconds: Number(process.hrtime.bigint() - started) / 1e9, result };
+  };
+  const { seconds, result } = variant.cold ? withColdCaches(synth) : synth({});
   fs.rmSync(outdir, { recursive: true, force: true });
   if (result.status !== 0) {
     throw new Error(`${variant.name} failed (exit ${result.status}):\n${result.stderr.slice(-3000)}`);
@@ -92,7 +134,9 @@ console.log(`Keel synth benchmark: ${ROUNDS} interleaved rounds on ${os.cpus().l
 console.log(
   `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${new Date().toISOString()}\n`,
 );
-for (const variant of variants) run(variant); // warm-up: tsx's transform cache, esbuild, the file cache
+// Warm-up: tsx's transform cache, esbuild, Keel's caches, the file cache. A cold variant needs none (its caches are
+// emptied anyway, and the warm variants warm the file cache, as npm install does before a fresh clone's first synth).
+for (const variant of variants) if (!variant.cold) run(variant);
 const times = new Map<Variant, number[]>(variants.map((v) => [v, []]));
 for (let round = 0; round < ROUNDS; round++) {
   const order = variants.map((_, i) => variants[(i + round) % variants.length]);
@@ -101,16 +145,17 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 console.log('seconds per synth');
-for (const variant of variants) console.log(`  ${variant.name.padEnd(42)} ${stats(times.get(variant) ?? [])}`);
-console.log('\nratios (per round)');
+for (const variant of variants) console.log(`  ${variant.name.padEnd(48)} ${stats(times.get(variant) ?? [])}`);
+console.log('\nfigures (per round)');
 let over = 0;
-for (const c of comparisons) {
-  const top = times.get(c.numerator) ?? [];
-  const bottom = times.get(c.denominator) ?? [];
-  const ratios = top.map((t, i) => t / bottom[i]);
-  const m = median(ratios);
-  const verdict = m <= c.budget ? 'within budget' : `OVER budget by ${(((m - c.budget) / c.budget) * 100).toFixed(0)}%`;
-  if (m > c.budget) over++;
-  console.log(`  ${c.label.padEnd(26)} ${stats(ratios)}  budget ≤ ${c.budget}  ${verdict}`);
+for (const figure of figures) {
+  const perRound = Array.from({ length: ROUNDS }, (_, round) =>
+    figure.of(figure.variants.map((variant) => times.get(variant)?.[round] ?? NaN)),
+  );
+  const m = median(perRound);
+  const budget = figure.budget;
+  const verdict = m <= budget ? 'within budget' : `OVER budget by ${(((m - budget) / budget) * 100).toFixed(0)}%`;
+  if (m > budget) over++;
+  console.log(`  ${figure.label.padEnd(32)} ${stats(perRound)}  budget ≤ ${budget}  ${verdict}`);
 }
 console.log(over === 0 ? '\nall budgets met' : `\n${over} budget(s) missed: see README.md, Performance`);
