@@ -145,7 +145,8 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 console.log('seconds per synth');
-for (const variant of variants) console.log(`  ${variant.name.padEnd(48)} ${stats(times.get(variant) ?? [])}`);
+const width = Math.max(...variants.map((variant) => variant.name.length));
+for (const variant of variants) console.log(`  ${variant.name.padEnd(width)}  ${stats(times.get(variant) ?? [])}`);
 console.log('\nfigures (per round)');
 let over = 0;
 for (const figure of figures) {
