@@ -118,14 +118,11 @@ export class Compliance {
     this.now = props.now;
     this.print = props.print ?? ((line) => console.error(line));
     app.node.addValidation({ validate: () => problemsToMessages(this.acknowledgmentProblems()) });
-    if (this.enabled) {
-      const cloudFormation = CachedCloudFormationValidate.forApp(app);
-      Validations.of(app).addPlugins(
-        ...(cloudFormation ? [cloudFormation] : []),
-        new TemplateCycles(),
-        new ControlTowerControls(),
-      );
-    }
+    // aws-cdk-lib's own validator runs with compliance on or off; its cached form replaces it either way, so switching
+    // compliance off (for measurement) removes exactly Keel's checks and nothing else.
+    const cloudFormation = CachedCloudFormationValidate.forApp(app);
+    if (cloudFormation) Validations.of(app).addPlugins(cloudFormation);
+    if (this.enabled) Validations.of(app).addPlugins(new TemplateCycles(), new ControlTowerControls());
   }
 
   /**
