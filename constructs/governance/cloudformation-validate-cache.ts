@@ -1,4 +1,3 @@
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -9,6 +8,7 @@ import {
   type PolicyValidationStack,
   type PolicyViolatingResource,
 } from 'aws-cdk-lib';
+import { ResultCache } from './result-cache';
 
 type Violation = PolicyValidationPluginReport['violations'][number];
 
@@ -62,28 +62,6 @@ function resourceTypesOf(templates: readonly string[]): Set<string> {
   return types;
 }
 
-function readCached(file: string): CachedViolation[] | undefined {
-  try {
-    const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return Array.isArray(parsed) ? (parsed as CachedViolation[]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function writeCached(file: string, violations: readonly CachedViolation[]): void {
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    // Written aside and renamed, so that a synth running at the same time never reads half an entry.
-    const written = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(written, JSON.stringify(violations));
-    fs.renameSync(written, file);
-  } catch {
-    // The cache is an optimisation: a read-only node_modules must not fail the synth.
-  }
-}
-
-/** One template's findings, without what belongs to this synth (the template's path, the stack's construct path). */
 function toCached(violations: readonly Violation[]): CachedViolation[] {
   return violations.map((violation) => ({
     ruleName: violation.ruleName,
@@ -150,14 +128,17 @@ export class CachedCloudFormationValidate extends CloudFormationValidatePlugin {
    * @param versions the aws-cdk-lib and engine versions the findings are kept under; tests give others.
    */
   constructor(
-    private readonly cacheDirectory: string = CLOUDFORMATION_VALIDATE_CACHE_DIRECTORY,
+    cacheDirectory: string = CLOUDFORMATION_VALIDATE_CACHE_DIRECTORY,
     private readonly versions: { readonly cdk: string; readonly engine: string } = {
       cdk: CDK_VERSION,
       engine: ENGINE_VERSION,
     },
   ) {
     super();
+    this.cache = new ResultCache(cacheDirectory, 'KEEL_CLOUDFORMATION_VALIDATE_CACHE');
   }
+
+  private readonly cache: ResultCache<CachedViolation>;
 
   /**
    * The plugin to register on an app, or undefined where aws-cdk-lib would run no validator: the App's
@@ -176,26 +157,21 @@ export class CachedCloudFormationValidate extends CloudFormationValidatePlugin {
   }
 
   public override validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const useCache = process.env.KEEL_CLOUDFORMATION_VALIDATE_CACHE !== 'off';
     const templates = new Map(
       context.stackTemplates.map((s) => [s.templatePath, fs.readFileSync(s.templatePath, 'utf8')]),
     );
     const keyOf = (stack: PolicyValidationStack): string =>
-      crypto
-        .createHash('sha256')
-        .update(
-          JSON.stringify([
-            this.versions.cdk,
-            this.versions.engine,
-            stack.stackConstructPath,
-            stack.accountId,
-            stack.region,
-          ]) + `\n${templates.get(stack.templatePath)}`,
-        )
-        .digest('hex');
+      ResultCache.key(
+        this.versions.cdk,
+        this.versions.engine,
+        stack.stackConstructPath,
+        stack.accountId ?? '',
+        stack.region ?? '',
+        templates.get(stack.templatePath) ?? '',
+      );
     const found = new Map<PolicyValidationStack, CachedViolation[]>();
     for (const stack of context.stackTemplates) {
-      const cached = useCache ? readCached(path.join(this.cacheDirectory, `${keyOf(stack)}.json`)) : undefined;
+      const cached = this.cache.read(keyOf(stack));
       if (cached) found.set(stack, cached);
     }
     const missed = context.stackTemplates.filter((stack) => !found.has(stack));
@@ -206,7 +182,7 @@ export class CachedCloudFormationValidate extends CloudFormationValidatePlugin {
         const checked = toCached(
           super.validate({ ...context, templatePaths: [stack.templatePath], stackTemplates: [stack] }).violations,
         );
-        writeCached(path.join(this.cacheDirectory, `${keyOf(stack)}.json`), checked);
+        this.cache.write(keyOf(stack), checked);
         found.set(stack, JSON.parse(JSON.stringify(checked)) as CachedViolation[]);
       }
     }

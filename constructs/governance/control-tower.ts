@@ -1,4 +1,3 @@
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type {
@@ -7,6 +6,7 @@ import type {
   PolicyValidationPluginReportBeta1,
 } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { ResultCache } from './result-cache';
 
 /** The plugin's name; aws-cdk-lib turns it into the rule namespace, so findings read `ControlTower::CT.S3.PR.6`. */
 export const CONTROL_TOWER = 'ControlTower';
@@ -58,25 +58,7 @@ type Violation = PolicyValidationPluginReportBeta1['violations'][number];
  */
 const CACHE_DIRECTORY = path.join(PACKAGE_DIRECTORY, '..', '..', '.cache', 'keel-control-tower');
 
-/** The findings kept for a template, or undefined when there are none or the file cannot be read as them. */
-function readCached(file: string): Violation[] | undefined {
-  try {
-    const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return Array.isArray(parsed) ? (parsed as Violation[]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Keeps a template's findings; a folder that cannot be written only costs the next synth a check. */
-function writeCached(file: string, violations: readonly Violation[]): void {
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(violations));
-  } catch {
-    // The cache is an optimisation: a read-only node_modules must not fail the synth.
-  }
-}
+const cache = new ResultCache<Violation>(CACHE_DIRECTORY, 'KEEL_CONTROL_TOWER_CACHE');
 
 /**
  * AWS Control Tower's proactive controls, as the cfn-guard rules that `@cdklabs/cdk-validator-cfnguard` ships, run
@@ -114,20 +96,15 @@ export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
    * to always run it).
    */
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const useCache = process.env.KEEL_CONTROL_TOWER_CACHE !== 'off';
     const violations: Violation[] = [];
     for (const templatePath of context.templatePaths) {
       const template = fs.readFileSync(templatePath, 'utf8');
       const disabledRules = ControlTowerControls.inapplicableRules(resourceTypesOf(template));
-      const key = crypto
-        .createHash('sha256')
-        .update(`${this.version}\n${disabledRules.join(',')}\n${template}`)
-        .digest('hex');
-      const cached = path.join(CACHE_DIRECTORY, `${key}.json`);
-      let found = useCache ? readCached(cached) : undefined;
+      const key = ResultCache.key(this.version, disabledRules.join(','), template);
+      let found = cache.read(key);
       if (!found) {
         found = this.check(templatePath, disabledRules);
-        writeCached(cached, found);
+        cache.write(key, found);
       }
       violations.push(
         ...found.map((violation) => ({
