@@ -6,7 +6,7 @@ import { tempDir } from '../../helpers/temp-dir';
 const SWITCH = 'KEEL_RESULT_CACHE_TEST';
 
 afterEach(() => {
-  delete process.env[SWITCH];
+  Reflect.deleteProperty(process.env, SWITCH);
 });
 
 test('gives back what was kept under a key, and nothing under another', () => {
@@ -22,7 +22,7 @@ test('misses when switched off, and when an entry cannot be read, so the validat
   cache.write('k', [1]);
   process.env[SWITCH] = 'off';
   expect(cache.read('k')).toBeUndefined();
-  delete process.env[SWITCH];
+  Reflect.deleteProperty(process.env, SWITCH);
   fs.writeFileSync(path.join(directory, 'k.json'), '{"half":');
   expect(cache.read('k')).toBeUndefined();
 });
