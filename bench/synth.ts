@@ -1,8 +1,10 @@
 // npm run bench: whole-process synth timings, taken side by side in one run and printed as ratios.
 //
-// Each variant runs as its own `node --import tsx <app>` process with the environment the CDK CLI gives an app
-// (CDK_OUTDIR, CDK_CONTEXT_JSON with cdk.json's context), so the figures are what `cdk synth` waits for, without
-// the CLI's own start-up. Rounds are interleaved so that drift of the machine hits every variant alike.
+// Each variant runs as its own process, started as cdk.json's app command starts bin/app.ts (node with Keel's
+// TypeScript hook), with the environment the CDK CLI gives an app (CDK_OUTDIR, CDK_CONTEXT_JSON with cdk.json's
+// context), so the figures are what `cdk synth` waits for, without the CLI's own start-up. The empty app runs the
+// same way, so the hook is no part of any ratio. Rounds are interleaved so that drift of the machine hits every
+// variant alike.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,16 +13,24 @@ import * as path from 'node:path';
 const ROOT = path.join(__dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as {
+  app: string;
   context: Record<string, unknown>;
 };
-// Keel's own caches (constructs/governance): the CloudFormation validator's findings and Control Tower's results.
+// cdk.json's app is `node <options> bin/app.ts`: each variant runs `node <options> <its app>`.
+const [node, ...nodeOptions] = cdkJson.app.split(' ');
+const appEntry = nodeOptions.pop();
+if (node !== 'node' || appEntry !== 'bin/app.ts') {
+  throw new Error(`bench/synth.ts expects cdk.json's app to be "node <options> bin/app.ts", not "${cdkJson.app}"`);
+}
+// Keel's own caches: compiled TypeScript (bin/typescript-hook.cjs), the CloudFormation validator's findings and
+// Control Tower's results (constructs/governance).
 const KEEL_CACHES = ['keel', 'keel-control-tower'].map((name) => path.join(ROOT, 'node_modules', '.cache', name));
 
 interface Variant {
   readonly name: string;
   readonly app: string;
   readonly context?: Record<string, string>;
-  /** The first synth of a fresh clone: no cache of Keel's nor tsx's transform cache. */
+  /** The first synth of a fresh clone: none of Keel's caches. */
   readonly cold?: boolean;
 }
 
@@ -73,25 +83,22 @@ const figures: Figure[] = [
 const variants = [...new Set(figures.flatMap((figure) => figure.variants))];
 
 /**
- * Runs `synth` as the first synth of a fresh clone: Keel's caches are moved aside and put back afterwards (so the
- * warm variants stay warm), and tsx gets a temporary directory of its own, hence an empty transform cache (tsx keeps
- * it in os.tmpdir()/tsx-<uid>, see node_modules/tsx/dist).
+ * Runs `synth` as the first synth of a fresh clone: Keel's caches are moved aside and put back afterwards, so the
+ * warm variants stay warm.
  */
-function withColdCaches<T>(synth: (env: NodeJS.ProcessEnv) => T): T {
+function withColdCaches<T>(synth: () => T): T {
   const aside = KEEL_CACHES.map((cache) => `${cache}.bench-aside`);
-  const tmpdir = fs.mkdtempSync(path.join(os.tmpdir(), 'keel-bench-tmp-'));
   KEEL_CACHES.forEach((cache, i) => {
     fs.rmSync(aside[i], { recursive: true, force: true }); // left by a run that was stopped midway
     if (fs.existsSync(cache)) fs.renameSync(cache, aside[i]);
   });
   try {
-    return synth({ TMPDIR: tmpdir, TEMP: tmpdir, TMP: tmpdir });
+    return synth();
   } finally {
     KEEL_CACHES.forEach((cache, i) => {
       fs.rmSync(cache, { recursive: true, force: true });
       if (fs.existsSync(aside[i])) fs.renameSync(aside[i], cache);
     });
-    fs.rmSync(tmpdir, { recursive: true, force: true });
   }
 }
 
@@ -105,16 +112,16 @@ function run(variant: Variant): number {
     'aws:cdk:bundling-stacks': ['**'],
     ...variant.context,
   };
-  const synth = (extraEnv: NodeJS.ProcessEnv) => {
+  const synth = () => {
     const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, ['--import', 'tsx', variant.app], {
+    const result = spawnSync(process.execPath, [...nodeOptions, variant.app], {
       cwd: ROOT,
-      env: { ...process.env, ...extraEnv, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
+      env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
       encoding: 'utf8',
     });
     return { seconds: Number(process.hrtime.bigint() - started) / 1e9, result };
   };
-  const { seconds, result } = variant.cold ? withColdCaches(synth) : synth({});
+  const { seconds, result } = variant.cold ? withColdCaches(synth) : synth();
   fs.rmSync(outdir, { recursive: true, force: true });
   if (result.status !== 0) {
     throw new Error(`${variant.name} failed (exit ${result.status}):\n${result.stderr.slice(-3000)}`);
@@ -134,7 +141,7 @@ console.log(`Keel synth benchmark: ${ROUNDS} interleaved rounds on ${os.cpus().l
 console.log(
   `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${new Date().toISOString()}\n`,
 );
-// Warm-up: tsx's transform cache, esbuild, Keel's caches, the file cache. A cold variant needs none (its caches are
+// Warm-up: Keel's caches, esbuild, the file cache. A cold variant needs none (its caches are
 // emptied anyway, and the warm variants warm the file cache, as npm install does before a fresh clone's first synth).
 for (const variant of variants) if (!variant.cold) run(variant);
 const times = new Map<Variant, number[]>(variants.map((v) => [v, []]));
