@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { runSynth } from '../lib/synth';
+import { SYNTH_APP_PROPS, runSynth } from '../lib/synth';
 
 // runSynth synthesizes once, with every check; no second synth when the process exits.
-runSynth(() => new App({ autoSynth: false }));
+runSynth(() => new App(SYNTH_APP_PROPS));

@@ -4,12 +4,12 @@
 import { App } from 'aws-cdk-lib';
 import { repositoryDefinition } from '../../lib/config/load';
 import type { ServiceDefinition } from '../../lib/services/service-stack';
-import { runSynth } from '../../lib/synth';
+import { SYNTH_APP_PROPS, runSynth } from '../../lib/synth';
 import { defineBusinessMetrics } from '../../constructs';
 import { ORDERS_METRIC_SPECS } from '../../lib/services/orders/metrics';
 import { OrdersStack } from '../../lib/services/orders/orders-stack';
 
-const app = new App({ autoSynth: false });
+const app = new App(SYNTH_APP_PROPS);
 const count = Number(app.node.tryGetContext('keel:bench:services') ?? 1);
 // Teams with a profile build on their own constructs (payments' tables must refuse deletion even in dev), which the
 // orders shape does not; the generated services belong to the teams that use the platform's defaults.

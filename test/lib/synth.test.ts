@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CfnResource, Stack, type App } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import {
   COMPLIANCE_REPORT_FILE,
   buildManifest,
@@ -14,7 +14,7 @@ import type { TeamProfile } from '../../lib/config/model';
 import { buildPlatform, readSynthOptions } from '../../lib/platform';
 import { orders } from '../../lib/services/orders';
 import type { ServiceDefinition } from '../../lib/services/service-stack';
-import { loadRepositoryConfig, runSynth, withoutBundlingLines } from '../../lib/synth';
+import { SYNTH_APP_PROPS, loadRepositoryConfig, runSynth, withoutBundlingLines } from '../../lib/synth';
 import { testApp, unbundledTestApp } from '../helpers/app';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -281,6 +281,27 @@ describe('a synth of some services (-c keel:services)', () => {
       artifacts: Record<string, unknown>;
     };
     expect(Object.keys(manifest.artifacts).filter((id) => id.startsWith('assembly-'))).toEqual(['assembly-Orders-dev']);
+  });
+});
+
+describe("the synth's App", () => {
+  const app = () => new App({ ...SYNTH_APP_PROPS, outdir: tempDir('keel-synth-app-') });
+  const creationStacks = (debug: boolean) => {
+    const before = process.env.CDK_DEBUG;
+    if (debug) process.env.CDK_DEBUG = 'true';
+    else delete process.env.CDK_DEBUG;
+    try {
+      const resource = new CfnResource(new Stack(app(), 'Stack'), 'Thing', { type: 'Test::Thing' });
+      return resource.node.metadata.filter((entry) => entry.type === 'aws:cdk:creationStack');
+    } finally {
+      if (before === undefined) delete process.env.CDK_DEBUG;
+      else process.env.CDK_DEBUG = before;
+    }
+  };
+
+  test('records no creation stack trace per CloudFormation element, unless cdk synth --debug asks for them', () => {
+    expect(creationStacks(false)).toEqual([]);
+    expect(creationStacks(true)).toHaveLength(1);
   });
 });
 
