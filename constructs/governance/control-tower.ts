@@ -5,13 +5,31 @@ import type {
   IPolicyValidationPluginBeta1,
   PolicyValidationPluginReportBeta1,
 } from 'aws-cdk-lib';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { runInParallel } from './parallel';
 import { ResultCache } from './result-cache';
 
 /** The plugin's name; aws-cdk-lib turns it into the rule namespace, so findings read `ControlTower::CT.S3.PR.6`. */
 export const CONTROL_TOWER = 'ControlTower';
 
 const PACKAGE_DIRECTORY = path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json'));
+/** cfn-guard's JSON for a large template runs to megabytes; the validator's default buffer is too small for it. */
+const MAX_BUFFER = 256 * 1024 * 1024;
+
+/** One template for cfn-guard, with the guard rules that cannot apply to it. */
+interface GuardJob {
+  readonly templatePath: string;
+  readonly disabledRules: readonly string[];
+}
+
+/**
+ * What each worker runs (see runInParallel): CfnGuardValidator, unchanged, on one template. The validator waits on a
+ * cfn-guard process, so each worker thread keeps one running while the others do too.
+ */
+const GUARD_WORK = `
+const { CfnGuardValidator } = require(${JSON.stringify(require.resolve('@cdklabs/cdk-validator-cfnguard'))});
+return ({ templatePath, disabledRules }) =>
+  new CfnGuardValidator({ disabledRules, maxBuffer: ${MAX_BUFFER} }).validate({ templatePaths: [templatePath] }).violations;
+`;
 const RULES_DIRECTORY = path.join(PACKAGE_DIRECTORY, 'rules', 'control-tower', 'cfn-guard');
 
 /** One Control Tower guard rule file and the resource types it can report on. */
@@ -93,39 +111,39 @@ export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
   /**
    * Checks each template with the rules that can apply to it. A template checked before, byte for byte, by the same
    * validator version gets that check's findings again without running cfn-guard (set KEEL_CONTROL_TOWER_CACHE=off
-   * to always run it).
+   * to always run it). The others are checked side by side, one cfn-guard process per core.
    */
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const violations: Violation[] = [];
-    for (const templatePath of context.templatePaths) {
+    const templates = context.templatePaths.map((templatePath) => {
       const template = fs.readFileSync(templatePath, 'utf8');
       const disabledRules = ControlTowerControls.inapplicableRules(resourceTypesOf(template));
       const key = ResultCache.key(this.version, disabledRules.join(','), template);
-      let found = cache.read(key);
-      if (!found) {
-        found = this.check(templatePath, disabledRules);
-        cache.write(key, found);
-      }
-      violations.push(
-        ...found.map((violation) => ({
-          ...violation,
-          violatingResources: violation.violatingResources.map((resource) => ({ ...resource, templatePath })),
-        })),
-      );
-    }
+      return { templatePath, disabledRules, key, found: cache.read(key) };
+    });
+    const unchecked = templates.filter((template) => !template.found);
+    const jobs = unchecked.map(({ templatePath, disabledRules }): GuardJob => ({ templatePath, disabledRules }));
+    const checked = runInParallel<GuardJob, Violation[]>(jobs, {
+      setup: GUARD_WORK,
+      describe: (job) => `cfn-guard on ${job.templatePath}`,
+    });
+    unchecked.forEach((template, i) => {
+      template.found = checked[i].map(namedByControl);
+      cache.write(template.key, template.found);
+    });
+    const violations = templates.flatMap(({ templatePath, found }) =>
+      (found ?? []).map((violation) => ({
+        ...violation,
+        violatingResources: violation.violatingResources.map((resource) => ({ ...resource, templatePath })),
+      })),
+    );
     return { success: violations.length === 0, violations };
   }
+}
 
-  /** Runs CfnGuardValidator on one template without `disabledRules`; findings named by control id. */
-  private check(templatePath: string, disabledRules: string[]): Violation[] {
-    const validator = new CfnGuardValidator({ disabledRules, maxBuffer: 256 * 1024 * 1024 });
-    return validator
-      .validate({ templatePaths: [templatePath] } as IPolicyValidationContextBeta1)
-      .violations.map((violation) => {
-        const control = /^\[(CT\.[A-Z0-9]+\.PR\.\d+)\]/.exec(violation.description)?.[1];
-        return control
-          ? { ...violation, ruleName: control, description: `${violation.description} (${violation.ruleName})` }
-          : violation;
-      });
-  }
+/** A finding named by its control id (`CT.S3.PR.6`), with the guard rule's name kept in its description. */
+function namedByControl(violation: Violation): Violation {
+  const control = /^\[(CT\.[A-Z0-9]+\.PR\.\d+)\]/.exec(violation.description)?.[1];
+  return control
+    ? { ...violation, ruleName: control, description: `${violation.description} (${violation.ruleName})` }
+    : violation;
 }

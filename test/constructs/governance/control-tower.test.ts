@@ -110,3 +110,42 @@ test('replays the findings of a template checked before, byte for byte, and chec
     [],
   );
 });
+
+test('checks several templates side by side and reports, per template, exactly what cfn-guard finds in it alone', () => {
+  const { app, compliance } = twoQueues();
+  compliance.synth();
+  const original = path.join(app.outdir, 'Test.template.json');
+  const template = JSON.parse(fs.readFileSync(original, 'utf8')) as { Resources: Record<string, unknown> };
+  const withOnly = (prefix: string) => {
+    const file = path.join(app.outdir, `Only${prefix}.template.json`);
+    const resources = Object.entries(template.Resources).filter(
+      ([id]) => !id.startsWith('Buffer') && !id.startsWith('Other'),
+    );
+    const kept = Object.entries(template.Resources).filter(([id]) => id.startsWith(prefix));
+    fs.writeFileSync(file, JSON.stringify({ ...template, Resources: Object.fromEntries([...resources, ...kept]) }));
+    return file;
+  };
+  const templatePaths = [original, withOnly('Buffer'), withOnly('Other')];
+  const findings = (report: {
+    violations: { ruleName: string; violatingResources: { resourceLogicalId?: string; templatePath: string }[] }[];
+  }) =>
+    report.violations.flatMap((v) =>
+      v.violatingResources.map((r) => `${path.basename(r.templatePath)} ${v.ruleName} ${r.resourceLogicalId}`),
+    );
+  process.env.KEEL_CONTROL_TOWER_CACHE = 'off';
+  try {
+    const together = findings(new ControlTowerControls().validate({ templatePaths } as never));
+    const alone = templatePaths.flatMap((templatePath) =>
+      findings(new ControlTowerControls().validate({ templatePaths: [templatePath] } as never)),
+    );
+    expect(together).toEqual(alone);
+    expect(together.map((f) => f.replace(/[0-9A-F]{8}$/, ''))).toEqual([
+      'Test.template.json CT.SQS.PR.1 Buffer',
+      'Test.template.json CT.SQS.PR.1 Other',
+      'OnlyBuffer.template.json CT.SQS.PR.1 Buffer',
+      'OnlyOther.template.json CT.SQS.PR.1 Other',
+    ]);
+  } finally {
+    delete process.env.KEEL_CONTROL_TOWER_CACHE;
+  }
+});
