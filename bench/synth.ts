@@ -23,8 +23,8 @@ if (node !== 'node' || appEntry !== 'bin/app.ts') {
   throw new Error(`bench/synth.ts expects cdk.json's app to be "node <options> bin/app.ts", not "${cdkJson.app}"`);
 }
 // Keel's own caches: compiled TypeScript (bin/typescript-hook.cjs), the CloudFormation validator's findings and
-// Control Tower's results (constructs/governance).
-const KEEL_CACHES = ['keel', 'keel-control-tower'].map((name) => path.join(ROOT, 'node_modules', '.cache', name));
+// Control Tower's results (constructs/governance/result-cache.ts).
+const KEEL_CACHE = process.env.KEEL_CACHE_DIRECTORY ?? path.join(ROOT, 'node_modules', '.cache', 'keel');
 
 interface Variant {
   readonly name: string;
@@ -87,18 +87,14 @@ const variants = [...new Set(figures.flatMap((figure) => figure.variants))];
  * warm variants stay warm.
  */
 function withColdCaches<T>(synth: () => T): T {
-  const aside = KEEL_CACHES.map((cache) => `${cache}.bench-aside`);
-  KEEL_CACHES.forEach((cache, i) => {
-    fs.rmSync(aside[i], { recursive: true, force: true }); // left by a run that was stopped midway
-    if (fs.existsSync(cache)) fs.renameSync(cache, aside[i]);
-  });
+  const aside = `${KEEL_CACHE}.bench-aside`;
+  fs.rmSync(aside, { recursive: true, force: true }); // left by a run that was stopped midway
+  if (fs.existsSync(KEEL_CACHE)) fs.renameSync(KEEL_CACHE, aside);
   try {
     return synth();
   } finally {
-    KEEL_CACHES.forEach((cache, i) => {
-      fs.rmSync(cache, { recursive: true, force: true });
-      if (fs.existsSync(aside[i])) fs.renameSync(aside[i], cache);
-    });
+    fs.rmSync(KEEL_CACHE, { recursive: true, force: true });
+    if (fs.existsSync(aside)) fs.renameSync(aside, KEEL_CACHE);
   }
 }
 

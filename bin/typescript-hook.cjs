@@ -1,14 +1,13 @@
 // Runs Keel's TypeScript under plain Node: `node --require ./bin/typescript-hook.cjs bin/app.ts` (cdk.json's app).
 //
 // Each .ts file is compiled to CommonJS by esbuild, the compiler tsx uses, once: the JavaScript is kept in
-// node_modules/.cache/keel/typescript/ under the hash of everything that shapes it (esbuild's version, the options,
+// node_modules/.cache/keel/typescript/ (or $KEEL_CACHE_DIRECTORY/typescript/, as Keel's other caches) under the hash of everything that shapes it (esbuild's version, the options,
 // the file's path and its bytes), so a second synth loads it as precompiled JavaScript. Unlike tsx, nothing else in
 // the process is touched: every other require (aws-cdk-lib's thousands included) goes through Node's own resolver,
 // which is most of what tsx cost a synth (bench/synth.ts; README, Performance).
 //
 // Types are not checked here, as with tsx: `npm run typecheck` and `npm test` do that. The cache is safe to delete;
-// KEEL_TYPESCRIPT_CACHE=off compiles every file in memory instead (KEEL_TYPESCRIPT_CACHE_DIRECTORY moves it, for
-// tests). Stack traces point into the .ts sources.
+// KEEL_TYPESCRIPT_CACHE=off compiles every file in memory instead. Stack traces point into the .ts sources.
 'use strict';
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -24,9 +23,11 @@ const OPTIONS = {
   sourcemap: 'inline',
   tsconfigRaw: { compilerOptions },
 };
-const CACHE_DIRECTORY =
-  process.env.KEEL_TYPESCRIPT_CACHE_DIRECTORY ??
-  path.join(path.dirname(require.resolve('esbuild/package.json')), '..', '.cache', 'keel', 'typescript');
+const CACHE_DIRECTORY = path.join(
+  process.env.KEEL_CACHE_DIRECTORY ??
+    path.join(path.dirname(require.resolve('esbuild/package.json')), '..', '.cache', 'keel'),
+  'typescript',
+);
 const cacheOn = process.env.KEEL_TYPESCRIPT_CACHE !== 'off';
 const optionsKey = JSON.stringify([esbuild.version, OPTIONS]);
 

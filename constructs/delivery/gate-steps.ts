@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
 import { deliveryRoleNames, pascalCase } from '../naming';
+import { buildCache, NPM_CACHE_DIRECTORY } from './build-cache';
 import type { DeliveryEnvironment, DeliveryTarget } from './delivery-environment';
 
 /** How long an entry check may take: installing the CLI, then one look at the alarms of each target. */
@@ -104,6 +105,8 @@ function keelGateStep(
     input: inputs.source,
     additionalInputs: { 'cdk.out': inputs.synth },
     installCommands: ['npm ci --omit=dev --ignore-scripts'],
+    // npm's downloads survive between builds on the same host (build-cache.ts).
+    ...buildCache([NPM_CACHE_DIRECTORY]),
     role,
     ...run,
   });

@@ -10,6 +10,7 @@ import { KeelValidationError, type Problem } from '../errors';
 import { allowLogsOfThisAccount, limitGrantsToAwsServices } from '../private/key-policy';
 import { concreteLocation } from '../private/location';
 import { deliveryRoleNames, keelNames } from '../naming';
+import { buildCache, NPM_CACHE_DIRECTORY, PIPELINE_KEEL_CACHE_DIRECTORY } from './build-cache';
 import { bakeOf, deliveryEnvironmentProblems, type DeliveryEnvironment } from './delivery-environment';
 import { createGateRole, entryStep, gateStep, type GateInputs } from './gate-steps';
 import {
@@ -136,6 +137,9 @@ export class ServicePipeline extends Construct {
       input: source,
       commands: [...(props.synthCommands ?? defaultSynthCommands(props.serviceName))],
       primaryOutputDirectory: 'cdk.out',
+      // npm's downloads and Keel's caches survive between builds on the same host (build-cache.ts).
+      env: { KEEL_CACHE_DIRECTORY: PIPELINE_KEEL_CACHE_DIRECTORY },
+      ...buildCache([NPM_CACHE_DIRECTORY, PIPELINE_KEEL_CACHE_DIRECTORY]),
     });
     this.inputs = { source, synth };
     this.pipeline = this.codePipeline(synth);

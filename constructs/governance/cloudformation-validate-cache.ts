@@ -8,7 +8,7 @@ import {
   type PolicyValidationStack,
   type PolicyViolatingResource,
 } from 'aws-cdk-lib';
-import { ResultCache } from './result-cache';
+import { ResultCache, keelCacheDirectory } from './result-cache';
 
 type Violation = PolicyValidationPluginReport['violations'][number];
 
@@ -31,16 +31,10 @@ const ENGINE_VERSION = versionOf(
 );
 
 /**
- * Where results are kept between synths, with the other build caches: safe to delete, cleared by `npm ci` with the
- * rest of node_modules, and fine for CI and the pipeline to keep between runs (every entry is keyed by content).
+ * Where results are kept between synths (see keelCacheDirectory): safe to delete, and fine for CI and the pipeline
+ * to keep between runs (every entry is keyed by content).
  */
-export const CLOUDFORMATION_VALIDATE_CACHE_DIRECTORY = path.join(
-  CDK_DIRECTORY,
-  '..',
-  '.cache',
-  'keel',
-  'cloudformation-validate',
-);
+export const CLOUDFORMATION_VALIDATE_CACHE_DIRECTORY = keelCacheDirectory('cloudformation-validate');
 
 /** The part of aws-cdk-lib's plugin this one relies on to start the engine once for all templates of a synth. */
 interface EngineStart {

@@ -6,7 +6,7 @@ import type {
   PolicyValidationPluginReportBeta1,
 } from 'aws-cdk-lib';
 import { runInParallel } from './parallel';
-import { ResultCache } from './result-cache';
+import { ResultCache, keelCacheDirectory } from './result-cache';
 
 /** The plugin's name; aws-cdk-lib turns it into the rule namespace, so findings read `ControlTower::CT.S3.PR.6`. */
 export const CONTROL_TOWER = 'ControlTower';
@@ -70,13 +70,8 @@ function resourceTypesOf(template: string): Set<string> {
 
 type Violation = PolicyValidationPluginReportBeta1['violations'][number];
 
-/**
- * Where results are kept between synths: cfn-guard answers the same for the same rules and template bytes, and
- * `npm ci` clears the folder with the rest of node_modules.
- */
-const CACHE_DIRECTORY = path.join(PACKAGE_DIRECTORY, '..', '..', '.cache', 'keel-control-tower');
-
-const cache = new ResultCache<Violation>(CACHE_DIRECTORY, 'KEEL_CONTROL_TOWER_CACHE');
+/** Results kept between synths (see keelCacheDirectory): cfn-guard answers the same for the same rules and bytes. */
+const cache = new ResultCache<Violation>(keelCacheDirectory('control-tower'), 'KEEL_CONTROL_TOWER_CACHE');
 
 /**
  * AWS Control Tower's proactive controls, as the cfn-guard rules that `@cdklabs/cdk-validator-cfnguard` ships, run
@@ -118,7 +113,9 @@ export class ControlTowerControls implements IPolicyValidationPluginBeta1 {
       const template = fs.readFileSync(templatePath, 'utf8');
       const disabledRules = ControlTowerControls.inapplicableRules(resourceTypesOf(template));
       const key = ResultCache.key(this.version, disabledRules.join(','), template);
-      return { templatePath, disabledRules, key, found: cache.read(key) };
+      // With no rule left, cfn-guard would refuse to start (it needs one); no rule, no finding.
+      const noRuleApplies = disabledRules.length === controlTowerRules().length;
+      return { templatePath, disabledRules, key, found: noRuleApplies ? [] : cache.read(key) };
     });
     const unchecked = templates.filter((template) => !template.found);
     const jobs = unchecked.map(({ templatePath, disabledRules }): GuardJob => ({ templatePath, disabledRules }));

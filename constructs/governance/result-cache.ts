@@ -3,8 +3,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /**
- * A validator's findings kept between synths in `directory` (under node_modules/.cache: `npm ci` clears it, deleting
- * it is always safe), one JSON file per key. `envSwitch=off` in the environment always misses.
+ * Where Keel keeps what it computed in an earlier synth, one folder per cache: `node_modules/.cache/keel/` beside
+ * the other build caches (`npm ci` clears it; deleting it is always safe), or KEEL_CACHE_DIRECTORY, which the
+ * pipeline's synth step points outside node_modules so that CodeBuild can keep it between builds
+ * (constructs/delivery/build-cache.ts). bin/typescript-hook.cjs follows the same rule for compiled TypeScript.
+ */
+export function keelCacheDirectory(name: string): string {
+  const root =
+    process.env.KEEL_CACHE_DIRECTORY ??
+    path.join(path.dirname(require.resolve('aws-cdk-lib/package.json')), '..', '.cache', 'keel');
+  return path.join(root, name);
+}
+
+/**
+ * A validator's findings kept between synths in `directory` (see keelCacheDirectory), one JSON file per key.
+ * `envSwitch=off` in the environment always misses.
  */
 export class ResultCache<T> {
   constructor(

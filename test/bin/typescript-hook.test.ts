@@ -5,11 +5,11 @@ import { tempDir } from '../helpers/temp-dir';
 
 const HOOK = path.join(__dirname, '..', '..', 'bin', 'typescript-hook.cjs');
 
-/** Runs `node --require bin/typescript-hook.cjs <entry>` as cdk.json's app does, with the cache in `cache`. */
+/** Runs `node --require bin/typescript-hook.cjs <entry>` as cdk.json's app does, with Keel's caches in `cache`/.. */
 function run(entry: string, cache: string, env: NodeJS.ProcessEnv = {}) {
   const result = spawnSync(process.execPath, ['--require', HOOK, entry], {
     encoding: 'utf8',
-    env: { ...process.env, KEEL_TYPESCRIPT_CACHE_DIRECTORY: cache, ...env },
+    env: { ...process.env, KEEL_CACHE_DIRECTORY: path.dirname(cache), ...env },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -188,6 +188,38 @@ describe('the pipeline of a service', () => {
     ]);
   });
 
+  test('keeps npm downloads and Keel’s caches on the build host between builds, outside what npm ci deletes', () => {
+    // Projects with a buildspec of their own (CDK Pipelines' asset publishing joins one from parts).
+    const projects = Object.values(template.findResources('AWS::CodeBuild::Project'))
+      .map(
+        (p) =>
+          p.Properties as {
+            Cache: unknown;
+            Environment: { EnvironmentVariables?: unknown[] };
+            Source: { BuildSpec: unknown };
+          },
+      )
+      .filter((p): p is typeof p & { Source: { BuildSpec: string } } => typeof p.Source.BuildSpec === 'string');
+    const cachePaths = (marker: string) =>
+      projects
+        .filter((p) => p.Source.BuildSpec.includes(marker))
+        .map((p) => (JSON.parse(p.Source.BuildSpec) as { cache?: { paths: string[] } }).cache?.paths);
+    const synth = projects.find((p) => p.Source.BuildSpec.includes('npx cdk synth'));
+    expect(synth?.Cache).toEqual({ Type: 'LOCAL', Modes: ['LOCAL_CUSTOM_CACHE'] });
+    expect(synth?.Environment.EnvironmentVariables).toContainEqual({
+      Name: 'KEEL_CACHE_DIRECTORY',
+      Type: 'PLAINTEXT',
+      Value: '/root/.cache/keel',
+    });
+    expect(cachePaths('npx cdk synth')).toEqual([['/root/.npm/**/*', '/root/.cache/keel/**/*']]);
+    // Every entry check and gate: npm ci --omit=dev, then keel gate.
+    const gates = cachePaths('keel -- gate');
+    expect(gates.length).toBeGreaterThan(3);
+    expect(new Set(gates.map((paths) => JSON.stringify(paths)))).toEqual(
+      new Set([JSON.stringify(['/root/.npm/**/*'])]),
+    );
+  });
+
   test('updates itself before it deploys anything', () => {
     expect(stage(template, 'UpdatePipeline').Actions.map((a) => a.Name)).toEqual(['SelfMutate']);
     expect(commandsOf(template, 'cdk -a . deploy')).toContainEqual(

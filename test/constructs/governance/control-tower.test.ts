@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { Duration } from 'aws-cdk-lib';
+import { CfnWaitConditionHandle, Duration } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Compliance, acknowledge } from '../../../constructs';
 import { ControlTowerControls } from '../../../constructs/governance/control-tower';
@@ -145,6 +145,22 @@ test('checks several templates side by side and reports, per template, exactly w
       'OnlyBuffer.template.json CT.SQS.PR.1 Buffer',
       'OnlyOther.template.json CT.SQS.PR.1 Other',
     ]);
+  } finally {
+    delete process.env.KEEL_CONTROL_TOWER_CACHE;
+  }
+});
+
+test('a template that no control can apply to has no finding, and cfn-guard is not asked', () => {
+  const app = testApp();
+  const stack = ownedTestStack(app);
+  new CfnWaitConditionHandle(stack, 'Nothing');
+  const templatePath = path.join(app.synth().directory, 'Test.template.json');
+  process.env.KEEL_CONTROL_TOWER_CACHE = 'off';
+  try {
+    expect(new ControlTowerControls().validate({ templatePaths: [templatePath] } as never)).toEqual({
+      success: true,
+      violations: [],
+    });
   } finally {
     delete process.env.KEEL_CONTROL_TOWER_CACHE;
   }

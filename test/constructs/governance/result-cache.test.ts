@@ -1,12 +1,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ResultCache } from '../../../constructs/governance/result-cache';
+import { ResultCache, keelCacheDirectory } from '../../../constructs/governance/result-cache';
 import { tempDir } from '../../helpers/temp-dir';
 
 const SWITCH = 'KEEL_RESULT_CACHE_TEST';
 
 afterEach(() => {
   Reflect.deleteProperty(process.env, SWITCH);
+  Reflect.deleteProperty(process.env, 'KEEL_CACHE_DIRECTORY');
+});
+
+test("Keel's caches live in node_modules/.cache/keel, or where KEEL_CACHE_DIRECTORY says (as in the pipeline)", () => {
+  const nodeModules = path.dirname(path.dirname(require.resolve('aws-cdk-lib/package.json')));
+  expect(keelCacheDirectory('control-tower')).toBe(path.join(nodeModules, '.cache', 'keel', 'control-tower'));
+  process.env.KEEL_CACHE_DIRECTORY = '/root/.cache/keel';
+  expect(keelCacheDirectory('control-tower')).toBe('/root/.cache/keel/control-tower');
 });
 
 test('gives back what was kept under a key, and nothing under another', () => {
