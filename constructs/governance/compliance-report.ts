@@ -100,6 +100,35 @@ export function isUnder(path: string, scope: string): boolean {
   return scope === '' || path === scope || path.startsWith(`${scope}/`);
 }
 
+/**
+ * Construct paths grouped by their first segment (a service's Stage or stack): what `near` returns holds every path
+ * that can be under, or above, a given path.
+ */
+export class PathsByRoot {
+  private readonly byRoot = new Map<string, string[]>();
+  private readonly all: string[] = [];
+
+  constructor(paths: readonly string[] = []) {
+    for (const p of paths) this.add(p);
+  }
+
+  public add(constructPath: string): void {
+    const root = rootOf(constructPath);
+    if (!this.byRoot.has(root)) this.byRoot.set(root, []);
+    this.byRoot.get(root)?.push(constructPath);
+    this.all.push(constructPath);
+  }
+
+  /** The paths that share `constructPath`'s first segment; every path for the app itself (''). */
+  public near(constructPath: string): readonly string[] {
+    return constructPath === ''
+      ? this.all
+      : [...(this.byRoot.get(rootOf(constructPath)) ?? []), ...(this.byRoot.get('') ?? [])];
+  }
+}
+
+const rootOf = (constructPath: string): string => constructPath.split('/', 1)[0];
+
 const pad = (text: string, width: number) =>
   text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 

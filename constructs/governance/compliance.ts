@@ -8,6 +8,7 @@ import {
   fromPackFinding,
   groupByRule,
   isUnder,
+  PathsByRoot,
   renderSummary,
   type AcknowledgmentStatus,
   type ComplianceReport,
@@ -222,11 +223,11 @@ export class Compliance {
    * Whether the acknowledged rule's pack checked anything the acknowledgment covers: a NIST acknowledgment in a
    * construct used in dev and prod is not stale in dev, where NIST does not run.
    */
-  private ruleRanUnder(ack: RecordedAcknowledgment): boolean {
+  private ruleRanUnder(ack: RecordedAcknowledgment, stackPaths: ReadonlyMap<string, PathsByRoot>): boolean {
     const pack = RULE_PACK_NAMES.find((name) => ack.id.startsWith(`${name}-`));
     if (!pack) return true;
-    const stacks = [...(this.stacksByPack.get(pack) ?? [])];
-    return stacks.some((stack) => isUnder(ack.path, stack.node.path) || isUnder(stack.node.path, ack.path));
+    const paths = stackPaths.get(pack)?.near(ack.path) ?? [];
+    return paths.some((stack) => isUnder(ack.path, stack) || isUnder(stack, ack.path));
   }
 
   private buildReport(cdkReports: readonly CdkPluginReport[], failure: unknown): ComplianceReport {
@@ -239,21 +240,26 @@ export class Compliance {
     }
 
     const today = this.today();
-    const acknowledgedById = new Map<string, Finding[]>();
+    // Indexed by id, then by the top of the path: each acknowledgment looks only at its own service's findings and
+    // stacks, so the report grows with the number of services, not with its square.
+    const acknowledgedById = new Map<string, PathsByRoot>();
     for (const finding of findings) {
       if (finding.acknowledgedAt === undefined) continue;
       for (const id of new Set([finding.findingId, ruleFamilyOf(finding.findingId)])) {
-        const same = acknowledgedById.get(id);
-        if (same) same.push(finding);
-        else acknowledgedById.set(id, [finding]);
+        if (!acknowledgedById.has(id)) acknowledgedById.set(id, new PathsByRoot());
+        acknowledgedById.get(id)?.add(finding.path);
       }
     }
+    const stackPaths = new Map(
+      [...this.stacksByPack].map(([pack, stacks]) => [pack, new PathsByRoot([...stacks].map((s) => s.node.path))]),
+    );
     const recorded = (this.scan ?? scanAcknowledgments(this.app)).recorded;
     const acknowledgments: AcknowledgmentStatus[] = recorded.map((ack) => {
-      const covered = (acknowledgedById.get(ack.id) ?? []).filter((f) => isUnder(f.path, ack.path)).length;
+      const near = acknowledgedById.get(ack.id)?.near(ack.path) ?? [];
+      const covered = near.filter((findingPath) => isUnder(findingPath, ack.path)).length;
       const expires = parseIsoDate(ack.expires);
       const daysLeft = expires ? Math.round((expires.getTime() - today.getTime()) / DAY_MS) : 0;
-      const evaluated = this.enabled && this.ruleRanUnder(ack);
+      const evaluated = this.enabled && this.ruleRanUnder(ack, stackPaths);
       return { ...ack, daysLeft, findingsCovered: covered, evaluated, stale: evaluated && covered === 0 };
     });
 
@@ -329,12 +335,13 @@ function scanAcknowledgments(app: App): AcknowledgmentScan {
 /** Rule-pack findings acknowledged through `Validations.acknowledge` directly carry no owner or expiry. */
 function bypassingAcknowledgments(scan: AcknowledgmentScan): Problem[] {
   const problems: Problem[] = [];
+  const keelMadeKeys = new Set(scan.recorded.map((ack) => `${ack.path}\0${ack.id}`));
   for (const { path, id } of scan.acknowledgedRules) {
     const namespaced = /^([^:]+)::/.exec(id)?.[1];
     const pack = [...RULE_PACK_NAMES, ...TEMPLATE_VALIDATOR_NAMESPACES].find(
       (name) => id.startsWith(`${name}-`) || namespaced === name,
     );
-    const keelMade = scan.recorded.some((ack) => ack.path === path && ack.id === id);
+    const keelMade = keelMadeKeys.has(`${path}\0${id}`);
     if (pack && !keelMade) {
       problems.push({
         where: path,

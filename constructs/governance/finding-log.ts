@@ -23,15 +23,17 @@ export interface PackFinding {
  */
 export class FindingLog {
   public readonly findings: PackFinding[] = [];
-  /** Construct paths of the resources each pack checked, by pack name. */
-  public readonly checked = new Map<string, Set<string>>();
+  /** The resources each pack checked, by pack name. */
+  public readonly checked = new Map<string, Set<IConstruct>>();
 
   public record(pack: string, params: IApplyRule, ruleId: string, result: NagRuleResult | Error): void {
-    const path = params.node.node.path;
     let checked = this.checked.get(pack);
     if (!checked) this.checked.set(pack, (checked = new Set()));
-    checked.add(path);
+    checked.add(params.node);
+    // Most calls end here: every rule of a pack sees every resource, and most do not apply to it.
+    if (result === NagRuleCompliance.COMPLIANT || result === NagRuleCompliance.NOT_APPLICABLE) return;
 
+    const path = params.node.node.path;
     let findingIds: string[] = [];
     if (result instanceof Error || result === NagRuleCompliance.NON_COMPLIANT) findingIds = [ruleId];
     else if (Array.isArray(result)) findingIds = result.map((finding) => `${ruleId}[${finding}]`);
@@ -130,6 +132,9 @@ export function instrumentPack(pack: NagPack, stacks: ReadonlySet<Stack>, log: F
       result = error instanceof Error ? error : new Error(String(error));
     }
     log.record(pack.readPackName, params, `${pack.readPackName}-${suffix}`, result);
+    // cdk-nag's applyRule acts only on NON_COMPLIANT, on findings (an array) and on an error (src/nag-pack.ts in
+    // cdk-nag 3.0.2); for the rest it has nothing to do, and most calls are the rest.
+    if (result === NagRuleCompliance.COMPLIANT || result === NagRuleCompliance.NOT_APPLICABLE) return;
     applyRule({ ...params, ruleSuffixOverride: suffix, rule: replay });
   };
   return pack;
