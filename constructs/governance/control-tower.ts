@@ -12,6 +12,7 @@ import { ResultCache, keelCacheDirectory } from './result-cache';
 export const CONTROL_TOWER = 'ControlTower';
 
 const PACKAGE_DIRECTORY = path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json'));
+const RULES_DIRECTORY = path.join(PACKAGE_DIRECTORY, 'rules', 'control-tower', 'cfn-guard');
 /** cfn-guard's JSON for a large template runs to megabytes; the validator's default buffer is too small for it. */
 const MAX_BUFFER = 256 * 1024 * 1024;
 
@@ -30,7 +31,6 @@ const { CfnGuardValidator } = require(${JSON.stringify(require.resolve('@cdklabs
 return ({ templatePath, disabledRules }) =>
   new CfnGuardValidator({ disabledRules, maxBuffer: ${MAX_BUFFER} }).validate({ templatePaths: [templatePath] }).violations;
 `;
-const RULES_DIRECTORY = path.join(PACKAGE_DIRECTORY, 'rules', 'control-tower', 'cfn-guard');
 
 /** One Control Tower guard rule file and the resource types it can report on. */
 interface GuardRule {
