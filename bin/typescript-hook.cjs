@@ -12,7 +12,8 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const esbuild = require('esbuild');
+// esbuild itself is loaded only to compile a file the cache does not hold: a warm start reads JSON and JavaScript.
+const ESBUILD_PACKAGE = require.resolve('esbuild/package.json');
 
 const { compilerOptions } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'tsconfig.json'), 'utf8'));
 const OPTIONS = {
@@ -24,17 +25,16 @@ const OPTIONS = {
   tsconfigRaw: { compilerOptions },
 };
 const CACHE_DIRECTORY = path.join(
-  process.env.KEEL_CACHE_DIRECTORY ??
-    path.join(path.dirname(require.resolve('esbuild/package.json')), '..', '.cache', 'keel'),
+  process.env.KEEL_CACHE_DIRECTORY ?? path.join(path.dirname(ESBUILD_PACKAGE), '..', '.cache', 'keel'),
   'typescript',
 );
 const cacheOn = process.env.KEEL_TYPESCRIPT_CACHE !== 'off';
-const optionsKey = JSON.stringify([esbuild.version, OPTIONS]);
+const optionsKey = JSON.stringify([JSON.parse(fs.readFileSync(ESBUILD_PACKAGE, 'utf8')).version, OPTIONS]);
 
 /** Compiles one file; a file esbuild cannot parse stops the process with esbuild's own lines, not a stack trace. */
 function compile(source, filename) {
   try {
-    return esbuild.transformSync(source, { ...OPTIONS, sourcefile: filename }).code;
+    return require('esbuild').transformSync(source, { ...OPTIONS, sourcefile: filename }).code;
   } catch (error) {
     if (!Array.isArray(error.errors)) throw error;
     for (const { text, location } of error.errors) {
