@@ -3,9 +3,9 @@
 // Each .ts file is compiled to CommonJS by esbuild, the compiler tsx uses, once: the JavaScript is kept in
 // node_modules/.cache/keel/typescript/ (or $KEEL_CACHE_DIRECTORY/typescript/, as Keel's other caches) under the hash
 // of everything that shapes it (esbuild's version, the options, the file's path and its bytes), so a second synth
-// loads it as precompiled JavaScript. Unlike tsx, nothing else in
-// the process is touched: every other require (aws-cdk-lib's thousands included) goes through Node's own resolver,
-// which is most of what tsx cost a synth (bench/synth.ts; README, Performance).
+// loads it as precompiled JavaScript. Unlike tsx, nothing else in the process is touched: every other require
+// (aws-cdk-lib's thousands included) goes through Node's own resolver, which is most of what tsx cost a synth
+// (bench/synth.ts; README, Performance).
 //
 // Types are not checked here, as with tsx: `npm run typecheck` and `npm test` do that. The cache is safe to delete;
 // KEEL_TYPESCRIPT_CACHE=off compiles every file in memory instead. Stack traces point into the .ts sources.
