@@ -32,14 +32,22 @@ export function checkRunbooks(
 ): { checked: number; problems: RunbookProblem[] } {
   if (!fs.existsSync(assemblyDir)) throw usageError(`no cloud assembly at ${assemblyDir}: run 'npx cdk synth' first`);
   if (!fs.existsSync(runbooksDir)) throw usageError(`no runbooks directory at ${runbooksDir}: pass --runbooks <dir>`);
+  // Stacks inside Stages (the pipeline's) sit in nested assemblies: assembly-<stage>/<stack>.template.json.
+  const templates = fs
+    .readdirSync(assemblyDir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.template.json'))
+    .sort();
+  // A wrong or empty directory would check nothing and pass: refuse it instead.
+  if (templates.length === 0) {
+    throw usageError(
+      `no cloud assembly at ${assemblyDir}: it holds no synthesized template (*.template.json); run 'npx cdk synth' ` +
+        'first, or pass the directory cdk synth wrote (cdk.out unless --output says otherwise)',
+    );
+  }
   const checker = new RunbookChecker(runbooksDir);
   const problems: RunbookProblem[] = [];
   let checked = 0;
-  // Stacks inside Stages (the pipeline's) sit in nested assemblies: assembly-<stage>/<stack>.template.json.
-  for (const file of fs
-    .readdirSync(assemblyDir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.template.json'))
-    .sort()) {
+  for (const file of templates) {
     const template = JSON.parse(fs.readFileSync(path.join(assemblyDir, file), 'utf8')) as {
       Resources?: Record<string, TemplateResource>;
     };

@@ -89,3 +89,11 @@ test('keel --help, and the commands that read AWS or only files, load no synth-t
     expect(run.loaded.filter((file) => SYNTH_TIME.test(file))).toEqual([]);
   }
 });
+
+test('keel runs through the TypeScript hook as compiled JavaScript, never through tsx', async () => {
+  const run = await keel('--help');
+
+  expect(run.code).toBe(0);
+  expect(run.loaded.some((file) => file.endsWith(path.join('bin', 'typescript-hook.cjs')))).toBe(true);
+  expect(run.loaded.filter((file) => /[\\/]node_modules[\\/]tsx[\\/]/.test(file))).toEqual([]);
+});

@@ -103,3 +103,16 @@ test('fails when the assembly or the runbooks directory does not exist, as usage
     message: `no runbooks directory at ${nowhere}: pass --runbooks <dir>`,
   });
 });
+
+test('fails when the directory holds no synthesized template, rather than passing with nothing checked', async () => {
+  const { assembly, runbooks } = fixture({});
+
+  const empty = await cliFailure(Promise.resolve().then(() => checkRunbooks(assembly, runbooks)));
+
+  expect(empty).toMatchObject({
+    exitCode: 2,
+    message:
+      `no cloud assembly at ${assembly}: it holds no synthesized template (*.template.json); run 'npx cdk synth' ` +
+      'first, or pass the directory cdk synth wrote (cdk.out unless --output says otherwise)',
+  });
+});

@@ -76,6 +76,19 @@ describe('keel runbooks check', () => {
     });
   });
 
+  test('fails when the directory is not a cloud assembly, with exit code 2 and one line', async () => {
+    const { runbooks } = fixture(HEADINGS);
+
+    const result = await run(['runbooks', 'check', runbooks, '--runbooks', runbooks]);
+
+    expect(result.code).toBe(2);
+    expect(oneLine(result)).toBe(
+      `keel: no cloud assembly at ${runbooks}: it holds no synthesized template (*.template.json); run 'npx cdk ` +
+        "synth' first, or pass the directory cdk synth wrote (cdk.out unless --output says otherwise)",
+    );
+    expect(result.out).toEqual([]);
+  });
+
   test('fails when the runbooks directory does not exist, with exit code 2', async () => {
     const { assembly: dir } = fixture(HEADINGS);
 
