@@ -33,8 +33,9 @@ export interface OwnershipTagsProps {
 }
 
 /**
- * Tags every taggable resource under its scope with the ownership tags, and fails the synth, listing each
- * construct path and missing key, when any taggable resource under the scope ends up without them.
+ * Tags every taggable resource under its scope with the ownership tags. Fails at once, naming the keys, when a
+ * required key is given no value; and fails the synth, listing each construct path and missing key, when a taggable
+ * resource under the scope still ends up without one (a construct removed or overrode its tags).
  *
  * Add one per stack: `new OwnershipTags(stack, 'OwnershipTags', { ... })`.
  */
@@ -73,6 +74,15 @@ export class OwnershipTags extends Construct {
           fix: `give ${key} a value in ${props.configHint ?? 'the OwnershipTags props'}`,
         });
       }
+    }
+    // A required key with no value here would be missing on every resource: said once, not once per resource.
+    const unset = (props.extraRequiredKeys ?? []).filter((key) => !Object.hasOwn(tags, key));
+    if (unset.length > 0) {
+      problems.push({
+        where: `${scope.node.path} tags`,
+        what: `${unset.join(', ')} ${unset.length === 1 ? 'is' : 'are'} required (extraRequiredKeys) but given no value`,
+        fix: `give ${unset.join(', ')} a value in ${props.configHint ?? 'the extraTags of the OwnershipTags props'}`,
+      });
     }
     const classificationProblem = dataClassificationProblem(props.dataClassification);
     if (classificationProblem) {

@@ -4,6 +4,9 @@ import type { IConstruct } from 'constructs';
 /** The tags every taggable resource must carry (README.md; `OwnershipTags` sets them). */
 export const STANDARD_TAG_KEYS = ['Owner', 'Service', 'Environment', 'CostCenter', 'DataClassification'] as const;
 
+/** What a tag value may hold, as error messages say it. */
+export const TAG_VALUE_CHARACTERS = 'letters, digits, spaces and _ . : / = + - @';
+
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 /**
@@ -13,8 +16,7 @@ const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 export function tagValueProblem(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.trim() === '') return 'is empty; a tag needs a value';
   if (value.length > 256) return `is ${value.length} characters long; tag values allow at most 256`;
-  if (!TAG_VALUE.test(value))
-    return 'has characters tags do not allow (use letters, digits, spaces and _ . : / = + - @)';
+  if (!TAG_VALUE.test(value)) return `has characters tags do not allow (use ${TAG_VALUE_CHARACTERS})`;
   return undefined;
 }
 

@@ -1,5 +1,6 @@
 import {
   AWS_ACCOUNT_ID,
+  TAG_VALUE_CHARACTERS,
   AWS_REGION,
   KeelValidationError,
   dataClassificationProblem,
@@ -74,7 +75,7 @@ export function loadConfig(source: ConfigSource, definition: ConfigDefinition): 
     ENVIRONMENT_NAMES.map((name) => [name, definition.environments[name].protection]),
   ) as Record<EnvironmentName, ProtectionLevel>;
   problems.push(...checkTeams(definition.teams, protection));
-  problems.push(...checkServices(definition.services, teamIds));
+  problems.push(...checkServices(definition.services, definition.teams));
   const environments = ENVIRONMENT_NAMES.map((name) =>
     resolveEnvironment(name, definition.environments[name], source, problems),
   );
@@ -121,8 +122,10 @@ function checkTeams(
 ): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
+  const teamIds = teams.map((team) => team.id);
   teams.forEach((team, i) => {
-    const where = (field: string) => `teams[${i}].${field} (lib/config/teams.ts)`;
+    const name = entryName('teams', team.id, KEBAB_CASE.test(team.id ?? ''), teamIds, i);
+    const where = (field: string) => `${name}.${field} (lib/config/teams.ts)`;
     if (!KEBAB_CASE.test(team.id ?? '')) {
       problems.push({
         where: where('id'),
@@ -182,11 +185,14 @@ export function serviceNameProblem(name: string | undefined): Omit<Problem, 'whe
   return undefined;
 }
 
-function checkServices(services: readonly ServiceConfig[], teamIds: readonly string[]): Problem[] {
+function checkServices(services: readonly ServiceConfig[], teams: readonly TeamConfig[]): Problem[] {
   const problems: Problem[] = [];
+  const teamIds = teams.map((team) => team.id);
   const seen = new Set<string>();
+  const names = services.map((service) => service.name);
   services.forEach((service, i) => {
-    const where = (field: string) => `services[${i}].config.${field} (${definitionFile(service.name)})`;
+    const name = entryName('services', service.name, !serviceNameProblem(service.name), names, i);
+    const where = (field: string) => `${name}.config.${field} (${definitionFile(service.name)})`;
     const nameProblem = serviceNameProblem(service.name);
     if (nameProblem) {
       problems.push({ where: where('name'), ...nameProblem });
@@ -198,8 +204,12 @@ function checkServices(services: readonly ServiceConfig[], teamIds: readonly str
       });
     }
     seen.add(service.name);
-    if (!teamIds.includes(service.owner)) {
+    const team = teams.find((t) => t.id === service.owner);
+    if (!team) {
       problems.push(unknownTeam(where('owner'), service.owner, teamIds));
+    } else {
+      const problem = missingTeamTags(service, team, where('tags'));
+      if (problem) problems.push(problem);
     }
     const classificationProblem = dataClassificationProblem(service.dataClassification);
     if (classificationProblem) problems.push({ where: where('dataClassification'), ...classificationProblem });
@@ -215,6 +225,36 @@ function checkServices(services: readonly ServiceConfig[], teamIds: readonly str
     }
   });
   return problems;
+}
+
+/**
+ * The team's required tag keys the service gives no value for, as one problem at the service's definition: checked
+ * here, once, and not as a finding on each of the service's resources. An empty value is `tagValueProblem`'s.
+ */
+function missingTeamTags(service: ServiceConfig, team: TeamConfig, where: string): Problem | undefined {
+  const required = team.profile?.extraRequiredTagKeys ?? [];
+  const missing = required.filter((key) => !Object.hasOwn(service.tags ?? {}, key));
+  if (missing.length === 0) return undefined;
+  const example = missing.map((key) => `${key}: <value>`).join(', ');
+  return {
+    where,
+    what: `service '${service.name}' lacks the tag(s) ${missing.join(', ')} that its team '${team.id}' requires on every resource`,
+    fix: `add tags: { ${example} } to the service's config (${TAG_VALUE_CHARACTERS}), or remove the key(s) from extraRequiredTagKeys of team '${team.id}' in lib/config/teams.ts`,
+  };
+}
+
+/**
+ * How an error names an entry of `list`: by its id (`teams['payments']`) when the id is usable and unique, otherwise
+ * by its position (`teams[3]`), as only the position tells two entries with one id apart.
+ */
+function entryName(
+  list: string,
+  id: string | undefined,
+  usable: boolean,
+  ids: readonly (string | undefined)[],
+  i: number,
+) {
+  return usable && ids.filter((other) => other === id).length === 1 ? `${list}['${id}']` : `${list}[${i}]`;
 }
 
 /** Where a service's config is written: its definition, or the list of definitions when its name is unusable. */

@@ -95,7 +95,7 @@ const RETENTION_VALUES = new Set<number>(
 
 /**
  * Everything wrong with a team's profile: unknown settings, attempts on the floor, and values outside it.
- * @param where names a setting, e.g. `teams[2].profile.logRetention.prod (lib/config/teams.ts)`.
+ * @param where names a setting, e.g. `teams['payments'].profile.logRetention.prod (lib/config/teams.ts)`.
  */
 export function profileProblems(
   profile: TeamProfile,

@@ -223,10 +223,10 @@ describe('runSynth', () => {
       teams: repositoryDefinition.teams.map((team) => (team.id === 'commerce' ? { ...team, profile } : team)),
     });
     expect(output).toContain(
-      "teams[1].profile.encryption (lib/config/teams.ts): encryption: false tries to change the platform's floor",
+      "teams['commerce'].profile.encryption (lib/config/teams.ts): encryption: false tries to change the platform's floor",
     );
     expect(output).toContain(
-      'teams[1].profile.rollbackAlarms (lib/config/teams.ts): rollbackAlarms: false tries to change',
+      "teams['commerce'].profile.rollbackAlarms (lib/config/teams.ts): rollbackAlarms: false tries to change",
     );
     expect(output).not.toMatch(/\n\s+at /);
   });

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { KeelValidationError, OwnershipTags, type OwnershipTagsProps } from '../../../constructs';
 import { testApp, testStack } from '../../helpers/app';
+import { refusal } from '../../helpers/refusal';
 
 const props: OwnershipTagsProps = {
   owner: 'commerce',
@@ -58,8 +59,9 @@ test('fails the synth listing every resource path that lost a required tag, and 
 test("enforces a team's extra required tag keys", () => {
   const app = testApp();
   const stack = testStack(app);
-  new OwnershipTags(stack, 'OwnershipTags', { ...props, extraRequiredKeys: ['Project'] });
-  new sqs.Queue(stack, 'Queue', { encryption: sqs.QueueEncryption.SQS_MANAGED });
+  new OwnershipTags(stack, 'OwnershipTags', { ...props, extraRequiredKeys: ['Project'], extraTags: { Project: 'x' } });
+  const queue = new sqs.Queue(stack, 'Queue', { encryption: sqs.QueueEncryption.SQS_MANAGED });
+  Tags.of(queue).remove('Project');
   expect(() => app.synth()).toThrow(/Test\/Queue\/Resource lacks Project/);
 
   const ok = testStack(testApp());
@@ -70,4 +72,22 @@ test("enforces a team's extra required tag keys", () => {
   });
   new sqs.Queue(ok, 'Queue', { encryption: sqs.QueueEncryption.SQS_MANAGED });
   expect(Template.fromStack(ok).findResources('AWS::SQS::Queue')).toBeDefined();
+});
+
+test('fails once, at the tags and not on each resource, when a required extra key is given no value', () => {
+  const hint = 'lib/services/orders/index.ts (service orders)';
+  const message = refusal(
+    () =>
+      new OwnershipTags(testStack(), 'OwnershipTags', { ...props, extraRequiredKeys: ['Project'], configHint: hint }),
+  );
+  expect(message).toContain('Test tags: Project is required (extraRequiredKeys) but given no value');
+  expect(message).toContain(`fix: give Project a value in ${hint}`);
+});
+
+test('a required extra key given a value, as the fix says, passes the synth', () => {
+  const app = testApp();
+  const stack = testStack(app);
+  new OwnershipTags(stack, 'OwnershipTags', { ...props, extraRequiredKeys: ['Project'], extraTags: { Project: 'x' } });
+  new sqs.Queue(stack, 'Queue', { encryption: sqs.QueueEncryption.SQS_MANAGED });
+  expect(() => app.synth()).not.toThrow();
 });

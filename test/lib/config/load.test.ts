@@ -47,7 +47,7 @@ test('fails when an account id is not 12 digits, naming the context key and the 
 
 test('fails when a service has no owner team, listing the known teams', () => {
   const message = problemsOf(withServices({ name: 'orders', dataClassification: 'internal' }));
-  expect(message).toContain('services[0].config.owner (lib/services/orders/index.ts)');
+  expect(message).toContain("services['orders'].config.owner (lib/services/orders/index.ts)");
   expect(message).toContain('no owner team is set');
   expect(message).toContain('use one of the known teams (platform, commerce, payments)');
 });
@@ -66,7 +66,7 @@ test('fails when a data classification is not one of the four levels', () => {
       dataClassification: 'secret' as ServiceConfig['dataClassification'],
     }),
   );
-  expect(message).toContain('services[0].config.dataClassification');
+  expect(message).toContain("services['orders'].config.dataClassification");
   expect(message).toContain('"secret" is not a data classification');
   expect(message).toContain('public | internal | confidential | restricted');
 });
@@ -80,6 +80,46 @@ test('fails when two services share a name', () => {
   );
   expect(message).toContain('services[1].config.name');
   expect(message).toContain('service name "orders" is used twice');
+});
+
+test('names a team with a usable id by its id and one without by its position', () => {
+  const teams: TeamConfig[] = repositoryDefinition.teams.map((t) =>
+    t.id === 'commerce' ? { ...t, displayName: '' } : t.id === 'payments' ? { ...t, id: 'Payments' } : t,
+  );
+  const message = problemsOf({ ...repositoryDefinition, teams, services: [] });
+  expect(message).toContain("teams['commerce'].displayName (lib/config/teams.ts): is empty");
+  expect(message).toContain('teams[2].id (lib/config/teams.ts): "Payments" is not kebab-case');
+  expect(message).not.toContain('teams[1]');
+});
+
+test('names a service by its name, and by its position when the name is unusable', () => {
+  const message = problemsOf(
+    withServices(
+      { name: 'orders', owner: 'nobody', dataClassification: 'internal' },
+      { name: 'Bad_Name', owner: 'commerce', dataClassification: 'internal' },
+    ),
+  );
+  expect(message).toContain("services['orders'].config.owner (lib/services/orders/index.ts)");
+  expect(message).toContain('services[1].config.name (lib/services/index.ts)');
+  expect(message).not.toContain('services[0]');
+});
+
+test("fails once, at the service's definition, when it lacks a tag its team requires", () => {
+  const message = problemsOf(withServices({ name: 'checkout', owner: 'payments', dataClassification: 'restricted' }));
+  expect(message).toContain('(1 problem(s))');
+  expect(message).toContain(
+    "services['checkout'].config.tags (lib/services/checkout/index.ts): service 'checkout' lacks the tag(s) PciScope that its team 'payments' requires on every resource",
+  );
+  expect(message).toContain("fix: add tags: { PciScope: <value> } to the service's config");
+  expect(message).toContain("remove the key(s) from extraRequiredTagKeys of team 'payments' in lib/config/teams.ts");
+});
+
+test('a service given the tag its team requires, as the fix says, is valid', () => {
+  const config = loadConfig(
+    source,
+    withServices({ name: 'checkout', owner: 'payments', dataClassification: 'restricted', tags: { PciScope: 'in' } }),
+  );
+  expect(config.services.map((s) => s.name)).toEqual(['checkout']);
 });
 
 test('fails when a service name is not kebab-case', () => {
@@ -97,8 +137,8 @@ test('fails when a tag value is empty, whether a team cost center or a service t
     teams,
     services: [{ name: 'orders', owner: 'commerce', dataClassification: 'internal', tags: { Project: '' } }],
   });
-  expect(message).toContain('teams[1].costCenter');
-  expect(message).toContain('services[0].config.tags.Project');
+  expect(message).toContain("teams['commerce'].costCenter");
+  expect(message).toContain("services['orders'].config.tags.Project");
   expect(message).toContain('is empty; a tag needs a value');
 });
 

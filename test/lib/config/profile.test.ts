@@ -60,7 +60,7 @@ describe.each([
 ])('the floor setting %s', (setting, floor) => {
   test(`fails when a profile turns off ${setting}, naming the setting, the floor and the way out`, () => {
     const message = refusal({ [setting]: false });
-    expect(message).toContain(`teams[1].profile.${setting} (lib/config/teams.ts)`);
+    expect(message).toContain(`teams['commerce'].profile.${setting} (lib/config/teams.ts)`);
     expect(message).toContain(`${setting}: false tries to change the platform's floor, which no profile can`);
     expect(message).toContain(floor);
     expect(message).toContain(`remove '${setting}' from the profile`);
@@ -69,7 +69,7 @@ describe.each([
 
 test('fails when a profile restates a floor setting as on, saying it is always on', () => {
   expect(refusal({ encryption: true })).toContain(
-    "teams[1].profile.encryption (lib/config/teams.ts): encryption is the platform's floor, always on, and not a profile setting",
+    "teams['commerce'].profile.encryption (lib/config/teams.ts): encryption is the platform's floor, always on, and not a profile setting",
   );
   expect(refusal({ constructor: false })).toContain(
     'profile.constructor (lib/config/teams.ts): is not a profile setting',
@@ -78,16 +78,18 @@ test('fails when a profile restates a floor setting as on, saying it is always o
 
 test('fails when a profile names a setting that does not exist, listing those that do and the floor', () => {
   const message = refusal({ logRetentionDays: 7 });
-  expect(message).toContain('teams[1].profile.logRetentionDays (lib/config/teams.ts): is not a profile setting');
+  expect(message).toContain(
+    "teams['commerce'].profile.logRetentionDays (lib/config/teams.ts): is not a profile setting",
+  );
   expect(message).toContain('standardAlarms, deployment, logRetention, extraRequiredTagKeys, extraRulePacks');
   expect(message).toContain('the floor (encryption, ownershipTags, rollbackAlarms, compliancePacks) cannot be changed');
 });
 
 test('fails when a profile loosens a rollback alarm until it would not catch a broken release', () => {
   const message = refusal({ standardAlarms: { api5xxPercent: 60, functionErrors: 5000 } });
-  expect(message).toContain('teams[1].profile.standardAlarms.api5xxPercent');
+  expect(message).toContain("teams['commerce'].profile.standardAlarms.api5xxPercent");
   expect(message).toContain("60 is above the floor's ceiling of 25: this critical alarm rolls back broken releases");
-  expect(message).toContain('teams[1].profile.standardAlarms.functionErrors');
+  expect(message).toContain("teams['commerce'].profile.standardAlarms.functionErrors");
   expect(message).toContain("5000 is above the floor's ceiling of 100");
 });
 

@@ -55,9 +55,10 @@ test('fails when a taggable resource lives in a stack without OwnershipTags', ()
   ]);
 });
 
-test('fails when the owner team requires an extra key that has no value', () => {
-  const { app, stack } = ownedStack({ extraRequiredKeys: ['Project'] });
+test('fails when a resource loses an extra key the owner team requires', () => {
+  const { app, stack } = ownedStack({ extraRequiredKeys: ['Project'], extraTags: { Project: 'x' } });
   const queue = queueResource(stack);
+  Tags.of(queue).remove('Project');
   expect(() => app.synth()).toThrow('Test/Queue/Resource lacks Project');
   expect(RequiredOwnershipTags(queue)).toEqual(['Tag::Project']);
 });
