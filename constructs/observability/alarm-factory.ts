@@ -2,11 +2,13 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { KeelValidationError } from '../errors';
 import { keelNames, pascalCase } from '../naming';
 import { DECISIONS, DEFAULT_DECISION_OWNER, decide } from '../private/decisions';
 import { COMPOSITE_CHILD_METADATA } from '../naming';
 import { alarmEvaluation, type AlarmOptions } from './alarm-options';
 import type { Severity } from './alert-routing';
+import { CallSite } from './call-site';
 import { runbookUrl, type RunbookLocation } from './runbooks';
 
 export type AlarmKind = 'threshold' | 'ratio' | 'anomaly' | 'heartbeat' | 'standard' | 'slo' | 'health';
@@ -96,6 +98,8 @@ export interface KeelAlarmFactoryProps {
 export class KeelAlarmFactory implements IKeelAlarmFactory {
   private readonly standard: RegisteredAlarm[] = [];
   private readonly others: RegisteredAlarm[] = [];
+  /** Where each alarm built from options was added, by construct id. */
+  private readonly claimed = new Map<string, { readonly slug: string; readonly site: CallSite }>();
 
   constructor(private readonly props: KeelAlarmFactoryProps) {}
 
@@ -130,6 +134,29 @@ export class KeelAlarmFactory implements IKeelAlarmFactory {
     return pascalCase(`${options.slug}-${options.severity}`);
   }
 
+  /**
+   * The construct id of a new alarm with these options, recording where the user's code added it.
+   * @throws KeelValidationError naming both call sites when the service already has an alarm with this slug and severity
+   */
+  public claimConstructId(options: AlarmOptions): string {
+    const id = this.constructId(options);
+    const here = new CallSite();
+    const first = this.claimed.get(id);
+    if (first) {
+      const { scope, serviceName } = this.props;
+      const same = first.slug === options.slug ? '' : ` (slug '${options.slug}' has the same construct id, ${id})`;
+      throw new KeelValidationError(`Invalid alarm on ${scope.node.path}:`, [
+        {
+          where: `${scope.node.path} alarm ${options.slug} (${options.severity})`,
+          what: `service ${serviceName} already has an alarm with slug '${first.slug}' and severity ${options.severity}${same}, added at ${first.site.describe()}; this one is added at ${here.describe()}. Both would be named ${this.alarmName(first.slug, options.severity)}`,
+          fix: 'give one of the two alarms another slug (and its runbook section that name), or remove one of them',
+        },
+      ]);
+    }
+    this.claimed.set(id, { slug: options.slug, site: here });
+    return id;
+  }
+
   public createAlarm(
     watched: cloudwatch.IMetric,
     options: AlarmOptions,
@@ -137,11 +164,12 @@ export class KeelAlarmFactory implements IKeelAlarmFactory {
     check: AlarmCheck,
     compositeChild = false,
   ): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this.props.scope, this.constructId(options), {
+    const props = this.alarmProps(options);
+    const alarm = new cloudwatch.Alarm(this.props.scope, this.claimConstructId(options), {
       metric: watched,
       threshold: check.threshold,
       comparisonOperator: check.comparisonOperator,
-      ...this.alarmProps(options),
+      ...props,
     });
     this.routeAndRegister(alarm, options, kind, check.watches, compositeChild);
     return alarm;

@@ -299,11 +299,12 @@ export class ServiceMonitoring extends Construct {
         },
       ]);
     }
-    const alarm = new cloudwatch.AnomalyDetectionAlarm(this, this.factory.constructId(options), {
+    const props = this.factory.alarmProps(options);
+    const alarm = new cloudwatch.AnomalyDetectionAlarm(this, this.factory.claimConstructId(options), {
       metric: this.metric(metric, options.period ?? DEFAULT_ALARM_PERIOD),
       stdDevs: options.bandWidth,
       comparisonOperator: anomalyOperator(options.direction),
-      ...this.factory.alarmProps(options),
+      ...props,
     });
     this.factory.routeAndRegister(
       alarm,

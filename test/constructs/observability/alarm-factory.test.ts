@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -5,6 +6,7 @@ import { COMPOSITE_CHILD_METADATA } from '../../../constructs/naming';
 import { duplicateAlarmNameProblems, KeelAlarmFactory } from '../../../constructs/observability/alarm-factory';
 import { alarmNamed } from '../../helpers/alarms';
 import { testApp, testStack } from '../../helpers/app';
+import { refusal } from '../../helpers/refusal';
 
 function factory() {
   const stack = testStack(testApp());
@@ -66,3 +68,34 @@ test('names each alarm name used twice, once', () => {
   ]);
   expect(duplicateAlarmNameProblems(['a', 'b'])).toEqual([]);
 });
+
+describe('two alarms with the same slug and severity in one service', () => {
+  test('are refused with a Keel error naming the service, slug, severity, both call sites and the fix', () => {
+    const { alarms } = factory();
+    const firstLine = lineHere() + 1;
+    alarms.createAlarm(signal, options, 'threshold', check);
+    const message = refusal(() => alarms.createAlarm(signal, options, 'threshold', check));
+    const file = path.relative(process.cwd(), __filename);
+    expect(message).toContain('Test alarm signal-high (critical): service shop');
+    expect(message).toContain("service shop already has an alarm with slug 'signal-high' and severity critical");
+    expect(message).toContain(`added at ${file}:${firstLine}; this one is added at ${file}:${firstLine + 1}`);
+    expect(message).toContain('Both would be named shop-prod-signal-high-critical');
+    expect(message).toContain('fix: give one of the two alarms another slug');
+    expect(message).not.toContain('There is already a Construct');
+  });
+
+  test('are allowed with another severity', () => {
+    const { alarms } = factory();
+    alarms.createAlarm(signal, options, 'threshold', check);
+    alarms.createAlarm(signal, { ...options, severity: 'warning' }, 'threshold', check);
+    expect(alarms.alarms.map((a) => a.name)).toEqual([
+      'shop-prod-signal-high-critical',
+      'shop-prod-signal-high-warning',
+    ]);
+  });
+});
+
+/** The line this is called from. */
+function lineHere(): number {
+  return Number(/:(\d+):\d+\)?$/.exec(new Error().stack?.split('\n')[2] ?? '')?.[1]);
+}

@@ -728,6 +728,24 @@ describe('refuses', () => {
       refusal(() => monitoring.addThresholdAlarm(metrics.value, valueLow({ treatMissingData: undefined }))),
     ).toContain('Test/Monitoring alarm value-low: treatMissingData is not set');
   });
+
+  test('fails when two alarms share a slug and severity, naming both call sites, not with a constructs error', () => {
+    const { monitoring, metrics } = shopWithMetrics();
+    const file = path.relative(process.cwd(), __filename);
+    const first = Number(/:(\d+):\d+\)?$/.exec(new Error().stack?.split('\n')[1] ?? '')?.[1]) + 1;
+    monitoring.addThresholdAlarm(metrics.value, valueLow());
+    const message = refusal(() =>
+      monitoring.addAnomalyAlarm(metrics.value, {
+        ...valueLow(),
+        bandWidth: 2,
+        direction: 'below',
+      }),
+    );
+    expect(message).toContain(
+      "Test/Monitoring alarm value-low (warning): service shop already has an alarm with slug 'value-low' and severity warning",
+    );
+    expect(message).toContain(`added at ${file}:${first}; this one is added at ${file}:${first + 2}`);
+  });
 });
 
 describe('just in time', () => {
