@@ -21,6 +21,7 @@ import {
 import { resolveProfile, type ResolvedProfile } from './config/profile';
 import { services as repositoryServices } from './services';
 import type { ServiceDefinition, ServiceStackProps } from './services/service-stack';
+import { isUserMistake, StageFailures, synthesizeStages, type StageFailure } from './stages';
 
 /** Switches read from CDK context for one synth. */
 export interface SynthOptions {
@@ -142,47 +143,28 @@ export function buildPlatform(
   const environments = config.environments.filter((env) => options.environments.includes(env.name));
   const stacks: Stack[] = [];
   const pipelines: Stack[] = [];
-  for (const { config: service, stack: buildStack } of selected) {
-    const team = teamOf(config, service);
+  const failures: StageFailure[] = [];
+  for (const service of selected) {
     const delivered: DeliveryEnvironment[] = [];
     for (const environment of environments) {
-      const profile = resolveProfile(team.profile, environment.name);
-      const props = serviceStackProps(config, service, environment, team, profile);
-      // A Stage per service and environment, named like its stack: the pipeline deploys it; people deploy it with
-      // `cdk deploy 'Name-env/*'`.
-      const stage = new Stage(app, props.stackName, { env: props.env });
-      const stack = buildStack(stage, 'Service', props);
-      const access = new DeliveryAccess(stack, 'DeliveryAccess', {
-        serviceName: service.name,
-        environment: environment.name,
-        deliveryAccount: config.delivery.account,
-      });
-      new OwnershipTags(stack, 'OwnershipTags', {
-        owner: team.id,
-        service: service.name,
-        environment: environment.name,
-        costCenter: team.costCenter,
-        dataClassification: service.dataClassification,
-        extraTags: service.tags,
-        extraRequiredKeys: profile.extraRequiredTagKeys,
-        configHint: `lib/services/${service.name}/index.ts (service ${service.name}) or lib/config/teams.ts (team ${team.id})`,
-      });
-      compliance.addStack(stack, [...environment.extraRulePacks, ...profile.extraRulePacks], profile.extraRules);
-      requireHealthAlarm(stack);
-      stacks.push(stack);
-      delivered.push({
-        name: environment.name,
-        protection: environment.protection,
-        targets: [{ stage, alarmReaderArn: access.alarmReaderArn }],
-        ...(environment.bakeMinutes ? { bake: Duration.minutes(environment.bakeMinutes) } : {}),
-        ...(environment.deploymentWindows ? { deploymentWindows: environment.deploymentWindows } : {}),
-      });
+      // A mistake in one Stage is kept and the others are still built, so one synth reports every one of them.
+      const stageId = keelNames.stack(service.config.name, environment.name);
+      try {
+        const built = buildServiceStage(app, config, service, environment, compliance);
+        stacks.push(built.stack);
+        delivered.push(built.delivered);
+      } catch (error) {
+        if (!isUserMistake(error)) throw error;
+        failures.push({ stage: stageId, message: error.message });
+        app.node.tryRemoveChild(stageId);
+      }
     }
     // A pipeline promotes through every environment, so it is built only when all of them are.
-    if (environments.length === ENVIRONMENT_NAMES.length) {
-      pipelines.push(buildPipelineStack(app, config, service, delivered, platformTeam, compliance));
+    if (environments.length === ENVIRONMENT_NAMES.length && delivered.length === environments.length) {
+      pipelines.push(buildPipelineStack(app, config, service.config, delivered, platformTeam, compliance));
     }
   }
+  if (failures.length > 0) throw new StageFailures([...failures, ...synthesizeStages(app)]);
   const partial =
     selected.length < services.length
       ? `PARTIAL SYNTH: ${selected.length} of ${services.length} services (${selected.map((s) => s.config.name).join(', ')}, -c keel:services); the others were not built or checked`
@@ -194,6 +176,49 @@ function teamOf(config: KeelConfig, service: ServiceConfig): TeamConfig {
   const team = config.teams.find((t) => t.id === service.owner);
   if (!team) throw new Error(`config was not validated: unknown owner ${service.owner}`);
   return team;
+}
+
+/**
+ * The Stage of `service` in `environment`, named like its stack: the pipeline deploys it; people deploy it with
+ * `cdk deploy 'Name-env/*'`. Its stack is tagged with its owner and checked by the environment's rule packs.
+ */
+function buildServiceStage(
+  app: App,
+  config: KeelConfig,
+  { config: service, stack: buildStack }: ServiceDefinition,
+  environment: EnvironmentConfig,
+  compliance: Compliance,
+): { stack: Stack; delivered: DeliveryEnvironment } {
+  const team = teamOf(config, service);
+  const profile = resolveProfile(team.profile, environment.name);
+  const props = serviceStackProps(config, service, environment, team, profile);
+  const stage = new Stage(app, props.stackName, { env: props.env });
+  const stack = buildStack(stage, 'Service', props);
+  const access = new DeliveryAccess(stack, 'DeliveryAccess', {
+    serviceName: service.name,
+    environment: environment.name,
+    deliveryAccount: config.delivery.account,
+  });
+  new OwnershipTags(stack, 'OwnershipTags', {
+    owner: team.id,
+    service: service.name,
+    environment: environment.name,
+    costCenter: team.costCenter,
+    dataClassification: service.dataClassification,
+    extraTags: service.tags,
+    extraRequiredKeys: profile.extraRequiredTagKeys,
+    configHint: `lib/services/${service.name}/index.ts (service ${service.name}) or lib/config/teams.ts (team ${team.id})`,
+  });
+  compliance.addStack(stack, [...environment.extraRulePacks, ...profile.extraRulePacks], profile.extraRules);
+  requireHealthAlarm(stack);
+  const delivered: DeliveryEnvironment = {
+    name: environment.name,
+    protection: environment.protection,
+    targets: [{ stage, alarmReaderArn: access.alarmReaderArn }],
+    ...(environment.bakeMinutes ? { bake: Duration.minutes(environment.bakeMinutes) } : {}),
+    ...(environment.deploymentWindows ? { deploymentWindows: environment.deploymentWindows } : {}),
+  };
+  return { stack, delivered };
 }
 
 /**

@@ -1,11 +1,12 @@
-import { Errors, type App, type AppProps } from 'aws-cdk-lib';
+import type { App, AppProps } from 'aws-cdk-lib';
 import { DISABLE_CREATION_STACK_TRACES } from 'aws-cdk-lib/cx-api';
-import { KeelValidationError, writeManifest } from '../constructs';
+import { writeManifest } from '../constructs';
 import { loadConfig, repositoryDefinition, type ConfigDefinition, type ConfigSource } from './config/load';
 import type { KeelConfig } from './config/model';
 import { buildPlatform, readSynthOptions } from './platform';
 import { services as repositoryServices } from './services';
 import type { ServiceDefinition } from './services/service-stack';
+import { isUserMistake, StageFailures, synthesizeStages } from './stages';
 
 /**
  * The App that `runSynth` synthesizes, for bin/app.ts and anything synthesized the same way. It records no creation
@@ -31,7 +32,8 @@ export function loadRepositoryConfig(
 /**
  * The whole synth as `cdk synth` runs it: load and validate config, build every stack (of the services
  * `-c keel:services` names, all by default), synthesize with all checks, write the compliance report. A mistake in
- * the user's own config or code ends the process with its message and exit code 1, never a stack trace.
+ * the user's own config or code ends the process with its message and exit code 1, never a stack trace; every Stage is
+ * built and synthesized even when another failed, so the message lists every mistake of every Stage.
  * aws-cdk-lib's `Bundling asset <path>...` lines are left out unless asked for (`-c keel:verbose=on`, or
  * `cdk synth --debug`), so the compliance summary ends a quiet screen.
  */
@@ -47,6 +49,9 @@ export function runSynth(
       const config = loadRepositoryConfig({ context, env: process.env }, definition, services);
       // Assets are bundled as the stacks are built, before the synth.
       const platform = buildPlatform(app, config, readSynthOptions(context, config), services);
+      // Every Stage first, so that a mistake repeated in several Stages is reported for each (lib/stages.ts).
+      const failures = synthesizeStages(app);
+      if (failures.length > 0) throw new StageFailures(failures);
       return { platform, result: platform.compliance.synth() };
     };
     const verbose = context('keel:verbose') === 'on' || process.env.CDK_DEBUG === 'true';
@@ -55,7 +60,7 @@ export function runSynth(
     if (result.assembly) writeManifest(app, result.assembly.directory);
     if (!result.passed) process.exitCode = 1;
   } catch (error) {
-    if (error instanceof KeelValidationError || (Errors.isConstructError(error) && error.type === 'validation')) {
+    if (isUserMistake(error)) {
       console.error(`\n${error.message}\n`);
       process.exitCode = 1;
       return;

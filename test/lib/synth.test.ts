@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Construct } from 'constructs';
 import {
   COMPLIANCE_REPORT_FILE,
   buildManifest,
@@ -13,7 +15,9 @@ import { repositoryDefinition } from '../../lib/config/load';
 import type { TeamProfile } from '../../lib/config/model';
 import { buildPlatform, readSynthOptions } from '../../lib/platform';
 import { orders } from '../../lib/services/orders';
-import type { ServiceDefinition } from '../../lib/services/service-stack';
+import { ordersMetrics } from '../../lib/services/orders/metrics';
+import { OrdersStack } from '../../lib/services/orders/orders-stack';
+import type { ServiceDefinition, ServiceStackProps } from '../../lib/services/service-stack';
 import { SYNTH_APP_PROPS, loadRepositoryConfig, runSynth, withoutBundlingLines } from '../../lib/synth';
 import { testApp, unbundledTestApp } from '../helpers/app';
 import { tempDir } from '../helpers/temp-dir';
@@ -195,6 +199,60 @@ describe('runSynth', () => {
     expect(output).toContain(
       "alarm orders-dev-order-failure-rate-critical: runbooks/orders.md has no section '#order-failure-rate'",
     );
+  });
+
+  test('reports a runbook section every environment needs for dev, staging and prod in one run', () => {
+    const runbooks = tempDir('keel-runbooks-');
+    for (const file of fs.readdirSync(repositoryDefinition.platform.runbooksDirectory)) {
+      fs.copyFileSync(path.join(repositoryDefinition.platform.runbooksDirectory, file), path.join(runbooks, file));
+    }
+    const orders = fs.readFileSync(path.join(runbooks, 'orders.md'), 'utf8');
+    fs.writeFileSync(path.join(runbooks, 'orders.md'), orders.replace(/## order-failure-rate[\s\S]*?(?=\n## )/, ''));
+    const output = failedSynth(() => unbundledTestApp(), {
+      ...repositoryDefinition,
+      platform: { ...repositoryDefinition.platform, runbooksDirectory: runbooks },
+    });
+    expect(output).toContain('Synth failed in 3 Stage(s) (Orders-dev, Orders-staging, Orders-prod)');
+    for (const environment of ['dev', 'staging', 'prod']) {
+      expect(output).toContain(
+        `alarm orders-${environment}-order-failure-rate-critical: runbooks/orders.md has no section '#order-failure-rate'`,
+      );
+    }
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  test('reports a mistake that stops a Stage being built in every Stage, with the other Stages checked too', () => {
+    const duplicate = {
+      ...orders,
+      stack: (scope: Construct, id: string, props: ServiceStackProps) => {
+        const stack = new OrdersStack(scope, id, props);
+        stack.monitoring.addThresholdAlarm(ordersMetrics.orderValue, {
+          slug: 'order-value-low',
+          severity: 'warning',
+          description: 'Orders are worth too little.',
+          below: 100,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        });
+        return stack;
+      },
+    };
+    const output = failedSynth(() => unbundledTestApp({ 'keel:environments': 'dev,staging' }), repositoryDefinition, [
+      duplicate,
+      {
+        ...orders,
+        config: { ...orders.config, name: 'billing' },
+        stack: (scope, id, props) => new Stack(scope, id, props),
+      },
+    ]);
+    expect(output).toContain('Synth failed in 4 Stage(s) (Orders-dev, Orders-staging, Billing-dev, Billing-staging)');
+    for (const environment of ['dev', 'staging']) {
+      expect(output).toContain(
+        `Orders-${environment}/Service/Monitoring alarm order-value-low (warning): service orders already has an alarm with slug 'order-value-low' and severity warning, added at lib/services/orders/orders-stack.ts:`,
+      );
+      expect(output).toContain(`this one is added at test/lib/synth.test.ts:`);
+      expect(output).toContain(`Billing-${environment}/Service: has no ServiceMonitoring`);
+    }
+    expect(output).not.toMatch(/\n\s+at /);
   });
 
   test('fails when a delivered service stack has no health composite for its entry checks and gates to watch', () => {
