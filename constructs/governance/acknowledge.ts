@@ -3,6 +3,7 @@ import type { IConstruct } from 'constructs';
 import { KeelValidationError, type Problem } from '../errors';
 import { RULE_PACK_NAMES } from './rule-packs';
 import { parseIsoDate } from './iso-date';
+import { callSite, renewalProblems, type Renewal } from './acknowledgment-lifecycle';
 
 /** Metadata type under which Keel records who acknowledged what, why, and until when. */
 export const ACKNOWLEDGMENT_METADATA = 'keel:acknowledgment';
@@ -22,12 +23,22 @@ export interface Acknowledgment {
   readonly owner: string;
   /** The last day (ISO date, `YYYY-MM-DD`) the acknowledgment holds; after it, synth fails until someone decides again. */
   readonly expires: string;
+  /**
+   * Set when the expiry is moved later: the expiry before, and a reviewer, a new reason or (for a hotfix) an incident.
+   * @default - a first decision, not a renewal
+   */
+  readonly renewal?: Renewal;
 }
 
 /** An acknowledgment as recorded on the construct tree. */
 export interface RecordedAcknowledgment extends Acknowledgment {
   /** The construct path it was made at; it covers findings on that construct and everything under it. */
   readonly path: string;
+  /**
+   * `file:line` of the `acknowledge()` call (of the decision's entry, for Keel's own decisions).
+   * @default - absent when no stack frame outside Keel's acknowledgment code was found
+   */
+  readonly site?: string;
 }
 
 /**
@@ -36,19 +47,27 @@ export interface RecordedAcknowledgment extends Acknowledgment {
  * Wraps `Validations.of(scope).acknowledge`; the owner and expiry are recorded for the compliance report,
  * which fails the synth once the expiry has passed.
  *
- * @throws KeelValidationError when the id, reason, owner or expiry is missing or malformed.
+ * @param site `file:line` of the decision, recorded for errors and the report; by default the caller's line.
+ * @throws KeelValidationError when the id, reason, owner, expiry or renewal is missing or malformed.
  */
-export function acknowledge(scope: IConstruct, acknowledgment: Acknowledgment): void {
+export function acknowledge(
+  scope: IConstruct,
+  acknowledgment: Acknowledgment,
+  site: string | undefined = callSite(),
+): void {
   const problems = acknowledgmentProblems(scope.node.path, acknowledgment);
   if (problems.length > 0) {
-    throw new KeelValidationError(`Invalid acknowledgment at ${scope.node.path || '(app)'}:`, problems);
+    const at = site ? ` (${site})` : '';
+    throw new KeelValidationError(`Invalid acknowledgment at ${scope.node.path || '(app)'}${at}:`, problems);
   }
   const id = normalizeRuleId(acknowledgment.id.trim());
-  const record: Acknowledgment = {
+  const record: Omit<RecordedAcknowledgment, 'path'> = {
     id,
     reason: acknowledgment.reason.trim(),
     owner: acknowledgment.owner.trim(),
     expires: acknowledgment.expires,
+    ...(acknowledgment.renewal ? { renewal: acknowledgment.renewal } : {}),
+    ...(site ? { site } : {}),
   };
   scope.node.addMetadata(ACKNOWLEDGMENT_METADATA, record);
   Validations.of(scope).acknowledge({
@@ -69,7 +88,8 @@ export function normalizeRuleId(id: string): string {
 export { parseIsoDate };
 
 function acknowledgmentProblems(path: string, ack: Acknowledgment): Problem[] {
-  const where = (field: string) => `acknowledgment ${JSON.stringify(ack.id ?? '')} at ${path || '(app)'}: ${field}`;
+  const subject = `acknowledgment ${JSON.stringify(ack.id ?? '')} at ${path || '(app)'}`;
+  const where = (field: string) => `${subject}: ${field}`;
   const example = "e.g. acknowledge(construct, { id, reason, owner: 'commerce', expires: '2027-03-31' })";
   const problems: Problem[] = [];
   if (typeof ack.id !== 'string' || ack.id.trim() === '') {
@@ -113,5 +133,6 @@ function acknowledgmentProblems(path: string, ack: Acknowledgment): Problem[] {
       fix: "write it as YYYY-MM-DD, e.g. '2027-03-31'",
     });
   }
+  problems.push(...renewalProblems(subject, ack));
   return problems;
 }

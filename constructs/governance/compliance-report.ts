@@ -7,6 +7,9 @@ import type { RecordedAcknowledgment } from './acknowledge';
  */
 export const COMPLIANCE_REPORT_FILE = 'keel-compliance.json';
 
+/** From this many days before its expiry, every synth names an acknowledgment and where it is made. */
+export const EXPIRY_WARNING_DAYS = 30;
+
 /** One rule's findings across the app. */
 export interface RuleFindings {
   readonly ruleId: string;
@@ -132,6 +135,12 @@ const rootOf = (constructPath: string): string => constructPath.split('/', 1)[0]
 const pad = (text: string, width: number) =>
   text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 
+/** The acknowledgment that expires first (or expired last), if any. */
+export function nearestExpiry(acks: readonly AcknowledgmentStatus[]): AcknowledgmentStatus | undefined {
+  const upcoming = acks.filter((a) => a.daysLeft >= 0).sort((a, b) => a.daysLeft - b.daysLeft);
+  return upcoming[0] ?? [...acks].sort((a, b) => b.daysLeft - a.daysLeft)[0];
+}
+
 /** The short table printed after every synth, and how to act on each open finding. */
 export function renderSummary(report: ComplianceReport): string[] {
   if (!report.enabled) {
@@ -153,11 +162,18 @@ export function renderSummary(report: ComplianceReport): string[] {
       );
     }
   }
-  const expiringSoon = report.acknowledgments.filter((a) => a.daysLeft >= 0 && a.daysLeft <= 30).length;
+  const expiringSoon = report.acknowledgments.filter((a) => a.daysLeft >= 0 && a.daysLeft <= EXPIRY_WARNING_DAYS);
+  const expired = report.acknowledgments.filter((a) => a.daysLeft < 0).length;
   const stale = report.acknowledgments.filter((a) => a.stale).length;
   lines.push(
-    `  acknowledgments: ${report.acknowledgments.length} (${expiringSoon} expiring within 30 days, ${stale} stale)`,
+    `  acknowledgments: ${report.acknowledgments.length} (${expiringSoon.length} expiring within ${EXPIRY_WARNING_DAYS} days, ${stale} stale)`,
   );
+  const nearest = nearestExpiry(report.acknowledgments);
+  if (nearest && (expiringSoon.length > 0 || expired > 0)) {
+    lines.push(
+      `  expiring: ${expiringSoon.length} within ${EXPIRY_WARNING_DAYS} days, ${expired} expired; the nearest on ${nearest.expires} (${nearest.daysLeft} day(s) left), each named below`,
+    );
+  }
   for (const warning of report.warnings) lines.push(`  warning: ${warning}`);
   const open = report.rules.flatMap((rule) => rule.open.map((finding) => ({ ...finding, info: rule.info })));
   for (const finding of open) {

@@ -5,6 +5,7 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { ACKNOWLEDGMENT_METADATA, normalizeRuleId, parseIsoDate, type RecordedAcknowledgment } from './acknowledge';
 import {
   COMPLIANCE_REPORT_FILE,
+  EXPIRY_WARNING_DAYS,
   fromPackFinding,
   groupByRule,
   isUnder,
@@ -14,6 +15,7 @@ import {
   type ComplianceReport,
   type Finding,
 } from './compliance-report';
+import { describeAcknowledgment, expiryProblems, lifecycleWarnings } from './acknowledgment-lifecycle';
 import { CachedCloudFormationValidate } from './cloudformation-validate-cache';
 import { CONTROL_TOWER, ControlTowerControls } from './control-tower';
 import { DEPLOYABILITY, TemplateCycles } from './template-cycles';
@@ -187,29 +189,12 @@ export class Compliance {
   private acknowledgmentProblems(): Problem[] {
     const scan = (this.scan = scanAcknowledgments(this.app));
     const problems: Problem[] = [];
-    const max = this.maxAcknowledgmentDays;
     const today = this.today();
-    const latest = new Date(today.getTime() + max * DAY_MS);
     for (const ack of scan.recorded) {
-      const where = `acknowledgment '${ack.id}' at ${ack.path} (owner: ${ack.owner})`;
-      const expires = parseIsoDate(ack.expires);
-      if (expires && expires < today) {
-        problems.push({
-          where,
-          what: `expired on ${ack.expires}`,
-          fix: `the owner must decide again: fix the finding, or renew the acknowledgment with a new expiry (at most ${max} days ahead) and a current reason`,
-        });
-      } else if (expires && expires > latest) {
-        const days = Math.round((expires.getTime() - today.getTime()) / DAY_MS);
-        problems.push({
-          where,
-          what: `expires on ${ack.expires}, ${days} days ahead; at most ${max} days are allowed`,
-          fix: `choose a date on or before ${latest.toISOString().slice(0, 10)}`,
-        });
-      }
+      problems.push(...expiryProblems(ack, today, this.maxAcknowledgmentDays));
       if (this.knownOwners && !this.knownOwners.includes(ack.owner)) {
         problems.push({
-          where,
+          where: describeAcknowledgment(ack),
           what: `owner '${ack.owner}' is not a known team`,
           fix: `use one of ${this.knownOwners.join(', ')}, or add the team to the team registry`,
         });
@@ -269,6 +254,7 @@ export class Compliance {
         (ack) =>
           `stale acknowledgment '${ack.id}' at ${ack.path} (owner: ${ack.owner}): the rule fired nowhere under it; remove it.`,
       );
+    warnings.push(...lifecycleWarnings(acknowledgments, EXPIRY_WARNING_DAYS));
     const open = findings.filter((f) => f.acknowledgedAt === undefined).length;
     if (failure !== undefined && open === 0) {
       warnings.push(`aws-cdk-lib's validation failed: ${failure instanceof Error ? failure.message : String(failure)}`);

@@ -1,113 +1,135 @@
 import type { IConstruct } from 'constructs';
 import { acknowledge } from '../governance/acknowledge';
+import { callSite, type Renewal } from '../governance/acknowledgment-lifecycle';
 
-/** A finding Keel's own constructs accept by design, reviewed by the platform team before it expires. */
+/**
+ * A finding Keel's own constructs accept by design, reviewed by the platform team before it expires.
+ *
+ * Expiries are staggered by family (APIs, function failures, grants, pipeline roles, artifact bucket, observability,
+ * data) so that no single day expires more than a quarter of them (test/constructs/private/decisions.test.ts); each
+ * is within `platform.maxAcknowledgmentDays` of the day it is set, as every acknowledgment must be at every synth.
+ */
 export interface PlatformDecision {
   readonly id: string;
   /** The same check in other rule packs a team may add (extraRulePacks), decided for the same reason. */
   readonly equivalents?: readonly string[];
   readonly reason: string;
   readonly expires: string;
+  /**
+   * Set when the expiry is moved later (constructs/governance/README.md, "Renew an acknowledgment").
+   * @default - a first decision
+   */
+  readonly renewal?: Renewal;
+  /**
+   * `file:line` of the decision's entry, which errors and the compliance report name.
+   * @default - the line `platformDecision()` is called from
+   */
+  readonly site?: string;
+}
+
+/** A platform decision, recorded with the line of its entry here: the line to change when it is renewed. */
+function platformDecision(decision: PlatformDecision): PlatformDecision {
+  return { site: callSite(1), ...decision };
 }
 
 /** The team that owns Keel's construct-level decisions, unless a construct's props name another. */
 export const DEFAULT_DECISION_OWNER = 'platform';
 
 export const DECISIONS = {
-  xrayWriteAnyResource: {
+  xrayWriteAnyResource: platformDecision({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
       'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; the statement grants ' +
       'only those two write actions.',
-    expires: '2027-05-15',
-  },
-  failuresThroughDestination: {
+    expires: '2027-04-15',
+  }),
+  failuresThroughDestination: platformDecision({
     id: 'NIST.800.53.R5-LambdaDLQ',
     equivalents: ['Serverless-LambdaDLQ'],
     reason:
       "Asynchronous failures go to the service's encrypted SQS queue through the live alias's on-failure destination, " +
       'which carries the error and request context; a DeadLetterConfig as well would deliver every failure twice.',
-    expires: '2027-05-15',
-  },
-  deadLetterQueueHasNoQueue: {
+    expires: '2027-03-31',
+  }),
+  deadLetterQueueHasNoQueue: platformDecision({
     id: 'AwsSolutions-SQS3',
     equivalents: ['Serverless-SQSRedrivePolicy'],
     reason:
       'This queue is itself a dead-letter queue (it declares so in its redrive allow policy); giving it a dead-letter ' +
       'queue of its own would only move the same messages on. It keeps them 14 days; ServiceMonitoring alarms on ' +
       "the service functions' queues and the undelivered-alerts queue as soon as one holds a message.",
-    expires: '2027-05-15',
-  },
-  lambdaOnlyIntegrations: {
+    expires: '2027-03-31',
+  }),
+  lambdaOnlyIntegrations: platformDecision({
     id: 'NIST.800.53.R5-APIGWSSLEnabled',
     equivalents: ['PCI.DSS.321-APIGWSSLEnabled'],
     reason:
       "Client certificates let API Gateway authenticate to HTTP backends; ProductionService's only integrations are " +
       'its own Lambda aliases, invoked through IAM, so no backend could check one.',
-    expires: '2027-05-15',
-  },
-  iamAuthorization: {
+    expires: '2027-03-15',
+  }),
+  iamAuthorization: platformDecision({
     id: 'AwsSolutions-COG4',
     reason:
       "ProductionService's default callers are AWS workloads signing with SigV4 and authorized by IAM; a Cognito " +
       'user pool authorizer is one prop away (ServiceAuthorization.cognito) for APIs that serve people.',
-    expires: '2027-05-15',
-  },
-  noWafOnBasicProtection: {
+    expires: '2027-03-15',
+  }),
+  noWafOnBasicProtection: platformDecision({
     id: 'AwsSolutions-APIG3',
     equivalents: ['PCI.DSS.321-APIGWAssociatedWithWAF'],
     reason:
       'At basic protection (dev) the API carries no production traffic and only signed requests; every public API ' +
       'at standard and maximum protection gets the WAF web ACL.',
-    expires: '2027-05-15',
-  },
-  noResponseCache: {
+    expires: '2027-03-15',
+  }),
+  noResponseCache: platformDecision({
     id: 'NIST.800.53.R5-APIGWCacheEnabledAndEncrypted',
     equivalents: ['PCI.DSS.321-APIGWCacheEnabledAndEncrypted'],
     reason:
       'Caching is opt-in: service responses are per caller and often confidential, and a cache would serve stale ' +
       'state and keep copies of the data outside the encrypted table.',
-    expires: '2027-05-15',
-  },
-  functionsOutsideVpc: {
+    expires: '2027-03-15',
+  }),
+  functionsOutsideVpc: platformDecision({
     id: 'NIST.800.53.R5-LambdaInsideVPC',
     equivalents: ['PCI.DSS.321-LambdaInsideVPC', 'ControlTower::CT.LAMBDA.PR.3'],
     reason:
       'Service functions reach only AWS APIs (DynamoDB, KMS, SQS, Secrets Manager, X-Ray) through IAM-authorized ' +
       'endpoints; with no private network dependency, a VPC would add NAT or endpoints without reducing reach.',
-    expires: '2027-05-15',
-  },
-  compositeChildWithoutActions: {
+    expires: '2027-03-31',
+  }),
+  compositeChildWithoutActions: platformDecision({
     id: 'NIST.800.53.R5-CloudWatchAlarmAction',
     equivalents: ['ControlTower::CT.CLOUDWATCH.PR.1'],
     reason:
       'An SLO window alarm only feeds its burn-rate composite, which notifies the owner; actions on each window ' +
       'would page on single-window blips and twice on real burns.',
-    expires: '2027-05-15',
-  },
-  codeDeployManagedRole: {
+    expires: '2027-02-15',
+  }),
+  codeDeployManagedRole: platformDecision({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
     reason:
       "CodeDeploy's role uses AWS's Limited managed policy for Lambda, which allows alias updates and hooks only on " +
       'functions and hook functions named in the deployment; AWS keeps it in step with what CodeDeploy calls.',
-    expires: '2027-05-15',
-  },
-  hookReportsThroughCdkGrant: {
+    expires: '2027-04-15',
+  }),
+  hookReportsThroughCdkGrant: platformDecision({
     id: 'NIST.800.53.R5-IAMNoInlinePolicy',
     equivalents: ['PCI.DSS.321-IAMNoInlinePolicy'],
     reason:
       'aws-cdk-lib grants a CodeDeploy hook its one status-reporting action (PutLifecycleEventHookExecutionStatus on ' +
       'its own deployment group) in an inline policy; every other permission of the hook is in its managed policy.',
-    expires: '2027-05-15',
-  },
-  pointInTimeRecoveryInsteadOfBackupPlan: {
+    expires: '2027-04-15',
+  }),
+  pointInTimeRecoveryInsteadOfBackupPlan: platformDecision({
     id: 'NIST.800.53.R5-DynamoDBInBackupPlan',
     reason:
       'Point-in-time recovery keeps 35 days of continuous backups of every service table; copies to a separate ' +
       'AWS Backup vault are planned with the data-protection review.',
     expires: '2027-02-28',
-  },
-  alarmReaderSeesComposites: {
+  }),
+  alarmReaderSeesComposites: platformDecision({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
       "The pipeline's alarm reader may only call cloudwatch:DescribeAlarms, which returns alarm configuration and " +
@@ -115,73 +137,73 @@ export const DECISIONS = {
       '*: "You can\'t return information about composite alarms if your cloudwatch:DescribeAlarms permission has a ' +
       'narrower scope." (Amazon CloudWatch API Reference, DescribeAlarms).',
     expires: '2027-05-15',
-  },
-  cdkPipelinesStepGrants: {
+  }),
+  cdkPipelinesStepGrants: platformDecision({
     id: 'AwsSolutions-IAM5[*]',
     reason:
       "CDK Pipelines grants each step's role this pipeline's artifact bucket and key (object and action wildcards), " +
       "its own CodeBuild log group and report groups, and the target accounts' CDK bootstrap roles by tag; every " +
       'wildcard stays inside this pipeline, and the gate and alarm-reader grants Keel adds are exact.',
     expires: '2027-05-15',
-  },
-  cdkPipelinesInlinePolicies: {
+  }),
+  cdkPipelinesInlinePolicies: platformDecision({
     id: 'NIST.800.53.R5-IAMNoInlinePolicy',
     reason:
       "CDK Pipelines grants each step's role in that role's default inline policy, one role per step; moving them " +
       'into managed policies would fork CDK Pipelines, and each policy still belongs to one role only.',
     expires: '2027-05-15',
-  },
-  artifactBucketAccessLogs: {
+  }),
+  artifactBucketAccessLogs: platformDecision({
     id: 'AwsSolutions-S1',
     equivalents: ['ControlTower::CT.S3.PR.2'],
     reason:
       "The artifact bucket is read and written only by this pipeline's roles; CloudTrail records those calls, and " +
       'server access logs would need a log bucket per pipeline that nobody reads.',
-    expires: '2027-05-15',
-  },
-  artifactBucketAccessLogsNist: {
+    expires: '2027-04-30',
+  }),
+  artifactBucketAccessLogsNist: platformDecision({
     id: 'NIST.800.53.R5-S3BucketLoggingEnabled',
     reason:
       "The artifact bucket is read and written only by this pipeline's roles; CloudTrail records those calls, and " +
       'server access logs would need a log bucket per pipeline that nobody reads.',
-    expires: '2027-05-15',
-  },
-  artifactsAreRebuildable: {
+    expires: '2027-04-30',
+  }),
+  artifactsAreRebuildable: platformDecision({
     id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
     reason:
       'Pipeline artifacts are rebuilt from the commit on every run and are keyed by execution; the repository, not ' +
       'this bucket, is the copy that matters.',
-    expires: '2027-05-15',
-  },
-  artifactsAreWrittenOnce: {
+    expires: '2027-04-30',
+  }),
+  artifactsAreWrittenOnce: platformDecision({
     id: 'NIST.800.53.R5-S3BucketVersioningEnabled',
     equivalents: ['ControlTower::CT.S3.PR.11'],
     reason:
       'Each execution writes its artifacts under new keys and never overwrites them, and they are rebuilt from the ' +
       'commit on any run, so versions would only keep copies.',
-    expires: '2027-05-15',
-  },
-  artifactsNeedNoEvents: {
+    expires: '2027-04-30',
+  }),
+  artifactsNeedNoEvents: platformDecision({
     id: 'ControlTower::CT.S3.PR.4',
     reason:
       'Only this pipeline reads and writes its artifacts, and CodePipeline tracks every one of them; no process ' +
       'waits for object events, so a notification would have no receiver.',
-    expires: '2027-05-15',
-  },
-  artifactsExpireByLifecycle: {
+    expires: '2027-04-30',
+  }),
+  artifactsExpireByLifecycle: platformDecision({
     id: 'ControlTower::CT.S3.PR.9',
     reason:
       'Artifacts are rebuilt from the commit on every run and expire by the lifecycle rule; Object Lock would keep ' +
       'them past that and cannot be turned off again on this bucket.',
-    expires: '2027-05-15',
-  },
-  shortNonProductionLogRetention: {
+    expires: '2027-04-30',
+  }),
+  shortNonProductionLogRetention: platformDecision({
     id: 'ControlTower::CT.CLOUDWATCH.PR.2',
     reason:
       'Below a year only in dev and staging, as the team profile sets within the platform floor (at least a week in ' +
       'dev, a month in staging): they hold no production data or audit evidence. Prod always keeps a year or more.',
-    expires: '2027-05-15',
-  },
+    expires: '2027-02-15',
+  }),
 } as const satisfies Record<string, PlatformDecision>;
 
 /** The findings on CDK Pipelines' auto-approve function behind ConfirmPermissionsBroadening, decided once. */
@@ -192,13 +214,15 @@ export const PERMISSION_REVIEW_FUNCTION_DECISIONS: readonly PlatformDecision[] =
   'Serverless-LambdaDLQ',
   'NIST.800.53.R5-LambdaInsideVPC',
   'ControlTower::CT.LAMBDA.PR.3',
-].map((id) => ({
-  id,
-  reason:
-    "CDK Pipelines' own auto-approve function for the permission review: it runs once per prod release, can only " +
-    'approve a change that broadens nothing or leave it to a person, and logs approval decisions only.',
-  expires: '2027-05-15',
-}));
+].map((id) =>
+  platformDecision({
+    id,
+    reason:
+      "CDK Pipelines' own auto-approve function for the permission review: it runs once per prod release, can only " +
+      'approve a change that broadens nothing or leave it to a person, and logs approval decisions only.',
+    expires: '2027-05-15',
+  }),
+);
 
 /** Records on `logGroup` that it keeps its events less than a year, when it does (dev and staging only). */
 export function decideLogRetention(logGroup: IConstruct, retentionDays: number | undefined, owner: string): void {
@@ -211,6 +235,6 @@ const ONE_YEAR_IN_DAYS = 365;
 
 /** Records one of Keel's construct-level decisions on `scope`, owned by `owner`. */
 export function decide(scope: IConstruct, decision: PlatformDecision, owner: string): void {
-  const { equivalents = [], ...acknowledgment } = decision;
-  for (const id of [acknowledgment.id, ...equivalents]) acknowledge(scope, { ...acknowledgment, id, owner });
+  const { equivalents = [], site, ...acknowledgment } = decision;
+  for (const id of [acknowledgment.id, ...equivalents]) acknowledge(scope, { ...acknowledgment, id, owner }, site);
 }

@@ -8,6 +8,18 @@ export type ReportFormat = 'md' | 'html' | 'json';
 /** Acknowledgments that expire within this many days are highlighted. */
 export const EXPIRING_SOON_DAYS = 30;
 
+/** "Expires next" lists at least this many acknowledgments, and every one within EXPIRING_SOON_DAYS. */
+export const EXPIRES_NEXT_COUNT = 10;
+
+type AcknowledgmentStatus = ComplianceReport['acknowledgments'][number];
+
+/** What expires next: expired ones first, then by days left; every one within the warning window, and at least 10. */
+export function expiresNext(report: ComplianceReport): AcknowledgmentStatus[] {
+  const sorted = [...report.acknowledgments].sort((a, b) => a.daysLeft - b.daysLeft || a.id.localeCompare(b.id));
+  const soon = sorted.filter((a) => a.daysLeft <= EXPIRING_SOON_DAYS).length;
+  return sorted.slice(0, Math.max(soon, EXPIRES_NEXT_COUNT));
+}
+
 export function loadComplianceReport(assemblyDir: string): ComplianceReport {
   const file = path.join(assemblyDir, COMPLIANCE_REPORT_FILE);
   if (!fs.existsSync(file))
@@ -17,6 +29,15 @@ export function loadComplianceReport(assemblyDir: string): ComplianceReport {
     throw usageError(`${file} has report version ${JSON.stringify(report.version)}; this keel reads version 1`);
   return report;
 }
+
+const renewalText = (renewal: NonNullable<AcknowledgmentStatus['renewal']>): string =>
+  `from ${renewal.previousExpiry}, ${
+    renewal.reviewer
+      ? `reviewed by ${renewal.reviewer}`
+      : renewal.previousReason
+        ? 'new reason'
+        : `emergency ${renewal.emergency ?? ''}`
+  }`;
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
@@ -44,7 +65,18 @@ export function renderComplianceReport(report: ComplianceReport, format: ReportF
       a.stale ? 'stale' : a.evaluated ? `${a.findingsCovered} finding(s)` : 'rule not run here',
     ]),
   };
+  const next = expiresNext(report).map((a) => [
+    a.expires,
+    String(a.daysLeft),
+    a.id,
+    a.path,
+    a.owner,
+    a.site ?? '-',
+    a.renewal ? renewalText(a.renewal) : '-',
+  ]);
+  const nextTitle = `Expires next (${next.length} of ${report.acknowledgments.length})`;
   const heads = {
+    next: ['expires', 'days left', 'rule', 'construct', 'owner', 'acknowledged at', 'renewal'],
     packs: ['pack', 'stacks', 'resources checked'],
     rules: ['rule', 'source', 'severity', 'open', 'acknowledged'],
     acks: ['rule', 'construct', 'owner', 'reason', 'expires', 'days left', 'covers'],
@@ -75,6 +107,10 @@ export function renderComplianceReport(report: ComplianceReport, format: ReportF
       '',
       table(heads.acks, acks),
       '',
+      `## ${nextTitle}`,
+      '',
+      table(heads.next, next),
+      '',
     ].join('\n');
   }
   const table = (head: string[], body: string[][], highlight: (i: number) => boolean = () => false) =>
@@ -84,5 +120,5 @@ export function renderComplianceReport(report: ComplianceReport, format: ReportF
           `<tr${highlight(i) ? ' class="expiring"' : ''}>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`,
       )
       .join('')}</tbody></table>`;
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Keel compliance report</title><style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.expiring{background:#fff3cd;font-weight:bold}</style></head><body><h1>Keel compliance report</h1><p>${escapeHtml(summary)}</p><h2>Packs run</h2>${table(heads.packs, rows.packs)}<h2>Findings by rule</h2>${table(heads.rules, rows.rules)}<h2>Acknowledgments</h2>${table(heads.acks, rows.acks, (i) => soon(report.acknowledgments[i].daysLeft))}</body></html>\n`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Keel compliance report</title><style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.expiring{background:#fff3cd;font-weight:bold}</style></head><body><h1>Keel compliance report</h1><p>${escapeHtml(summary)}</p><h2>Packs run</h2>${table(heads.packs, rows.packs)}<h2>Findings by rule</h2>${table(heads.rules, rows.rules)}<h2>Acknowledgments</h2>${table(heads.acks, rows.acks, (i) => soon(report.acknowledgments[i].daysLeft))}<h2>${escapeHtml(nextTitle)}</h2>${table(heads.next, next)}</body></html>\n`;
 }

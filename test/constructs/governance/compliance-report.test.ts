@@ -146,6 +146,24 @@ describe('renderSummary', () => {
       }),
     );
     expect(lines).toContain('  acknowledgments: 3 (1 expiring within 30 days, 1 stale)');
+    expect(lines).toContain(
+      '  expiring: 1 within 30 days, 1 expired; the nearest on 2027-01-20 (19 day(s) left), each named below',
+    );
+  });
+
+  test('names no nearest expiry when nothing expires within 30 days', () => {
+    const ack = {
+      id: 'AwsSolutions-IAM5',
+      reason: 'X-Ray accepts no resource-level permissions.',
+      owner: 'platform',
+      expires: '2027-06-20',
+      path: 'Orders-dev',
+      findingsCovered: 1,
+      evaluated: true,
+      stale: false,
+      daysLeft: 31,
+    };
+    expect(renderSummary(report({ acknowledgments: [ack] })).join('\n')).not.toContain('expiring:');
   });
 
   test('shouts that compliance is off, and that nothing it synthesized may be deployed', () => {

@@ -58,6 +58,16 @@ function fixture(props: ComplianceProps = {}): Fixture {
 /** An SSM parameter of a type that does not exist: only aws-cdk-lib's CloudFormation validator objects. */
 const QUEUE_PARAMETER = { type: 'AWS::SSM::Parameter', properties: { Type: 'Queue', Value: 'orders' } };
 
+/** The message of the error `run` throws (aws-cdk-lib's validation failure, for problems found at synth). */
+function failureOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected the synth to fail');
+}
+
 const decision = { reason: 'Holds only synthetic health-check events, no data.', owner: 'commerce' };
 
 test('fails when a finding is unacknowledged, naming the construct, the rule and how to acknowledge it', () => {
@@ -91,6 +101,7 @@ test('an acknowledged finding passes, and the report records owner, reason, expi
       findingsCovered: 1,
       evaluated: true,
       stale: false,
+      site: expect.stringMatching(/^test\/constructs\/governance\/compliance\.test\.ts:\d+$/) as unknown,
     },
   ]);
   const written = JSON.parse(
@@ -123,6 +134,66 @@ test('fails when an acknowledgment has expired, naming it and its owner', () => 
   expect(() => compliance.synth()).toThrow(
     /acknowledgment 'KeelChecks-CommerceLogReview' at Test\/Logs \(owner: commerce\): expired on 2026-11-20/,
   );
+});
+
+test('an expired acknowledgment names the file and line to change, and a renewal that, applied, passes', () => {
+  const expired = fixture();
+  acknowledge(expired.logs, { id: 'KeelChecks-CommerceLogReview', ...decision, expires: '2026-11-20' }, 'x.ts:7');
+  const message = failureOf(() => expired.compliance.synth());
+  expect(message).toContain(
+    "x.ts:7: acknowledgment 'KeelChecks-CommerceLogReview' at Test/Logs (owner: commerce): expired on 2026-11-20",
+  );
+  expect(message).toContain(
+    "renew it there with expires: '<a date on or before 2027-05-20>' and renewal: { previousExpiry: '2026-11-20', reviewer: '<who reviewed it>' }",
+  );
+  expect(message).toContain("renewal: { previousExpiry: '2026-11-20', emergency: '<incident id>' }");
+  const renewed = fixture();
+  const renewal = { previousExpiry: '2026-11-20', reviewer: '<who reviewed it>' };
+  acknowledge(renewed.logs, { id: 'KeelChecks-CommerceLogReview', ...decision, expires: '2027-05-20', renewal });
+  expect(renewed.compliance.synth().passed).toBe(true);
+});
+
+describe('from 30 days before an expiry', () => {
+  const ack = { id: 'KeelChecks-CommerceLogReview', ...decision };
+
+  test('synth warns, with the count, the nearest date, and each acknowledgment with its file and line', () => {
+    const { compliance, logs: group, stack, printed } = fixture();
+    acknowledge(group, { ...ack, expires: '2026-12-21' }, 'lib/services/orders/index.ts:40');
+    acknowledge(stack, { ...ack, expires: '2026-12-01' }, 'lib/services/orders/index.ts:12');
+    acknowledge(stack, { ...ack, id: 'KeelChecks-LogGroupRetention', expires: '2027-01-20' });
+    const result = compliance.synth();
+    expect(result.passed).toBe(true);
+    const output = printed.join('\n');
+    expect(output).toContain('acknowledgments: 3 (2 expiring within 30 days, 1 stale)');
+    expect(output).toContain('expiring: 2 within 30 days, 0 expired; the nearest on 2026-12-01 (10 day(s) left)');
+    expect(result.report.warnings).toContain(
+      "lib/services/orders/index.ts:12: acknowledgment 'KeelChecks-CommerceLogReview' at Test (owner: commerce) " +
+        'expires on 2026-12-01 (10 day(s) left): fix the finding, or renew it at lib/services/orders/index.ts:12 ' +
+        'with a reviewer or a new reason before then (constructs/governance/README.md, "Renew an acknowledgment")',
+    );
+    expect(result.report.warnings.filter((w) => w.includes('day(s) left'))).toHaveLength(2);
+    expect(result.report.acknowledgments.map((a) => a.site)).toContain('lib/services/orders/index.ts:40');
+  });
+
+  test('an acknowledgment 31 days from its expiry is not named', () => {
+    const { compliance, logs: group, printed } = fixture();
+    acknowledge(group, { ...ack, expires: '2026-12-22' });
+    expect(compliance.synth().report.warnings).toEqual([]);
+    expect(printed.join('\n')).not.toContain('expiring:');
+  });
+
+  test('an emergency renewal warns on every synth until it is renewed with a reviewer or a new reason', () => {
+    const { compliance, logs: group } = fixture();
+    const renewal = { previousExpiry: '2026-11-20', emergency: 'INC-4711' };
+    acknowledge(group, { ...ack, expires: '2026-12-04', renewal }, 'x.ts:3');
+    const result = compliance.synth();
+    expect(result.passed).toBe(true);
+    expect(result.report.acknowledgments[0].renewal).toEqual(renewal);
+    expect(result.report.warnings).toContain(
+      "x.ts:3: acknowledgment 'KeelChecks-CommerceLogReview' at Test/Logs (owner: commerce) holds until 2026-12-04 " +
+        'by emergency renewal INC-4711: renew it with a reviewer or a new reason, or fix the finding',
+    );
+  });
 });
 
 test('an acknowledgment holds through its expiry day', () => {

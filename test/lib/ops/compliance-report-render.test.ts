@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ComplianceReport } from '../../../constructs/governance/compliance-report';
 import {
+  EXPIRES_NEXT_COUNT,
   EXPIRING_SOON_DAYS,
+  expiresNext,
   loadComplianceReport,
   renderComplianceReport,
 } from '../../../lib/ops/compliance-report-render';
@@ -106,6 +108,41 @@ describe('renderComplianceReport', () => {
     expect(html).toContain('uses &lt;b&gt; &amp; &quot;quotes&quot;');
     expect(html.match(/<tr class="expiring">/g)).toHaveLength(1);
     expect(html).toContain('<tr class="expiring"><td>at-limit</td>');
+  });
+
+  test('lists what expires next, expired first, with the file and line of each acknowledge() call and its renewal', () => {
+    const md = renderComplianceReport(
+      {
+        ...report,
+        acknowledgments: [
+          acknowledgment('later', 90, { expires: '2025-04-01' }),
+          acknowledgment('soon', 12, {
+            expires: '2025-01-13',
+            site: 'lib/services/shop/index.ts:41',
+            renewal: { previousExpiry: '2024-12-31', reviewer: 'security-review' },
+          }),
+          acknowledgment('gone', -2, { expires: '2024-12-30' }),
+        ],
+      },
+      'md',
+    );
+    const section = md.slice(md.indexOf('## Expires next (3 of 3)')).split('\n');
+    expect(section.slice(2)).toEqual([
+      '| expires | days left | rule | construct | owner | acknowledged at | renewal |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      '| 2024-12-30 | -2 | gone | Shop-prod | team-shop | - | - |',
+      '| 2025-01-13 | 12 | soon | Shop-prod | team-shop | lib/services/shop/index.ts:41 | from 2024-12-31, reviewed by security-review |',
+      '| 2025-04-01 | 90 | later | Shop-prod | team-shop | - | - |',
+      '',
+    ]);
+    expect(renderComplianceReport(report, 'html')).toContain('<h2>Expires next (3 of 3)</h2>');
+  });
+
+  test('lists the 10 nearest expiries, and more when more expire within 30 days', () => {
+    const many = (daysLeft: number) =>
+      Array.from({ length: 12 }, (_, i) => acknowledgment(`ack-${String(i).padStart(2, '0')}`, daysLeft));
+    expect(expiresNext({ ...report, acknowledgments: many(100) }).map((a) => a.id)).toHaveLength(EXPIRES_NEXT_COUNT);
+    expect(expiresNext({ ...report, acknowledgments: many(EXPIRING_SOON_DAYS) })).toHaveLength(12);
   });
 
   test('writes the report itself as JSON', () => {
