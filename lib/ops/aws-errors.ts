@@ -13,11 +13,16 @@ const DISPLAY: Readonly<Record<AwsService, string>> = { cloudwatch: 'CloudWatch'
 /** What the credential providers throw when they find no credentials or cannot assume a role. */
 const PROVIDER_ERRORS: readonly string[] = ['CredentialsProviderError', 'TokenProviderError', 'ProviderError'];
 
+/** The property lib/ops/aws.ts sets on an SDK error: the endpoint the failed call was sent to. */
+export const ENDPOINT = 'keelEndpoint';
+
 interface SdkErrorShape {
   readonly name?: string;
   readonly message?: string;
   readonly code?: string;
   readonly $metadata?: { readonly httpStatusCode?: number };
+  readonly $response?: { readonly headers?: Readonly<Record<string, string | undefined>> };
+  readonly [ENDPOINT]?: string;
 }
 
 /**
@@ -39,7 +44,9 @@ export function describeAwsError(error: unknown, service?: AwsService): string {
   const name = e.name ?? '';
   const message = e.message ?? String(error);
   const display = service ? DISPLAY[service] : 'AWS';
+  const endpoint = e[ENDPOINT] ? ` ${e[ENDPOINT]}` : '';
   if (/Region is missing/i.test(message)) return 'no AWS region; pass --region or set AWS_REGION';
+  if (/Deserialization error/.test(message)) return notAws(e, `the ${display} endpoint${endpoint}`);
   if (
     ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'].includes(name) ||
     e.$metadata?.httpStatusCode === 403
@@ -58,9 +65,25 @@ export function describeAwsError(error: unknown, service?: AwsService): string {
     [e.code, (error as { cause?: { code?: string } }).cause?.code].find((c) => c !== undefined && network.test(c)) ??
     network.exec(message)?.[1];
   if (code !== undefined || name === 'TimeoutError') {
-    return `cannot reach the ${display} endpoint (${code ?? name}); check --endpoint-url, AWS_ENDPOINT_URL and the network`;
+    const check = code === 'ENOTFOUND' && endpoint ? '--region, ' : '';
+    return `cannot reach the ${display} endpoint${endpoint} (${code ?? name}); check ${check}--endpoint-url, AWS_ENDPOINT_URL and the network`;
   }
-  return `${name || 'error'}: ${message}`;
+  // The SDK's own messages may run to several lines; the first says what happened.
+  return `${name || 'error'}: ${message.split('\n')[0].trim()}`;
+}
+
+/**
+ * An answer the SDK could not read as AWS's (the SDK's "Deserialization error"): an HTML page from a proxy, a captive
+ * portal or a wrong --endpoint-url, whatever its HTTP status.
+ */
+function notAws(e: SdkErrorShape, who: string): string {
+  const status = e.$metadata?.httpStatusCode;
+  const type = e.$response?.headers?.['content-type'];
+  const what = [status === undefined ? '' : `HTTP ${status}`, type ?? ''].filter(Boolean).join(', ');
+  return (
+    `${who} answered with something that is not an AWS response${what ? ` (${what})` : ''}: a proxy, a captive ` +
+    'portal or a wrong endpoint; check --endpoint-url, AWS_ENDPOINT_URL, --region and HTTPS_PROXY'
+  );
 }
 
 /** Turns what the SDK throws while `doing` something into one line a person can act on, with exit code 3. */

@@ -1,6 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { ENDPOINT } from './aws-errors';
 import { EXIT, KeelCliError } from './errors';
 
 export interface AwsOptions {
@@ -49,12 +50,38 @@ function clientConfig(options: AwsOptions) {
   };
 }
 
+/**
+ * Marks every error a call ends in with the endpoint it was sent to (`keelEndpoint` on the error), so its one line
+ * can say who answered: a proxy's HTML page or a wrong host reads differently from AWS's own refusal (aws-errors.ts).
+ */
+function namingEndpoint<A extends { readonly request: unknown }, R>(next: (args: A) => Promise<R>) {
+  return async (args: A): Promise<R> => {
+    try {
+      return await next(args);
+    } catch (error) {
+      const request = args.request as { protocol?: string; hostname?: string; port?: number } | undefined;
+      if (error !== null && typeof error === 'object' && request?.hostname) {
+        const port = request.port ? `:${request.port}` : '';
+        Object.assign(error, { [ENDPOINT]: `${request.protocol ?? 'https:'}//${request.hostname}${port}` });
+      }
+      throw error;
+    }
+  };
+}
+
+/** After serialize, where the request gets its host; outside the retries, so the last attempt's error is marked. */
+const NAMING_ENDPOINT = { step: 'build', name: 'keelNamingEndpoint' } as const;
+
 /** A CloudWatch client with the SDK's standard retries, bounded attempts and the given endpoint. */
 export function cloudWatchClient(options: AwsOptions): CloudWatchClient {
-  return new CloudWatchClient(clientConfig(options));
+  const client = new CloudWatchClient(clientConfig(options));
+  client.middlewareStack.add(namingEndpoint, NAMING_ENDPOINT);
+  return client;
 }
 
 /** A CodePipeline client, made like the CloudWatch one. */
 export function codePipelineClient(options: AwsOptions): CodePipelineClient {
-  return new CodePipelineClient(clientConfig(options));
+  const client = new CodePipelineClient(clientConfig(options));
+  client.middlewareStack.add(namingEndpoint, NAMING_ENDPOINT);
+  return client;
 }

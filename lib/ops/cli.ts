@@ -1,5 +1,9 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { closest, parseCommandLine } from './arguments';
 import { describeAwsError, isAwsSdkError } from './aws-errors';
+import { paint } from './colour';
 import { GLOBAL_OPTIONS, OPTION_HELP, type CliIo, type KeelCommand } from './commands/command';
 import { EXIT, KeelCliError, usageError, type ExitCode } from './errors';
 
@@ -12,8 +16,8 @@ interface CommandEntry {
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports -- each command, and what it imports, loads only when it
-   runs: `keel status` never loads validate's or new-service's dependencies. tsx's CommonJS hook, which runs bin/keel,
-   cannot import() TypeScript, so these are typed require calls. */
+   runs: `keel status` never loads validate's or new-service's dependencies. bin/typescript-hook.cjs, which runs
+   bin/keel, compiles TypeScript for require alone, not import(), so these are typed require calls. */
 /** Every command, by the words that name it, in the order `keel --help` lists them. */
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   status: {
@@ -33,7 +37,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     load: () => (require('./commands/runbooks-check') as typeof import('./commands/runbooks-check')).command,
   },
   'compliance report': {
-    synopsis: 'keel compliance report [cdk.out] [--format md|html|json]',
+    synopsis: 'keel compliance report [cdk.out] [--format md|html|json] [--out <file>]',
     load: () => (require('./commands/compliance-report') as typeof import('./commands/compliance-report')).command,
   },
   validate: {
@@ -72,6 +76,47 @@ export const USAGE = [
   'Exit codes: 0 healthy/passed, 1 unhealthy/gate failed/findings, 2 usage or config error, 3 AWS error after retries.',
 ].join('\n');
 
+/** The options `keel` takes before any command: the global ones and `--version`. */
+const TOP_OPTIONS = { ...GLOBAL_OPTIONS, version: { type: 'boolean', short: 'v', default: false } } as const;
+
+/** The first Node major the AWS SDK for JavaScript supports from January 2027 (its Node-version warning). */
+const AWS_SDK_NODE = 22;
+
+/**
+ * What `keel --version` prints: Keel's version and Node's, then, on a Node older than the AWS SDK will support, the
+ * one line that stands for the SDK's 8-line warning (bin/keel.ts turns the warning off).
+ */
+export function versionLines(nodeVersion = process.version): string[] {
+  const root = path.resolve(__dirname, '..', '..');
+  const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+  const major = Number(/^v(\d+)/.exec(nodeVersion)?.[1]);
+  return [
+    `keel ${version} (Node ${nodeVersion})`,
+    ...(major < AWS_SDK_NODE
+      ? [
+          `note: AWS SDK releases from January 2027 need Node ${AWS_SDK_NODE} or later; this is Node ${nodeVersion}: ` +
+            `upgrade to Node ${AWS_SDK_NODE} to keep receiving them`,
+        ]
+      : []),
+  ];
+}
+
+/** The command (`keel gate`) whose synopsis takes `option`, to say so when another command is given it. */
+function commandWithOption(option: string): string | undefined {
+  const name = Object.keys(COMMANDS).find((n) => COMMANDS[n].synopsis.includes(`--${option}`));
+  return name === undefined ? undefined : `keel ${name}`;
+}
+
+/** Unknown command words: Keel's line, with the command probably meant. */
+function unknownCommand(words: readonly string[]): KeelCliError {
+  const given = words.slice(0, 2).join(' ');
+  const names = Object.keys(COMMANDS);
+  const meant = closest(given, names) ?? closest(words[0], names);
+  return usageError(
+    `unknown command ${JSON.stringify(words.join(' '))}; ${meant ? `did you mean keel ${meant}? ` : ''}run keel --help`,
+  );
+}
+
 /**
  * The words that name the command: the positional arguments before the first option a command of its own declares.
  * Global options (`--json`, `--debug`, `--help`) may come before or between them.
@@ -98,7 +143,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   try {
     const words = commandWords(argv);
     if (words.length === 0) {
-      const { values } = parseArgs({ args: [...argv], options: GLOBAL_OPTIONS, strict: true });
+      const { values } = parseCommandLine(argv, { command: 'keel', options: TOP_OPTIONS, usage: USAGE });
+      if (values.version) {
+        const [line, ...notes] = versionLines();
+        io.out(line);
+        for (const note of notes) io.err(note);
+        return EXIT.ok;
+      }
       io.out(USAGE);
       return values.help ? EXIT.ok : EXIT.usage;
     }
@@ -106,12 +157,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     const name =
       words.length > 1 && Object.hasOwn(COMMANDS, `${words[0]} ${words[1]}`) ? `${words[0]} ${words[1]}` : words[0];
     const command = loadCommand(name);
-    if (!command) throw usageError(`unknown command ${JSON.stringify(words.join(' '))}; run keel --help`);
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      options: { ...GLOBAL_OPTIONS, ...command.options },
-      strict: true,
-      allowPositionals: true,
+    if (!command) throw unknownCommand(words);
+    const { values, positionals } = parseCommandLine(argv, {
+      command: `keel ${name}`,
+      options: { ...command.options, ...GLOBAL_OPTIONS },
+      usage: command.usage,
+      elsewhere: commandWithOption,
     });
     if (values.help) {
       io.out(`keel ${command.name}: ${command.summary}\n\n${command.usage}`);
@@ -119,30 +170,40 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     }
     return await command.run(values, positionals.slice(name.split(' ').length), io);
   } catch (error) {
-    return reportError(error, debug, io);
+    return reportError(error, debug, io, argv.includes('--json'));
   }
+}
+
+/** What kind of failure an exit code stands for, as `--json` errors name it. */
+const KINDS: Readonly<Record<ExitCode, string>> = { 0: 'ok', 1: 'failed', 2: 'usage', 3: 'aws' };
+
+/** Each failure's message and exit code: keel's own errors carry theirs (reportError). */
+function classify(error: unknown): { message: string; exitCode: ExitCode; kind?: string } {
+  if (error instanceof KeelCliError) return { message: error.message, exitCode: error.exitCode };
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    // parseCommandLine words every mistake it knows; Node's own text is never shown.
+    return { message: 'the command line does not parse; run keel --help', exitCode: EXIT.usage };
+  }
+  if (isAwsSdkError(error)) return { message: `AWS error: ${describeAwsError(error)}`, exitCode: EXIT.aws };
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    message: `internal error: ${message} (please report this; rerun with --debug for the stack trace)`,
+    exitCode: EXIT.aws,
+    kind: 'internal',
+  };
 }
 
 /**
  * One line for what went wrong, and its exit code: keel's own errors carry theirs, a bad command line is a usage
- * error, what the AWS SDK throws is an AWS error, and anything else is a bug in keel.
+ * error, what the AWS SDK throws is an AWS error, and anything else is a bug in keel. With `json`, the line is a JSON
+ * object: `{"error":{"message","exitCode","kind"}}`, kind one of failed, usage, aws or internal.
  */
-export function reportError(error: unknown, debug: boolean, io: Pick<CliIo, 'err'>): ExitCode {
+export function reportError(error: unknown, debug: boolean, io: Pick<CliIo, 'err' | 'colour'>, json = false): ExitCode {
   if (debug) io.err(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  if (error instanceof KeelCliError) {
-    io.err(`keel: ${error.message}`);
-    return error.exitCode;
-  }
-  const code = (error as { code?: unknown } | undefined)?.code;
-  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-    io.err(`keel: ${(error as Error).message}; run keel --help`);
-    return EXIT.usage;
-  }
-  if (isAwsSdkError(error)) {
-    io.err(`keel: AWS error: ${describeAwsError(error)}`);
-    return EXIT.aws;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  io.err(`keel: internal error: ${message} (please report this; rerun with --debug for the stack trace)`);
-  return EXIT.aws;
+  const { message, exitCode, kind = KINDS[exitCode] } = classify(error);
+  io.err(
+    json ? JSON.stringify({ error: { message, exitCode, kind } }) : `${paint('keel:', 'red', io.colour)} ${message}`,
+  );
+  return exitCode;
 }

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { assemblyWith, removeTempDirs, tempDir } from '../helpers/manifest';
@@ -20,7 +22,7 @@ interface Run {
 /** Runs `node bin/keel.cjs ...argv` as a person would, recording every module it loads. */
 async function keel(...argv: string[]): Promise<Run> {
   const record = path.join(tempDir('keel-loaded-'), 'modules.txt');
-  const env = { ...process.env, KEEL_LOADED_MODULES: record };
+  const env = { ...process.env, KEEL_LOADED_MODULES: record, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
   const args = ['--require', RECORDER, path.join(ROOT, 'bin', 'keel.cjs'), ...argv];
   const result = await promisify(execFile)(process.execPath, args, { cwd: ROOT, env }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
@@ -96,4 +98,26 @@ test('keel runs through the TypeScript hook as compiled JavaScript, never throug
   expect(run.code).toBe(0);
   expect(run.loaded.some((file) => file.endsWith(path.join('bin', 'typescript-hook.cjs')))).toBe(true);
   expect(run.loaded.filter((file) => /[\\/]node_modules[\\/]tsx[\\/]/.test(file))).toEqual([]);
+});
+
+test('an endpoint that answers with an HTML page is one line on stderr, with no AWS SDK Node-version warning', async () => {
+  const server = http.createServer((_, response) => {
+    response.writeHead(200, { 'content-type': 'text/html' });
+    response.end('<!doctype html><html><body>Welcome to the hotel Wi-Fi</body></html>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const run = await keel('status', 'shop', '--env', 'prod', '--assembly', assemblyWith(), '--endpoint-url', endpoint);
+
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `keel: listing alarms (DescribeAlarms) failed: the CloudWatch endpoint ${endpoint} answered with something ` +
+        'that is not an AWS response (HTTP 200, text/html): a proxy, a captive portal or a wrong endpoint; check ' +
+        '--endpoint-url, AWS_ENDPOINT_URL, --region and HTTPS_PROXY\n',
+    );
+  } finally {
+    server.close();
+  }
 });

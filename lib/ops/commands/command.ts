@@ -20,6 +20,11 @@ export interface CliIo {
   readonly repository?: Repository;
   readonly now?: () => Date;
   readonly clock?: { now(): number; sleep(ms: number): Promise<void> };
+  /**
+   * Whether output may carry ANSI colours: bin/keel.ts says yes on a terminal without NO_COLOR.
+   * @default false
+   */
+  readonly colour?: boolean;
 }
 
 /** A Keel repository on disk, and its teams and services. */
@@ -78,4 +83,5 @@ export const OPTION_HELP = {
   tag: "  --tag <Key=Value>    a value for one of the team's extra required tags; repeat for each",
   json: '  --json               machine-readable output',
   debug: '  --debug              show stack traces',
+  help: '  -h, --help           this help',
 } as const;

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { loadComplianceReport, renderComplianceReport, type ReportFormat } from '../compliance-report-render';
 import { EXIT, usageError } from '../errors';
 import { ASSEMBLY_OPTION, OPTION_HELP, defineCommand } from './command';
@@ -9,21 +11,37 @@ export const command = defineCommand({
   name: 'compliance report',
   summary: 'the audit report of the last synth: packs run, findings by rule, acknowledgments and their expiry.',
   usage: [
-    'Usage: keel compliance report [cdk.out] [--format md|html|json]',
+    'Usage: keel compliance report [cdk.out] [--format md|html|json] [--out <file>]',
     '',
     'Options:',
     '  --format <format>    md (default), html or json',
+    '  --out <file>         write the report to this file (its directory is made) instead of printing it',
     OPTION_HELP.assembly,
     OPTION_HELP.debug,
+    OPTION_HELP.help,
     '',
-    'Exit codes: 0 printed, 2 usage error or no report.',
+    'Exit codes: 0 printed or written, 2 usage error, no report or a file that cannot be written.',
   ].join('\n'),
-  options: { ...ASSEMBLY_OPTION, format: { type: 'string', default: 'md' } },
+  options: { ...ASSEMBLY_OPTION, format: { type: 'string', default: 'md' }, out: { type: 'string' } },
   async run(values, positionals, io) {
     if (!FORMATS.includes(values.format))
       throw usageError(`--format ${JSON.stringify(values.format)} is not md, html or json`);
     const report = loadComplianceReport(positionals[0] ?? values.assembly);
-    io.out(renderComplianceReport(report, values.format as ReportFormat));
+    const rendered = renderComplianceReport(report, values.format as ReportFormat);
+    if (values.out === undefined) io.out(rendered);
+    else {
+      const file = path.resolve(values.out);
+      try {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, rendered.endsWith('\n') ? rendered : `${rendered}\n`);
+      } catch (error) {
+        const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+        throw usageError(
+          `--out ${JSON.stringify(values.out)} cannot be written (${reason}); pass a writable file path`,
+        );
+      }
+      io.err(`wrote the ${values.format} compliance report to ${file}`);
+    }
     return EXIT.ok;
   },
 });

@@ -1,3 +1,4 @@
+import { paint } from '../colour';
 import { parseDuration } from '../duration';
 import { EXIT, usageError } from '../errors';
 import { checkGateTimes, gate, type GateResult } from '../gate';
@@ -19,6 +20,7 @@ export const command = defineCommand({
     ...SERVICE_OPTION_HELP,
     OPTION_HELP.json,
     OPTION_HELP.debug,
+    OPTION_HELP.help,
     '',
     'Exit codes: 0 passed, 1 gate failed, 2 usage or config error, 3 AWS error after retries.',
   ].join('\n'),
@@ -42,7 +44,7 @@ export const command = defineCommand({
       onProgress: (line) => io.err(line),
       ...(io.clock ? { clock: io.clock } : {}),
     });
-    io.out(values.json ? JSON.stringify(result, undefined, 2) : verdict(result, entry, bakeMs, values.bake));
+    io.out(values.json ? JSON.stringify(result, undefined, 2) : verdict(result, entry, bakeMs, values.bake, io.colour));
     return result.passed ? EXIT.ok : EXIT.unhealthy;
   },
 });
@@ -53,12 +55,14 @@ function verdict(
   entry: { readonly service: string; readonly environment: string },
   bakeMs: number,
   bake: string,
+  colour: boolean | undefined,
 ): string {
   if (result.passed) {
+    const passed = paint('PASSED', 'green', colour);
     return bakeMs === 0
-      ? `PASSED: ${entry.service} (${entry.environment}) is healthy now (${result.watched.length} alarms watched, none in ALARM)`
-      : `PASSED: ${entry.service} (${entry.environment}) stayed healthy for ${bake} (${result.polls} polls)`;
+      ? `${passed}: ${entry.service} (${entry.environment}) is healthy now (${result.watched.length} alarms watched, none in ALARM)`
+      : `${passed}: ${entry.service} (${entry.environment}) stayed healthy for ${bake} (${result.polls} polls)`;
   }
   const failed = result.failedOn;
-  return `FAILED: ${failed?.name} is ${failed?.state}${failed?.runbook ? `; runbook: ${failed.runbook}` : ''}`;
+  return `${paint('FAILED', 'red', colour)}: ${failed?.name} is ${failed?.state}${failed?.runbook ? `; runbook: ${failed.runbook}` : ''}`;
 }

@@ -16,6 +16,7 @@ export const command = defineCommand({
     OPTION_HELP.tag,
     OPTION_HELP.json,
     OPTION_HELP.debug,
+    OPTION_HELP.help,
     '',
     'Exit codes: 0 written, 2 usage or config error (nothing is written).',
   ].join('\n'),

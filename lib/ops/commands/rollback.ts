@@ -17,6 +17,7 @@ export const command = defineCommand({
     ...SERVICE_OPTION_HELP,
     OPTION_HELP.json,
     OPTION_HELP.debug,
+    OPTION_HELP.help,
     '',
     'It shows what it will do and asks first; without a terminal to answer, pass --yes.',
     '',

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { paint } from '../colour';
 import { EXIT } from '../errors';
 import { checkRunbooks } from '../runbooks-check';
 import { ASSEMBLY_OPTION, OPTION_HELP, defineCommand } from './command';
@@ -15,6 +16,7 @@ export const command = defineCommand({
     OPTION_HELP.assembly,
     OPTION_HELP.json,
     OPTION_HELP.debug,
+    OPTION_HELP.help,
     '',
     'Exit codes: 0 every link complete, 1 problems found, 2 usage error.',
   ].join('\n'),
@@ -24,7 +26,8 @@ export const command = defineCommand({
     const result = checkRunbooks(assembly, values.runbooks);
     if (values.json) io.out(JSON.stringify(result, undefined, 2));
     else {
-      for (const p of result.problems) io.out(`✗ ${p.alarm} (${p.template}): ${p.problem}`);
+      for (const p of result.problems)
+        io.out(`${paint('✗', 'red', io.colour)} ${p.alarm} (${p.template}): ${p.problem}`);
       io.out(`${result.checked} alarm(s) checked in ${path.resolve(assembly)}: ${result.problems.length} problem(s)`);
     }
     return result.problems.length === 0 ? EXIT.ok : EXIT.unhealthy;

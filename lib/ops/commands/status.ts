@@ -16,6 +16,7 @@ export const command = defineCommand({
     ...SERVICE_OPTION_HELP,
     OPTION_HELP.json,
     OPTION_HELP.debug,
+    OPTION_HELP.help,
     '',
     'Exit codes: 0 healthy, 1 unhealthy (a critical alarm or the health composite in ALARM), 2 usage or config',
     'error, 3 AWS error after retries.',

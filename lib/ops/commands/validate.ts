@@ -16,6 +16,7 @@ export const command = defineCommand({
     OPTION_HELP.assembly,
     OPTION_HELP.json,
     OPTION_HELP.debug,
+    OPTION_HELP.help,
     '',
     'cfn-lint is KEEL_CFN_LINT, or .venv/bin/cfn-lint from npm run setup. Warnings pass only when acknowledged in',
     'cfn-lint-acknowledgments.json, by a team of the registry, until a date within platform.maxAcknowledgmentDays.',

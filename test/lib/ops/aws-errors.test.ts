@@ -81,6 +81,45 @@ describe('awsError', () => {
     expect(mapped.message).toBe(`${doing} failed: InvalidParameterValue: The alarm name is too long`);
   });
 
+  test('maps an answer that is not AWS (an HTML page) to one line naming the endpoint, its status and what to check', () => {
+    const html = sdkError(
+      'SyntaxError',
+      `Unexpected token '<', "<!doctype "... is not valid JSON\n  Deserialization error: to see the raw response, ...`,
+      {
+        $metadata: { httpStatusCode: 200 },
+        $response: { headers: { 'content-type': 'text/html' } },
+        keelEndpoint: 'https://proxy.example.com',
+      },
+    );
+
+    const mapped = awsError(html, doing);
+
+    expect(mapped.exitCode).toBe(3);
+    expect(mapped.message).toBe(
+      `${doing} failed: the CloudWatch endpoint https://proxy.example.com answered with something that is not an ` +
+        'AWS response (HTTP 200, text/html): a proxy, a captive portal or a wrong endpoint; check --endpoint-url, ' +
+        'AWS_ENDPOINT_URL, --region and HTTPS_PROXY',
+    );
+  });
+
+  test('names the host it could not find, and --region among what to check', () => {
+    const error = sdkError('Error', 'getaddrinfo ENOTFOUND monitoring.eu-wst-1.amazonaws.com', {
+      code: 'ENOTFOUND',
+      keelEndpoint: 'https://monitoring.eu-wst-1.amazonaws.com',
+    });
+
+    expect(awsError(error, doing).message).toBe(
+      `${doing} failed: cannot reach the CloudWatch endpoint https://monitoring.eu-wst-1.amazonaws.com (ENOTFOUND); ` +
+        'check --region, --endpoint-url, AWS_ENDPOINT_URL and the network',
+    );
+  });
+
+  test('keeps only the first line of an SDK message that runs to several, so the error stays one line', () => {
+    const mapped = awsError(sdkError('WeirdError', 'It broke.\n  Some detail\n  More detail'), doing);
+
+    expect(mapped.message).toBe(`${doing} failed: WeirdError: It broke.`);
+  });
+
   test('maps a thrown string to its text with exit code 3', () => {
     const mapped = awsError('boom', doing);
 

@@ -1,6 +1,6 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SYNOPSES, USAGE } from '../../../lib/ops/cli';
+import { SYNOPSES, USAGE, runCli, versionLines } from '../../../lib/ops/cli';
 import { KeelCliError } from '../../../lib/ops/errors';
 import { oneLine, runKeel as run, testUsageErrors, type UsageErrorCase } from '../../helpers/cli';
 import { assemblyWith, keelManifest, removeTempDirs, sdkError } from '../../helpers/manifest';
@@ -21,7 +21,12 @@ afterAll(() => {
 describe('usage and configuration errors', () => {
   const cases: UsageErrorCase[] = [
     ['the command is unknown', (dir) => ['deploy', 'shop', '--assembly', dir], 'unknown command "deploy shop"'],
-    ['a flag is unknown', () => ['status', 'shop', '--env', 'prod', '--frobnicate'], "Unknown option '--frobnicate'"],
+    [
+      'a flag is unknown',
+      () => ['status', 'shop', '--env', 'prod', '--frobnicate'],
+      'keel status has no option --frobnicate; it takes --env, --assembly, --region, --endpoint-url, --role-arn, ' +
+        '--since, --json, --debug, --help; run keel status --help',
+    ],
   ];
 
   testUsageErrors(
@@ -124,7 +129,9 @@ describe('dispatch', () => {
     const result = await run(['status', 'shop', '--env', 'prod', '--bake', '1m', '--assembly', assembly]);
 
     expect(result.code).toBe(2);
-    expect(oneLine(result)).toMatch(/^keel: Unknown option '--bake'.*; run keel --help$/);
+    expect(oneLine(result)).toBe(
+      'keel: keel status has no option --bake (--bake is an option of keel gate); run keel status --help',
+    );
     expect(cw.calls()).toHaveLength(0);
   });
 
@@ -186,5 +193,120 @@ describe('help of one command', () => {
 
     expect(result.code).toBe(0);
     expect(result.out[0]).toMatch(/^keel gate: /);
+  });
+});
+
+describe('version', () => {
+  test('prints keel and Node versions with --version or -v, and returns 0', async () => {
+    const long = await run(['--version']);
+    const short = await run(['-v']);
+
+    expect(long.code).toBe(0);
+    expect(long.out).toEqual([`keel 0.1.0 (Node ${process.version})`]);
+    expect(short.out).toEqual(long.out);
+  });
+
+  test('adds one line, not the AWS SDK 8-line warning, on a Node older than 22', () => {
+    expect(versionLines('v20.20.2')).toEqual([
+      'keel 0.1.0 (Node v20.20.2)',
+      'note: AWS SDK releases from January 2027 need Node 22 or later; this is Node v20.20.2: upgrade to Node 22 ' +
+        'to keep receiving them',
+    ]);
+    expect(versionLines('v22.12.0')).toEqual(['keel 0.1.0 (Node v22.12.0)']);
+  });
+});
+
+describe("Keel's own words for every command-line mistake", () => {
+  const cases: UsageErrorCase[] = [
+    [
+      'a command is mistyped',
+      () => ['stauts', 'shop'],
+      'keel: unknown command "stauts shop"; did you mean keel status? run keel --help',
+    ],
+    [
+      'a command of a group is mistyped',
+      () => ['runbooks', 'chek'],
+      'keel: unknown command "runbooks chek"; did you mean keel runbooks check? run keel --help',
+    ],
+    [
+      'a flag is mistyped',
+      () => ['status', 'shop', '--evn', 'prod'],
+      'keel: keel status has no option --evn; did you mean --env? run keel status --help',
+    ],
+    [
+      '--manifest is given for --assembly',
+      (dir) => ['status', 'shop', '--env', 'prod', '--manifest', dir],
+      'keel: keel status has no option --manifest; did you mean --assembly? run keel status --help',
+    ],
+    [
+      'a duration is negative',
+      (dir) => ['gate', 'shop', '--env', 'prod', '--bake', '-5m', '--assembly', dir],
+      'keel: --bake "-5m" is not a duration; use e.g. 30s, 10m, 1h30m or 2d',
+    ],
+    [
+      '--assembly has no value',
+      () => ['status', 'shop', '--env', 'prod', '--assembly'],
+      'keel: --assembly needs a value: --assembly <dir>; run keel status --help',
+    ],
+    [
+      "--env's value is the next option",
+      (dir) => ['status', 'shop', '--env', '--region', 'eu-west-1', '--assembly', dir],
+      'keel: --env needs a value: --env <env>; run keel status --help',
+    ],
+    [
+      'a switch is given a value',
+      (dir) => ['status', 'shop', '--env', 'prod', '--json=yes', '--assembly', dir],
+      'keel: --json is a switch and takes no value; write --json',
+    ],
+    [
+      'an option before any command is unknown',
+      () => ['--hepl'],
+      'keel: keel has no option --hepl; did you mean --help? run keel --help',
+    ],
+  ];
+
+  test.each(cases)('fails when %s, with exit code 2 and one line of its own', async (_, argv, message) => {
+    const result = await run(argv(assembly));
+
+    expect(result.code).toBe(2);
+    expect(oneLine(result)).toBe(message);
+    expect(result.out).toEqual([]);
+    expect(cw.calls()).toHaveLength(0);
+  });
+});
+
+describe('--json errors', () => {
+  test('prints the error as one JSON object with its message, exit code and kind', async () => {
+    const usage = await run(['status', 'nope', '--env', 'prod', '--assembly', assembly, '--json']);
+    const parse = await run(['status', 'shop', '--env', 'prod', '--frobnicate', '--json']);
+    const aws = await run(['status', 'shop', '--env', 'prod', '--assembly', assembly, '--json'], () => {
+      throw sdkError('AccessDeniedException', 'User x is not authorized');
+    });
+
+    expect(usage.code).toBe(2);
+    expect(usage.err).toHaveLength(1);
+    expect(JSON.parse(usage.err[0])).toEqual({
+      error: { message: expect.stringMatching(/^service "nope" is not in the manifest/), exitCode: 2, kind: 'usage' },
+    });
+    expect(JSON.parse(parse.err[0])).toMatchObject({ error: { exitCode: 2, kind: 'usage' } });
+    expect(aws.code).toBe(3);
+    expect(JSON.parse(aws.err[0])).toEqual({
+      error: { message: 'AWS error: access denied (User x is not authorized)', exitCode: 3, kind: 'aws' },
+    });
+  });
+});
+
+describe('colour', () => {
+  async function errorLine(colour: boolean | undefined): Promise<string> {
+    const err: string[] = [];
+    await runCli(['stauts'], { out: () => undefined, err: (text) => err.push(text), ...(colour ? { colour } : {}) });
+    return err[0];
+  }
+
+  test('paints the keel: of an error red only when the output is a terminal', async () => {
+    const line = 'unknown command "stauts"; did you mean keel status? run keel --help';
+
+    expect(await errorLine(true)).toBe(`\u001b[31mkeel:\u001b[0m ${line}`);
+    expect(await errorLine(undefined)).toBe(`keel: ${line}`);
   });
 });

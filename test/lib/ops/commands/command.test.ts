@@ -18,6 +18,11 @@ test.each(commands)('%s documents every option it declares, and declares none of
   for (const option of Object.keys(GLOBAL_OPTIONS)) expect(Object.keys(command?.options ?? {})).not.toContain(option);
 });
 
+test.each(commands)('%s help shows --help and --debug, which every command takes, too', (_, command) => {
+  expect(command?.usage).toContain('\n  -h, --help ');
+  expect(command?.usage).toContain('\n  --debug ');
+});
+
 test("the global usage lists every command's synopsis and every shared option's help line", () => {
   for (const synopsis of Object.values(SYNOPSES)) expect(USAGE).toContain(`\n  ${synopsis}\n`);
   for (const line of Object.values(OPTION_HELP)) expect(USAGE).toContain(`\n${line}\n`);

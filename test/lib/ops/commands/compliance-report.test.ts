@@ -107,6 +107,28 @@ describe('keel compliance report', () => {
     expect(oneLine(result)).toBe('keel: --format "xml" is not md, html or json');
   });
 
+  test('writes the report to the --out file, making its directory, and says where on stderr', async () => {
+    const file = path.join(tempDir('keel-compliance-out-'), 'reports', 'compliance.html');
+
+    const result = await run(['compliance', 'report', reportDir(), '--format', 'html', '--out', file]);
+
+    expect(result.code).toBe(0);
+    expect(result.out).toEqual([]);
+    expect(result.err).toEqual([`wrote the html compliance report to ${file}`]);
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^<!doctype html>[^]*class="expiring"/);
+  });
+
+  test('fails when the --out file cannot be written, naming it, with exit code 2', async () => {
+    const dir = reportDir();
+
+    const result = await run(['compliance', 'report', dir, '--out', path.join(dir, 'keel-compliance.json', 'x.md')]);
+
+    expect(result.code).toBe(2);
+    expect(oneLine(result)).toBe(
+      `keel: --out "${path.join(dir, 'keel-compliance.json', 'x.md')}" cannot be written (EEXIST); pass a writable file path`,
+    );
+  });
+
   test('fails when the report is missing, with exit code 2', async () => {
     const result = await run(['compliance', 'report', tempDir()]);
 

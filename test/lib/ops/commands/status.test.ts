@@ -123,7 +123,11 @@ describe('usage and configuration errors', () => {
       'keel status needs a service',
     ],
     ['--env is missing', (dir) => ['status', 'shop', '--assembly', dir], 'keel status needs --env <env>'],
-    ['--env has no value', () => ['status', 'shop', '--env'], "Option '--env <value>' argument missing"],
+    [
+      '--env has no value',
+      () => ['status', 'shop', '--env'],
+      '--env needs a value: --env <env>; run keel status --help',
+    ],
     [
       '--since is not a duration',
       (dir) => ['status', 'shop', '--env', 'prod', '--since', 'an hour', '--assembly', dir],
