@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { usageError } from './errors';
 import { parseIsoDate } from '../../constructs/governance/iso-date';
+import { renewalProblems, type Renewal } from '../../constructs/governance/acknowledgment-lifecycle';
 
 /** The one reviewed file, at the repository root, that lists the cfn-lint warning rules a team has accepted. */
 export const CFN_LINT_ACKNOWLEDGMENTS_FILE = 'cfn-lint-acknowledgments.json';
@@ -16,6 +17,11 @@ export interface CfnLintAcknowledgment {
   readonly owner: string;
   /** The last day (`YYYY-MM-DD`) it holds; after it, the warnings fail again until someone decides again. */
   readonly expires: string;
+  /**
+   * Set when the expiry is moved later: the expiry before, and a reviewer or a new reason (as for `acknowledge()`).
+   * @default - a first decision, not a renewal
+   */
+  readonly renewal?: Renewal;
 }
 
 const EXAMPLE =
@@ -54,7 +60,7 @@ function entryProblems(rule: string, entry: unknown, { knownOwners, latestExpiry
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
     return [{ where: rule, what: `is ${JSON.stringify(entry)}, not an object`, fix: `write it as ${EXAMPLE}` }];
   }
-  const { reason, owner, expires } = entry as Record<string, unknown>;
+  const { reason, owner, expires, renewal } = entry as Record<string, unknown>;
   const value = (field: unknown) => (field === undefined ? 'missing' : JSON.stringify(field));
   const problems: Problem[] = [];
   if (typeof reason !== 'string' || reason.trim() === '') {
@@ -92,6 +98,10 @@ function entryProblems(rule: string, entry: unknown, { knownOwners, latestExpiry
       fix: `choose a date on or before ${latest} (platform.maxAcknowledgmentDays in lib/config/platform.ts)`,
     });
   }
+  const fields = { id: rule, reason: String(reason), owner: String(owner), expires: String(expires) };
+  for (const problem of renewalProblems(rule, { ...fields, renewal: renewal as Renewal | undefined })) {
+    problems.push({ ...problem, where: problem.where.replace(`${rule}: `, `${rule}.`) });
+  }
   return problems;
 }
 
@@ -117,10 +127,11 @@ export function loadCfnLintAcknowledgments(root: string, limits: AcknowledgmentL
     const listed = problems.map((p) => `  - ${p.where} ${p.what}\n    fix: ${p.fix}`).join('\n');
     throw usageError(`${file} has ${problems.length} problem(s); nothing was validated:\n${listed}`);
   }
-  return Object.entries(parsed as Record<string, Record<string, string>>).map(([rule, entry]) => ({
+  return Object.entries(parsed as Record<string, CfnLintAcknowledgment>).map(([rule, entry]) => ({
     rule,
     reason: entry.reason.trim(),
     owner: entry.owner.trim(),
     expires: entry.expires,
+    ...(entry.renewal ? { renewal: entry.renewal } : {}),
   }));
 }

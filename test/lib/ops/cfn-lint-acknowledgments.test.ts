@@ -58,3 +58,14 @@ test('fails when the owner is not a known team, or the expiry is later than allo
   );
   expect(error.message).toContain('- W3005.expires is "2027-05-15", later than 2027-05-14');
 });
+
+test('reads a renewal with its previous expiry and reviewer, and refuses one with neither a reviewer nor a new reason', async () => {
+  const renewal = { previousExpiry: '2027-01-31', reviewer: 'security-review' };
+  expect(loadCfnLintAcknowledgments(rootWith({ W3005: { ...W3005, renewal } }))[0].renewal).toEqual(renewal);
+
+  const error = await failure(rootWith({ W3005: { ...W3005, renewal: { previousExpiry: '2027-01-31' } } }));
+
+  expect(error.message).toContain(
+    '- W3005.renewal renews the expiry from 2027-01-31 to 2027-05-15 with neither a reviewer nor a new reason',
+  );
+});
