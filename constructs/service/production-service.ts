@@ -15,16 +15,11 @@ import { ServiceAuthorization } from './service-authorization';
 import { ServiceFunction, type ServiceFunctionOptions } from './service-function';
 import type { IServiceContext } from './service-context';
 import { ServiceWebAcl } from './service-web-acl';
+import { API_INTEGRATION_TIMEOUT_SECONDS } from './limits';
+import { DEFAULT_THROTTLING, throttlingProblems, type ApiThrottling } from './throttling';
 
-/** API Gateway's integration timeout for REST APIs (without a quota increase). */
-export const API_INTEGRATION_TIMEOUT_SECONDS = 29;
-
-export interface ApiThrottling {
-  /** Steady requests per second for the whole stage. */
-  readonly rateLimit: number;
-  /** Requests allowed in a burst. */
-  readonly burstLimit: number;
-}
+export { API_INTEGRATION_TIMEOUT_SECONDS } from './limits';
+export type { ApiThrottling } from './throttling';
 
 export interface ProductionServiceProps {
   /** Kebab-case service name. */
@@ -153,7 +148,11 @@ export class ProductionService extends Construct implements IServiceContext {
       props.key ?? new ServiceKey(this, 'Key', { serviceName: props.serviceName, environment: props.environment }).key;
     this.authorization = props.authorization ?? ServiceAuthorization.iam();
 
-    const throttling = props.throttling ?? { rateLimit: 100, burstLimit: 200 };
+    const throttling = props.throttling ?? DEFAULT_THROTTLING;
+    const throttlingErrors = throttlingProblems(`${this.node.path} throttling`, throttling);
+    if (throttlingErrors.length > 0) {
+      throw new KeelValidationError(`Invalid throttling on ${this.node.path}:`, throttlingErrors);
+    }
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { encryptionKey: this.key, retention: this.logRetention });
     decideLogRetention(this.accessLogs, this.logRetention, this.decisionOwner);
     this.api = new apigateway.RestApi(this, 'Api', {
@@ -283,12 +282,13 @@ export class ProductionService extends Construct implements IServiceContext {
       problems.push({
         where: `${this.node.path} route ${route}`,
         what: `function ${fn.node.path} may run ${fn.timeout.toHumanString()}, but API Gateway waits at most ${API_INTEGRATION_TIMEOUT_SECONDS} seconds`,
-        fix: `set the function's timeout to ${API_INTEGRATION_TIMEOUT_SECONDS} seconds or less, or hand long work to a queue`,
+        fix: `set the function's timeout to 1 to ${API_INTEGRATION_TIMEOUT_SECONDS} seconds, or hand long work to a queue`,
       });
     }
     if (problems.length > 0) throw new KeelValidationError(`Invalid route on ${this.node.path}:`, problems);
     this.routeList.push({ method: verb, path: normalized, function: fn });
     this.routedFunctionSet.add(fn);
+    fn.calledBy(route);
 
     const resource = this.api.root.resourceForPath(normalized);
     const pathParameters = [...normalized.matchAll(/\{([^}+]+)\+?\}/g)].map((match) => match[1]);

@@ -11,10 +11,11 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DECISIONS, decide, decideLogRetention } from '../private/decisions';
-import { KeelValidationError, type Problem } from '../errors';
+import { KeelValidationError, problemsToMessages, type Problem } from '../errors';
 import { keelNames } from '../naming';
 import { queueDestination } from '../private/queue-destination';
 import { bundledHandlerCode } from './bundling';
+import { API_INTEGRATION_TIMEOUT_SECONDS, LAMBDA_MAX_TIMEOUT_SECONDS, LAMBDA_MIN_TIMEOUT_SECONDS } from './limits';
 import { protectionDefaults } from './protection';
 import type { IServiceContext } from './service-context';
 
@@ -35,7 +36,8 @@ export interface ServiceFunctionOptions {
    */
   readonly memorySize?: number;
   /**
-   * Timeout; a function behind the API may take at most API Gateway's 29 seconds.
+   * Timeout: 1 second to 15 minutes (Lambda's limits); a function an API route calls, at most API Gateway's 29
+   * seconds. Checked at synth, when the routes are known.
    * @default Duration.seconds(10)
    */
   readonly timeout?: Duration;
@@ -93,6 +95,7 @@ export class ServiceFunction extends Construct {
   public readonly logGroup: logs.LogGroup;
   public readonly deadLetterQueue: sqs.IQueue;
   public readonly timeout: Duration;
+  private readonly routeList: string[] = [];
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
@@ -102,6 +105,7 @@ export class ServiceFunction extends Construct {
     const defaults = protectionDefaults(service.protection);
     const reservedConcurrency = props.reservedConcurrency ?? defaults.reservedConcurrency;
     checkFunctionProps(this.node.path, props.entry, memorySize, this.timeout, reservedConcurrency);
+    this.node.addValidation({ validate: () => problemsToMessages(this.timeoutProblems()) });
 
     const retention = service.logRetention;
     this.logGroup = new logs.LogGroup(this, 'Logs', { encryptionKey: service.key, retention });
@@ -170,6 +174,52 @@ export class ServiceFunction extends Construct {
     decide(this.function, DECISIONS.functionsOutsideVpc, owner);
     decideLogRetention(this.logGroup, retention, owner);
     if (!props.deadLetterQueue) decide(this.deadLetterQueue, DECISIONS.deadLetterQueueHasNoQueue, owner);
+  }
+
+  /** The API routes that call the function, e.g. `GET /orders/{orderId}`. */
+  public get routes(): readonly string[] {
+    return this.routeList;
+  }
+
+  /**
+   * Records that an API route (e.g. `GET /orders`) calls the function, so that its timeout must fit API Gateway's.
+   * `ProductionService.addRoute` calls it.
+   */
+  public calledBy(route: string): void {
+    this.routeList.push(route);
+  }
+
+  /**
+   * The timeout against the limit that applies: API Gateway's when a route calls the function, Lambda's otherwise.
+   * Read from the template, so a timeout changed through the escape hatch after a route was added is checked too.
+   */
+  private timeoutProblems(): Problem[] {
+    const rendered = (this.function.node.defaultChild as lambda.CfnFunction).timeout;
+    const seconds = rendered ?? this.timeout.toSeconds();
+    if (Token.isUnresolved(seconds)) return [];
+    const human = Duration.seconds(seconds).toHumanString();
+    if (this.routeList.length > 0 && seconds > API_INTEGRATION_TIMEOUT_SECONDS) {
+      return [
+        {
+          where: `${this.node.path} timeout`,
+          what: `${human} is longer than API Gateway waits for route(s) ${this.routeList.join(', ')} (${API_INTEGRATION_TIMEOUT_SECONDS} seconds)`,
+          fix: `set the timeout to ${LAMBDA_MIN_TIMEOUT_SECONDS} to ${API_INTEGRATION_TIMEOUT_SECONDS} seconds, or hand long work to a queue`,
+        },
+      ];
+    }
+    if (seconds < LAMBDA_MIN_TIMEOUT_SECONDS || seconds > LAMBDA_MAX_TIMEOUT_SECONDS) {
+      return [
+        {
+          where: `${this.node.path} timeout`,
+          what: `${human} is outside what Lambda allows`,
+          fix:
+            this.routeList.length > 0
+              ? `use ${LAMBDA_MIN_TIMEOUT_SECONDS} to ${API_INTEGRATION_TIMEOUT_SECONDS} seconds: route(s) ${this.routeList.join(', ')} call it`
+              : 'use 1 second to 15 minutes',
+        },
+      ];
+    }
+    return [];
   }
 
   /** Allows `actions` on `resources`, in the function's managed policy. */
@@ -251,11 +301,12 @@ function checkFunctionProps(
       fix: 'use a whole number of MB from 128 to 10240',
     });
   }
-  if (!Token.isUnresolved(timeout.toSeconds()) && (timeout.toSeconds() < 1 || timeout.toSeconds() > 900)) {
+  // Only the lower bound here: the upper one depends on whether a route calls the function, known at synth.
+  if (!timeout.isUnresolved() && (timeout.toMilliseconds() < 1000 || timeout.toMilliseconds() % 1000 !== 0)) {
     problems.push({
       where: `${where} timeout`,
-      what: `${timeout.toHumanString()} is outside what Lambda allows`,
-      fix: 'use 1 second to 15 minutes',
+      what: `${timeout.toHumanString()} is not a whole number of seconds of 1 or more, as Lambda requires`,
+      fix: 'use whole seconds, at least Duration.seconds(1)',
     });
   }
   if (reservedConcurrency !== undefined && !Token.isUnresolved(reservedConcurrency)) {

@@ -147,6 +147,50 @@ describe('bad input', () => {
     );
   });
 
+  test('tells a 20-minute function behind a route to take 29 seconds, not 15 minutes, and 29 seconds passes', () => {
+    const { svc } = ordersService();
+    const slow = svc.addFunction('Slow', { entry: ECHO_HANDLER, timeout: Duration.minutes(20) });
+    const message = refusal(() => svc.addRoute('POST', '/reports', slow));
+    expect(message).toContain('may run 20 minutes, but API Gateway waits at most 29 seconds');
+    expect(message).toContain("fix: set the function's timeout to 1 to 29 seconds, or hand long work to a queue");
+    expect(message).not.toContain('15 minutes');
+
+    const fixed = ordersService();
+    const fn = fixed.svc.addFunction('Slow', { entry: ECHO_HANDLER, timeout: Duration.seconds(29) });
+    fixed.svc.addRoute('POST', '/reports', fn);
+    expect(() => Template.fromStack(fixed.stack)).not.toThrow();
+  });
+
+  test.each([
+    [{ rateLimit: -5, burstLimit: 200 }, 'throttling.rateLimit: -5 is not a number of requests per second above 0'],
+    [{ rateLimit: 0, burstLimit: 200 }, 'throttling.rateLimit: 0 is not a number of requests per second above 0'],
+    [{ rateLimit: 100, burstLimit: 2.5 }, 'throttling.burstLimit: 2.5 is not a whole number of requests of 1 or more'],
+    [{ rateLimit: 100, burstLimit: 0 }, 'throttling.burstLimit: 0 is not a whole number of requests of 1 or more'],
+  ])("fails with Keel's own error, naming the field, when throttling is %j", (throttling, error) => {
+    const message = refusal(() => ordersService('basic', { throttling }));
+    expect(message).toContain(`Test/Service ${error}`);
+    expect(message).toMatch(
+      /fix: use (a number above 0, e.g. 100|a whole number of 1 or more, e.g. 200), or leave throttling out/,
+    );
+  });
+
+  test('reports both throttling fields at once, and their suggested values pass', () => {
+    const message = refusal(() => ordersService('basic', { throttling: { rateLimit: Number.NaN, burstLimit: -1 } }));
+    expect(message).toContain('throttling.rateLimit: null is not a number');
+    expect(message).toContain('throttling.burstLimit: -1 is not a whole number');
+    const { stack, svc } = ordersService('basic', { throttling: { rateLimit: 100, burstLimit: 200 } });
+    withHealthRoute(svc);
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('allows a fractional rate and a burst below the rate, as API Gateway does', () => {
+    const { stack, svc } = ordersService('basic', { throttling: { rateLimit: 10.5, burstLimit: 5 } });
+    withHealthRoute(svc);
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 10.5, ThrottlingBurstLimit: 5 })],
+    });
+  });
+
   test('fails when the service has no route, saying how to add one', () => {
     const { stack } = ordersService();
     expect(() => Template.fromStack(stack)).toThrow(/Test\/Service: has no routes.*\n\s+fix: add one with addRoute/);

@@ -20,6 +20,7 @@ import {
   ordersContext,
   ordersService,
   routedOrdersService,
+  withHealthRoute,
 } from '../../helpers/service';
 
 function serviceSecret({ stack, key }: KeyedStack): ServiceSecret {
@@ -106,10 +107,39 @@ describe('bad input', () => {
     );
   });
 
-  test('fails when the timeout is outside 1 second to 15 minutes', () => {
-    const { svc } = ordersService();
-    expect(refusal(() => svc.addFunction('Fn', { entry: ECHO_HANDLER, timeout: Duration.minutes(16) }))).toMatch(
+  test('fails the synth when the timeout is outside 1 second to 15 minutes and no route calls the function', () => {
+    const { stack, svc } = ordersService();
+    svc.addFunction('Fn', { entry: ECHO_HANDLER, timeout: Duration.minutes(16) });
+    withHealthRoute(svc);
+    expect(() => Template.fromStack(stack)).toThrow(
       /Test\/Service\/Fn timeout: 16 minutes is outside what Lambda allows[\s\S]*use 1 second to 15 minutes/,
+    );
+  });
+
+  test('a function no route calls may run 15 minutes, as the timeout advice says', () => {
+    const { stack, svc } = ordersService();
+    svc.addFunction('Fn', { entry: ECHO_HANDLER, timeout: Duration.minutes(15) });
+    withHealthRoute(svc);
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('fails the synth, naming the route, when a routed function gets a longer timeout through the escape hatch', () => {
+    const { stack, svc } = ordersService();
+    const fn = svc.addFunction('Handler', { entry: ECHO_HANDLER });
+    svc.addRoute('GET', '/orders/{orderId}', fn);
+    (fn.function.node.defaultChild as lambda.CfnFunction).timeout = 60;
+    expect(() => Template.fromStack(stack)).toThrow(
+      /Test\/Service\/Handler timeout: 1 minute is longer than API Gateway waits for route\(s\) GET \/orders\/\{orderId\} \(29 seconds\)[\s\S]*fix: set the timeout to 1 to 29 seconds, or hand long work to a queue/,
+    );
+  });
+
+  test('fails at once when the timeout is not a whole number of seconds of 1 or more, whatever calls it', () => {
+    const { svc } = ordersService();
+    expect(refusal(() => svc.addFunction('Fn', { entry: ECHO_HANDLER, timeout: Duration.millis(500) }))).toContain(
+      'Test/Service/Fn timeout: 500 millis is not a whole number of seconds of 1 or more, as Lambda requires',
+    );
+    expect(refusal(() => svc.addFunction('Zero', { entry: ECHO_HANDLER, timeout: Duration.seconds(0) }))).toContain(
+      'fix: use whole seconds, at least Duration.seconds(1)',
     );
   });
 
