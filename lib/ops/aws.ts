@@ -22,6 +22,39 @@ export interface AwsOptions {
   readonly roleArn?: string;
 }
 
+/** `http:` of `http://127.0.0.1:5000`; empty for what is not a URL. */
+function protocolOf(url: string): string {
+  try {
+    return new URL(url).protocol;
+  } catch {
+    return '';
+  }
+}
+
+/** An AWS region name: eu-west-1, us-gov-west-1, ap-southeast-4. */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * Refuses a region or endpoint the SDK could only fail on, as a usage error that says which and how to fix it. An
+ * emulator (an endpoint is given) may take any region that can be part of a host name.
+ */
+function checkWhere(region: string, endpoint: string | undefined): void {
+  if (!(endpoint ? /^[A-Za-z0-9-]+$/ : REGION).test(region)) {
+    throw new KeelCliError(
+      `the AWS region ${JSON.stringify(region)} is not a region name like eu-west-1; fix --region, AWS_REGION or ` +
+        "the stack's region in the manifest",
+      EXIT.usage,
+    );
+  }
+  if (endpoint !== undefined && !/^https?:$/.test(protocolOf(endpoint))) {
+    throw new KeelCliError(
+      `the endpoint ${JSON.stringify(endpoint)} is not an http(s) URL; pass --endpoint-url (or AWS_ENDPOINT_URL) ` +
+        'like http://127.0.0.1:5000',
+      EXIT.usage,
+    );
+  }
+}
+
 /** What every Keel AWS client shares: region, endpoint, bounded standard retries and timeouts, assumed role. */
 function clientConfig(options: AwsOptions) {
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
@@ -32,6 +65,7 @@ function clientConfig(options: AwsOptions) {
     );
   }
   const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
+  checkWhere(region, endpoint);
   const where = { region, ...(endpoint ? { endpoint } : {}) };
   return {
     ...where,

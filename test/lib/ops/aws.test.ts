@@ -1,5 +1,5 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { cloudWatchClient } from '../../../lib/ops/aws';
+import { cloudWatchClient, codePipelineClient } from '../../../lib/ops/aws';
 import { KeelCliError } from '../../../lib/ops/errors';
 
 const ENV_KEYS = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL'] as const;
@@ -81,5 +81,38 @@ describe('cloudWatchClient', () => {
     expect(await client.config.maxAttempts()).toBe(4);
     expect(client.config.retryMode).toBe('standard');
     expect(await cloudWatchClient({ region: 'eu-west-1', maxAttempts: 2 }).config.maxAttempts()).toBe(2);
+  });
+});
+
+describe('where the clients call', () => {
+  test('fails when the region is not a region name, as a usage error naming it and where it comes from', () => {
+    for (const region of ['eu west', 'EU-WEST-1', 'bogus/x']) {
+      expect(() => cloudWatchClient({ region })).toThrow(
+        new KeelCliError(
+          `the AWS region ${JSON.stringify(region)} is not a region name like eu-west-1; fix --region, AWS_REGION ` +
+            "or the stack's region in the manifest",
+          2,
+        ),
+      );
+    }
+  });
+
+  test('takes any host-name-like region for an emulator, and every AWS region name', () => {
+    expect(() => cloudWatchClient({ region: 'local', endpoint: 'http://127.0.0.1:5000' })).not.toThrow();
+    for (const region of ['eu-west-1', 'us-gov-west-1', 'ap-southeast-4', 'il-central-1']) {
+      expect(() => codePipelineClient({ region })).not.toThrow();
+    }
+  });
+
+  test('fails when the endpoint is not an http(s) URL, as a usage error saying what one looks like', () => {
+    for (const endpoint of ['notaurl', 'ftp://127.0.0.1:5000', '127.0.0.1:5000']) {
+      expect(() => cloudWatchClient({ region: 'eu-west-1', endpoint })).toThrow(
+        new KeelCliError(
+          `the endpoint ${JSON.stringify(endpoint)} is not an http(s) URL; pass --endpoint-url (or ` +
+            'AWS_ENDPOINT_URL) like http://127.0.0.1:5000',
+          2,
+        ),
+      );
+    }
   });
 });
