@@ -10,6 +10,7 @@ import {
   keelNames,
   type DeliveryEnvironment,
 } from '../constructs';
+import { addEmittedMetricCheck } from '../constructs/observability/metric-emission';
 import {
   ENVIRONMENT_NAMES,
   type EnvironmentConfig,
@@ -211,6 +212,7 @@ function buildServiceStage(
   });
   compliance.addStack(stack, [...environment.extraRulePacks, ...profile.extraRulePacks], profile.extraRules);
   requireHealthAlarm(stack);
+  addEmittedMetricCheck(stack);
   const delivered: DeliveryEnvironment = {
     name: environment.name,
     protection: environment.protection,

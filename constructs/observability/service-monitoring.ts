@@ -37,6 +37,12 @@ import {
 
 const SERVICE_MONITORING = Symbol.for('keel.ServiceMonitoring');
 
+/** A set of business metrics and the functions said to emit them (`addBusinessMetrics`). */
+export interface BusinessMetricEmitters {
+  readonly metrics: BusinessMetricSet;
+  readonly functions: readonly ServiceFunction[];
+}
+
 export interface ServiceMonitoringProps {
   /** The service to monitor. Its functions, tables and routes may be added before or after the monitoring. */
   readonly service: ProductionService;
@@ -94,6 +100,7 @@ export class ServiceMonitoring extends Construct {
   public readonly alarmFactory: IKeelAlarmFactory;
   private readonly factory: KeelAlarmFactory;
   private readonly metricList: BusinessMetric[] = [];
+  private readonly emitterList: BusinessMetricEmitters[] = [];
   private readonly objectiveList: ServiceLevelObjective[] = [];
   private readonly runbooks: RunbookLocation;
   private readonly thresholds: StandardAlarmThresholds;
@@ -146,6 +153,11 @@ export class ServiceMonitoring extends Construct {
     return this.metricList;
   }
 
+  /** Each set of business metrics with the functions said to emit it, as `addBusinessMetrics` got them. */
+  public get businessMetricEmitters(): readonly BusinessMetricEmitters[] {
+    return this.emitterList;
+  }
+
   public get objectives(): readonly ServiceLevelObjective[] {
     return this.objectiveList;
   }
@@ -189,12 +201,14 @@ export class ServiceMonitoring extends Construct {
 
   /**
    * Declares that `functions` emit the metrics of `metrics`; alarms may only watch metrics declared here, so a
-   * metric that nothing emits cannot be alarmed on in silence.
+   * metric that nothing emits cannot be alarmed on in silence. `addEmittedMetricCheck` (metric-emission.ts) then
+   * checks, at synth, that the functions' handlers do emit each metric an alarm watches.
    */
   public addBusinessMetrics(metrics: BusinessMetricSet, emittedBy: readonly ServiceFunction[]): void {
     const problems = businessMetricSetProblems(this.node.path, this.service.serviceName, metrics, emittedBy.length);
     if (problems.length > 0) throw new KeelValidationError(`Invalid business metrics on ${this.node.path}:`, problems);
     this.metricList.push(...Object.values(metrics));
+    this.emitterList.push({ metrics, functions: [...emittedBy] });
   }
 
   /** The CloudWatch metric of a business metric, as its handler emits it. */

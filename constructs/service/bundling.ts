@@ -4,7 +4,7 @@ import { AssetHashType, DockerImage, FeatureFlags, type ILocalBundling } from 'a
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LAMBDA_NODEJS_SDK_V3_EXCLUDE_SMITHY_PACKAGES } from 'aws-cdk-lib/cx-api';
 import type { BuildOptions } from 'esbuild';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { KeelValidationError } from '../errors';
 
 /** The lock files NodejsFunction looks for, in its order. */
@@ -45,8 +45,21 @@ export class EsbuildBundler implements ILocalBundling {
   }
 }
 
+/** The handler file of each construct whose code was made by `bundledHandlerCode`. */
+const HANDLER_ENTRIES = new WeakMap<IConstruct, string>();
+
+/**
+ * The absolute path of the handler file `bundledHandlerCode` bundles for `scope` (a ServiceFunction), for checks that
+ * read the handler's sources at synth, bundled or not.
+ * @returns undefined when `scope`'s code was not made by `bundledHandlerCode`
+ */
+export function handlerEntryOf(scope: IConstruct): string | undefined {
+  return HANDLER_ENTRIES.get(scope);
+}
+
 /** The Lambda code of the handler at `props.entry`, bundled in-process; its handler is `index.<name>`. */
 export function bundledHandlerCode(scope: Construct, props: HandlerBundleProps): lambda.Code {
+  HANDLER_ENTRIES.set(scope, path.resolve(props.entry));
   const projectRoot = path.dirname(lockFile(scope, props.depsLockFilePath));
   const smithyExternal = FeatureFlags.of(scope).isEnabled(LAMBDA_NODEJS_SDK_V3_EXCLUDE_SMITHY_PACKAGES);
   const bundler = new EsbuildBundler({

@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import {
   COMPLIANCE_REPORT_FILE,
   buildManifest,
+  defineBusinessMetrics,
   STANDARD_TAG_KEYS,
   missingTagKeys,
   renderedTags,
@@ -252,6 +253,36 @@ describe('runSynth', () => {
       expect(output).toContain(`this one is added at test/lib/synth.test.ts:`);
       expect(output).toContain(`Billing-${environment}/Service: has no ServiceMonitoring`);
     }
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  test('fails when an alarm watches a business metric no handler emits, in every Stage, naming metric and alarm', () => {
+    const refunds = defineBusinessMetrics('orders', {
+      ordersRefunded: { name: 'OrdersRefunded', unit: 'Count', statistic: 'Sum', description: 'Orders refunded' },
+    });
+    const unemitted = {
+      ...orders,
+      stack: (scope: Construct, id: string, props: ServiceStackProps) => {
+        const stack = new OrdersStack(scope, id, props);
+        stack.monitoring.addBusinessMetrics(refunds, [stack.handler]);
+        stack.monitoring.addThresholdAlarm(refunds.ordersRefunded, {
+          slug: 'orders-refunded-high',
+          runbookAnchor: 'order-value-low',
+          severity: 'warning',
+          description: 'Many orders are refunded.',
+          above: 10,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        });
+        return stack;
+      },
+    };
+    const output = failedSynth(() => unbundledTestApp(), repositoryDefinition, [unemitted]);
+    for (const environment of ['dev', 'staging', 'prod']) {
+      expect(output).toContain(
+        `Orders-${environment}/Service/Monitoring alarm orders-${environment}-orders-refunded-high-warning: watches business metric Keel/Orders/OrdersRefunded (key ordersRefunded), which no function it is attached to emits (Orders-${environment}/Service/Service/Handler; handler lib/services/orders/handler.ts and the files it imports never call emit(metrics, <metrics>.ordersRefunded)): the alarm can never fire`,
+      );
+    }
+    expect(output).toContain("fix: call emit(metrics, <the service's metrics>.ordersRefunded)");
     expect(output).not.toMatch(/\n\s+at /);
   });
 
