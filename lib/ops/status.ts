@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import type { ManifestMetricStat, ManifestService } from '../../constructs/manifest/manifest-schema';
 import { awsError } from './aws-errors';
+import { paint } from './colour';
 import { formatDuration } from './duration';
 import { EXIT, type ExitCode } from './errors';
 
@@ -259,11 +260,12 @@ export function sparkline(values: readonly number[]): string {
   return values.map((v) => BARS[max === min ? 0 : bar(v)]).join('');
 }
 
-/** The one screen `keel status` prints. */
-export function renderStatus(report: StatusReport, now: Date = new Date()): string {
+/** The one screen `keel status` prints; with `colour`, the verdict and each alarm's state in ANSI colours. */
+export function renderStatus(report: StatusReport, now: Date = new Date(), colour = false): string {
   const ago = (since?: Date) => (since ? `${formatDuration(now.getTime() - since.getTime())} ago` : '-');
+  const verdict = report.healthy ? paint('HEALTHY', 'green', colour) : paint('UNHEALTHY', 'red', colour);
   const lines = [
-    `${report.service} (${report.environment}): ${report.healthy ? 'HEALTHY' : 'UNHEALTHY'}  health ${report.health.state} since ${ago(report.health.since)}`,
+    `${report.service} (${report.environment}): ${verdict}  health ${report.health.state} since ${ago(report.health.since)}`,
     '',
     'Alarms',
   ];
@@ -282,7 +284,7 @@ export function renderStatus(report: StatusReport, now: Date = new Date()): stri
     lines.push(`  ${severity} (${counts})`);
     for (const alarm of alarms.filter((a) => a.state !== 'OK')) {
       lines.push(
-        `    ${alarm.state.padEnd(17)} ${alarm.name.padEnd(52)} ${ago(alarm.since).padEnd(10)} ${alarm.runbook ?? ''}`,
+        `    ${paint(alarm.state.padEnd(17), alarm.state === 'ALARM' ? 'red' : 'yellow', colour)} ${alarm.name.padEnd(52)} ${ago(alarm.since).padEnd(10)} ${alarm.runbook ?? ''}`,
       );
     }
   }

@@ -77,7 +77,7 @@ export const OPTION_HELP = {
   region: "  --region <region>    AWS region (default: AWS_REGION, or the stack's region in the manifest)",
   endpointUrl: '  --endpoint-url <url> AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)',
   roleArn: "  --role-arn <arn>     assume this role first, e.g. the service's alarm reader in its account",
-  yes: '  --yes                roll back without asking',
+  yes: '  -y, --yes            roll back without asking',
   team: '  --team <team>        the owner team of a new service, from lib/config/teams.ts',
   dataClassification: '  --data-classification <level>  public, internal, confidential (default) or restricted',
   tag: "  --tag <Key=Value>    a value for one of the team's extra required tags; repeat for each",

@@ -27,7 +27,7 @@ export const command = defineCommand({
     const { entry, client } = serviceTarget('status', values, positionals, io);
     const now = io.now?.() ?? new Date();
     const report = await status(client(), entry, { sinceMs, now });
-    io.out(values.json ? JSON.stringify(report, undefined, 2) : renderStatus(report, now));
+    io.out(values.json ? JSON.stringify(report, undefined, 2) : renderStatus(report, now, io.colour));
     return statusExitCode(report);
   },
 });

@@ -361,6 +361,18 @@ describe('renderStatus', () => {
     );
   });
 
+  test('paints the verdict and the alarm states only when asked to colour (on a terminal)', async () => {
+    cw.on(DescribeAlarmsCommand).resolves(describeAlarmsOutput(allAlarms(service, 'OK', { [API_ERRORS]: 'ALARM' })));
+    const report = await status(client, service, { sinceMs: HOUR, now });
+
+    const coloured = renderStatus(report, now, true).split('\n');
+    const plain = renderStatus(report, now).split('\n');
+
+    expect(coloured[0]).toBe('shop (prod): \u001b[31mUNHEALTHY\u001b[0m  health OK since 1h ago');
+    expect(coloured.find((l) => l.includes(API_ERRORS))).toContain(`    \u001b[31m${'ALARM'.padEnd(17)}\u001b[0m `);
+    expect(plain.join('\n')).not.toContain('\u001b[');
+  });
+
   test('reads HEALTHY when healthy and lists the critical alarms before the warnings', async () => {
     cw.on(DescribeAlarmsCommand).resolves(
       describeAlarmsOutput(allAlarms(service, 'OK', { [DLQ]: 'INSUFFICIENT_DATA' })),
