@@ -111,7 +111,9 @@ function commandWithOption(option: string): string | undefined {
 function unknownCommand(words: readonly string[]): KeelCliError {
   const given = words.slice(0, 2).join(' ');
   const names = Object.keys(COMMANDS);
-  const meant = closest(given, names) ?? closest(words[0], names);
+  // A group's first word (`compliance`) means its command; otherwise the command a typo is closest to.
+  const meant =
+    names.find((name) => name.startsWith(`${words[0]} `)) ?? closest(given, names) ?? closest(words[0], names);
   return usageError(
     `unknown command ${JSON.stringify(words.join(' '))}; ${meant ? `did you mean keel ${meant}? ` : ''}run keel --help`,
   );

@@ -120,9 +120,13 @@ describe('dispatch', () => {
     const alone = await run(['compliance']);
 
     expect(unknown.code).toBe(2);
-    expect(oneLine(unknown)).toBe('keel: unknown command "runbooks lint"; run keel --help');
+    expect(oneLine(unknown)).toBe(
+      'keel: unknown command "runbooks lint"; did you mean keel runbooks check? run keel --help',
+    );
     expect(alone.code).toBe(2);
-    expect(oneLine(alone)).toBe('keel: unknown command "compliance"; run keel --help');
+    expect(oneLine(alone)).toBe(
+      'keel: unknown command "compliance"; did you mean keel compliance report? run keel --help',
+    );
   });
 
   test("fails when an option is another command's, with exit code 2", async () => {
