@@ -109,7 +109,7 @@ describe('an alarm on a business metric no function emits', () => {
     expect(() => app.synth()).toThrow(/Test\/Monitoring alarm shop-dev-value-low-warning: watches business metric/);
   });
 
-  test('is found inside metric math, and an emitted metric passes', () => {
+  test('is found inside metric math and anomaly bands, and an emitted metric passes', () => {
     const { monitoring, metrics } = shopEmitting(SHOP_HANDLER);
     monitoring.addRatioAlarm(metrics.failed, metrics.requests, {
       slug: 'value-low',
@@ -118,8 +118,17 @@ describe('an alarm on a business metric no function emits', () => {
       above: 0.1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    monitoring.addAnomalyAlarm(metrics.value, {
+      slug: 'orders-stopped',
+      severity: 'warning',
+      description: 'Order values are unusual.',
+      bandWidth: 2,
+      direction: 'outside',
+      treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+    });
     expect(unemittedMetricProblems(monitoring).map((p) => p.what)).toEqual([
       expect.stringContaining('Keel/Shop/OrderFailures (key failed)'),
+      expect.stringContaining('Keel/Shop/OrderValue (key value)'),
     ]);
   });
 
