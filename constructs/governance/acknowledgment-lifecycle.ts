@@ -1,5 +1,5 @@
 // The lifecycle of an acknowledgment: where it is made, its renewal, and the errors and warnings near its expiry.
-import * as path from 'node:path';
+import { frameOutside, inNodeModules } from '../call-site';
 import type { Problem } from '../errors';
 import { parseIsoDate } from './iso-date';
 
@@ -175,18 +175,10 @@ export function callSite(framesAbove = 0): string | undefined {
   Error.stackTraceLimit = 12;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
-  let above = framesAbove;
-  for (const line of stack.split('\n').slice(1)) {
-    const match = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):\d+\)?\s*$/.exec(line.trim());
-    const file = match?.[1].replace(/^file:\/\//, '');
-    if (!match || !file || !path.isAbsolute(file) || INTERNAL_FRAMES.test(file)) continue;
-    if (above-- > 0) continue;
-    return `${path.relative(process.cwd(), file).split(path.sep).join('/')}:${match[2]}`;
-  }
-  return undefined;
+  return frameOutside(stack, (file) => INTERNAL_FRAMES.test(file) || inNodeModules(file), framesAbove);
 }
 
 /** Frames of the code that records acknowledgments for its callers. */
-const INTERNAL_FRAMES = /governance[\\/](acknowledge|acknowledgment-lifecycle)\.[cm]?[jt]s$|node_modules[\\/]/;
+const INTERNAL_FRAMES = /governance[\\/](acknowledge|acknowledgment-lifecycle)\.[cm]?[jt]s$/;
 
 const isoDay = (date: Date): string => date.toISOString().slice(0, 10);

@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import { frameOutside, inNodeModules } from '../call-site';
 
 /** The observability constructs' own folder: frames in it are Keel's, not the caller's. */
 const OWN_DIRECTORY = __dirname;
@@ -28,12 +28,6 @@ export class CallSite {
  * directory: not in constructs/observability, not in node_modules, not in Node itself.
  */
 export function callerIn(stack: string): string {
-  for (const line of stack.split('\n').slice(1)) {
-    const frame = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):\d+\)?$/.exec(line.trim());
-    if (!frame) continue;
-    const file = frame[1].replace(/^file:\/\//, '');
-    const keel = file.startsWith(OWN_DIRECTORY + path.sep) || file.includes(`${path.sep}node_modules${path.sep}`);
-    if (path.isAbsolute(file) && !keel) return `${path.relative(process.cwd(), file) || file}:${frame[2]}`;
-  }
-  return 'an unknown place (no caller outside constructs/observability on the stack)';
+  const internal = (file: string) => file.startsWith(`${OWN_DIRECTORY}/`) || inNodeModules(file);
+  return frameOutside(stack, internal) ?? 'an unknown place (no caller outside constructs/observability on the stack)';
 }
