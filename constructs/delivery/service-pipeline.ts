@@ -237,7 +237,10 @@ export class ServicePipeline extends Construct {
           computeType: codebuild.ComputeType.SMALL,
         },
         partialBuildSpec: codebuild.BuildSpec.fromObject({
-          phases: { install: { 'runtime-versions': { nodejs: '20', python: '3.11' } } },
+          // Node 22: the AWS SDK for JavaScript v3 requires it for releases after the first week of January 2027
+          // (its NodeVersionSupportWarning on Node 20). CodeBuild's Ubuntu standard 7.0 image offers nodejs 22
+          // (ubuntu/standard/7.0/runtimes.yml in aws/aws-codebuild-docker-images, the image's own definition).
+          phases: { install: { 'runtime-versions': { nodejs: '22', python: '3.11' } } },
         }),
         logging: { cloudWatch: { logGroup: this.buildLogs } },
       },

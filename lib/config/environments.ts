@@ -9,11 +9,14 @@ export type EnvironmentDefaults = Omit<EnvironmentConfig, 'name' | 'account' | '
  * `KEEL_<ENV>_REGION` environment variables.
  */
 export const environmentDefaults: Readonly<Record<EnvironmentName, EnvironmentDefaults>> = {
+  // bakeMinutes: how long `keel gate` watches the alarms after a deploy before the pipeline promotes (1 to 1440).
+  // Dev has no gate: too little traffic to judge.
   dev: { protection: 'basic', extraRulePacks: [] },
-  staging: { protection: 'standard', extraRulePacks: [] },
+  staging: { protection: 'standard', extraRulePacks: [], bakeMinutes: 3 },
   prod: {
     protection: 'maximum',
     extraRulePacks: ['NIST.800.53.R5'],
+    bakeMinutes: 10,
     // Releases reach prod Monday to Thursday, 09:00 to 16:59 Berlin time; Fridays and weekends are frozen.
     deploymentWindows: [{ cron: '* * 9-16 ? * MON-THU *', timeZone: 'Europe/Berlin' }],
   },

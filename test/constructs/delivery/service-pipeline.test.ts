@@ -220,6 +220,15 @@ describe('the pipeline of a service', () => {
     );
   });
 
+  test('builds on Node 22, which the AWS SDK requires from 2027, in every step with a buildspec of its own', () => {
+    const specs = Object.values(template.findResources('AWS::CodeBuild::Project'))
+      .map((p) => (p.Properties as { Source: { BuildSpec: unknown } }).Source.BuildSpec)
+      .filter((spec): spec is string => typeof spec === 'string')
+      .map((spec) => JSON.parse(spec) as { phases: { install?: { 'runtime-versions'?: Record<string, string> } } });
+    expect(specs.length).toBeGreaterThan(3);
+    for (const spec of specs) expect(spec.phases.install?.['runtime-versions']?.nodejs).toBe('22');
+  });
+
   test('updates itself before it deploys anything', () => {
     expect(stage(template, 'UpdatePipeline').Actions.map((a) => a.Name)).toEqual(['SelfMutate']);
     expect(commandsOf(template, 'cdk -a . deploy')).toContainEqual(
