@@ -24,7 +24,8 @@ import { testApp, unbundledTestApp } from '../helpers/app';
 import { tempDir } from '../helpers/temp-dir';
 
 describe('the whole app', () => {
-  const app = testApp({}, { cloudFormationValidation: true });
+  // As `cdk synth` runs it: the CDK CLI turns version reporting on, which adds a CDK::Metadata resource per stack.
+  const app = testApp({ 'aws:cdk:version-reporting': true }, { cloudFormationValidation: true });
   const context = (key: string): unknown => app.node.tryGetContext(key);
   const config = loadRepositoryConfig({ context, env: {} });
   const platform = buildPlatform(app, config, readSynthOptions(context, config));
@@ -44,6 +45,13 @@ describe('the whole app', () => {
       'Orders-staging/Service',
     ]);
     expect(services.map((s) => s.stackName).sort()).toEqual(['Orders-dev', 'Orders-prod', 'Orders-staging']);
+  });
+
+  test("prints the compliance summary README's quick start shows, line for line, so README cannot go stale", () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const shown = /```\n(Keel compliance: \d+ stack\(s\)[^`]*?)\n```/.exec(readme)?.[1];
+    // When this fails after a change to the checks, run `npx cdk synth` and paste its summary into README.md.
+    expect(shown?.split('\n')).toEqual(printed.join('\n').split('\n'));
   });
 
   test('has zero unacknowledged findings across every stack and pack', () => {
