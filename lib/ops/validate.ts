@@ -38,7 +38,12 @@ export interface AcknowledgmentUse extends CfnLintAcknowledgment {
   /** How many warnings it covers in this run; 0 when it is stale or expired. */
   readonly covered: number;
   readonly status: 'current' | 'expired' | 'stale';
+  /** Days from the day of the run to its expiry; negative once expired. */
+  readonly daysLeft: number;
 }
+
+/** From this many days before its expiry, an acknowledgment is named in every run, as synth does for Keel's own. */
+export const EXPIRY_WARNING_DAYS = 30;
 
 export interface ValidationResult {
   readonly cfnLintVersion: string;
@@ -129,7 +134,9 @@ export async function validate(assemblyDir: string, options: ValidateOptions): P
   const uses: AcknowledgmentUse[] = acknowledgments.map((ack) => {
     const covered = findings.filter((f) => f.acknowledged && f.rule === ack.rule).length;
     const fired = findings.some((f) => f.rule === ack.rule);
-    return { ...ack, covered, status: !current.has(ack.rule) ? 'expired' : fired ? 'current' : 'stale' };
+    const daysLeft = Math.round(((parseIsoDate(ack.expires)?.getTime() ?? 0) - today.getTime()) / 86_400_000);
+    const status = !current.has(ack.rule) ? 'expired' : fired ? 'current' : 'stale';
+    return { ...ack, covered, status, daysLeft };
   });
   const errors = findings.filter((f) => f.severity === 'error').length;
   const openWarnings = findings.filter((f) => f.severity === 'warning' && !f.acknowledged).length;
@@ -179,6 +186,13 @@ export function renderValidation(result: ValidationResult): string[] {
     } else {
       lines.push(
         `✓ ${ack.covered} ${ack.rule} warning(s) acknowledged by ${ack.owner} until ${ack.expires}: ${ack.reason}`,
+      );
+    }
+    if (ack.status !== 'expired' && ack.daysLeft <= EXPIRY_WARNING_DAYS) {
+      lines.push(
+        `! acknowledgment ${who} expires on ${ack.expires} (${ack.daysLeft} day(s) left): fix the warnings, or renew ` +
+          'it before then with a "renewal" record (its previous expiry, and a reviewer or a new reason; ' +
+          'constructs/governance/README.md, "Renew an acknowledgment")',
       );
     }
   }

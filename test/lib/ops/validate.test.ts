@@ -210,3 +210,20 @@ test('fails when there is no cloud assembly, or no template in it, saying to syn
     'keel: keel validate takes one cloud assembly directory: keel validate [cdk.out]',
   );
 });
+
+test('names an acknowledgment from 30 days before it expires, with how to renew it, and not earlier', async () => {
+  const soon = await validate(
+    [assemblyWith('Quiet-dev', UNUSED_PARAMETER)],
+    repositoryWith({ W2001: { ...W2001, expires: '2027-02-04' } }),
+  );
+  expect(soon.code).toBe(0);
+  expect(soon.out).toContain(
+    '! acknowledgment W2001 in cfn-lint-acknowledgments.json (owner: platform) expires on 2027-02-04 (20 day(s) left): ' +
+      'fix the warnings, or renew it before then with a "renewal" record',
+  );
+  const later = await validate(
+    [assemblyWith('Quiet-dev', UNUSED_PARAMETER)],
+    repositoryWith({ W2001: { ...W2001, expires: '2027-02-15' } }),
+  );
+  expect(later.out).not.toContain('expires on');
+});
