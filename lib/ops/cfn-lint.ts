@@ -47,8 +47,11 @@ function readJson(file: string): unknown {
   }
 }
 
-/** Template files of the assembly in `dir` and of the nested `assembly-*` directories of Stages, relative to `root`. */
-function templateFiles(root: string, dir = ''): string[] {
+/**
+ * Template files of the assembly in `dir` and of the nested `assembly-*` directories of Stages, relative to `root`:
+ * the only places a cloud assembly keeps templates, so a wrong directory is not searched through.
+ */
+export function templateFiles(root: string, dir = ''): string[] {
   const found: string[] = [];
   for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
     const relative = path.join(dir, entry.name);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunbookChecker, runbookLinkOf } from '../../constructs/observability/runbooks';
+import { templateFiles } from './cfn-lint';
 import { usageError } from './errors';
 
 export interface RunbookProblem {
@@ -30,13 +31,12 @@ export function checkRunbooks(
   assemblyDir: string,
   runbooksDir: string,
 ): { checked: number; problems: RunbookProblem[] } {
-  if (!fs.existsSync(assemblyDir)) throw usageError(`no cloud assembly at ${assemblyDir}: run 'npx cdk synth' first`);
+  if (!fs.existsSync(assemblyDir) || !fs.statSync(assemblyDir).isDirectory()) {
+    throw usageError(`no cloud assembly at ${assemblyDir}: run 'npx cdk synth' first`);
+  }
   if (!fs.existsSync(runbooksDir)) throw usageError(`no runbooks directory at ${runbooksDir}: pass --runbooks <dir>`);
   // Stacks inside Stages (the pipeline's) sit in nested assemblies: assembly-<stage>/<stack>.template.json.
-  const templates = fs
-    .readdirSync(assemblyDir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.template.json'))
-    .sort();
+  const templates = templateFiles(assemblyDir).sort();
   // A wrong or empty directory would check nothing and pass: refuse it instead.
   if (templates.length === 0) {
     throw usageError(

@@ -116,3 +116,17 @@ test('fails when the directory holds no synthesized template, rather than passin
       'first, or pass the directory cdk synth wrote (cdk.out unless --output says otherwise)',
   });
 });
+
+test('looks for templates only where a cloud assembly keeps them, so a wrong directory is refused, not searched', async () => {
+  // A repository checkout: templates deep in folders that are not nested Stage assemblies (assembly-*).
+  const { assembly, runbooks } = fixture({ 'some/project/cdk.out/Stack.template.json': { A: alarm('a', 'x') } });
+  const wrong = await cliFailure(Promise.resolve().then(() => checkRunbooks(assembly, runbooks)));
+  expect(wrong).toMatchObject({ exitCode: 2, message: expect.stringContaining('it holds no synthesized template') });
+
+  const file = path.join(assembly, 'some', 'project', 'cdk.out', 'Stack.template.json');
+  const notDirectory = await cliFailure(Promise.resolve().then(() => checkRunbooks(file, runbooks)));
+  expect(notDirectory).toMatchObject({
+    exitCode: 2,
+    message: `no cloud assembly at ${file}: run 'npx cdk synth' first`,
+  });
+});
