@@ -1,6 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { awsBounds, type Deadline } from './aws-bounds';
 import { ENDPOINT } from './aws-errors';
 import { EXIT, KeelCliError } from './errors';
 
@@ -11,10 +12,15 @@ export interface AwsOptions {
   readonly endpoint?: string;
   /**
    * Attempts per call under the SDK's standard retry mode (exponential backoff with jitter, capped at 20 s each);
-   * each attempt may take 3 s to connect and 15 s to answer.
-   * @default 4
+   * each attempt may take 3 s to connect and 15 s to answer (KEEL_AWS_CONNECT_TIMEOUT, KEEL_AWS_ANSWER_TIMEOUT).
+   * @default 4, or KEEL_AWS_ATTEMPTS
    */
   readonly maxAttempts?: number;
+  /**
+   * When the command must be done with AWS: no attempt starts after it, and one under way ends at it.
+   * @default - each call bounded only by its attempts and timeouts
+   */
+  readonly deadline?: Deadline;
   /**
    * A role to assume first, e.g. the alarm reader in a service's account that the pipeline's gate step uses.
    * @default - the caller's own credentials
@@ -66,13 +72,22 @@ function clientConfig(options: AwsOptions) {
   }
   const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
   checkWhere(region, endpoint);
-  const where = { region, ...(endpoint ? { endpoint } : {}) };
+  const bounds = awsBounds();
+  const where = {
+    region,
+    ...(endpoint ? { endpoint } : {}),
+    retryMode: 'standard',
+    maxAttempts: options.maxAttempts ?? bounds.attempts,
+    // The installed @smithy/node-http-handler only logs a warning when requestTimeout runs out unless it is told to
+    // throw; throwing ends the attempt (and destroys its socket), so an endpoint that never answers cannot hang keel.
+    requestHandler: {
+      connectionTimeout: bounds.connectMs,
+      requestTimeout: bounds.answerMs,
+      throwOnRequestTimeout: true,
+    },
+  };
   return {
     ...where,
-    retryMode: 'standard',
-    maxAttempts: options.maxAttempts ?? 4,
-    // With at most 4 attempts, these bound a call that hangs to well under two minutes in all.
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 },
     ...(options.roleArn
       ? {
           credentials: fromTemporaryCredentials({
@@ -81,6 +96,22 @@ function clientConfig(options: AwsOptions) {
           }),
         }
       : {}),
+  };
+}
+
+/**
+ * Holds every attempt of `client` to `deadline`: an attempt that would start after it fails at once (and is not
+ * retried), and one under way may take only the time left, however long KEEL_AWS_ANSWER_TIMEOUT allows.
+ */
+function keepingDeadline(client: CloudWatchClient | CodePipelineClient, deadline: Deadline | undefined): void {
+  if (!deadline) return;
+  const handler = client.config.requestHandler;
+  const handle = handler.handle.bind(handler);
+  const answerMs = awsBounds().answerMs;
+  handler.handle = (request: Parameters<typeof handle>[0], options?: Parameters<typeof handle>[1]) => {
+    const left = Math.ceil(deadline.left());
+    if (left <= 0) return Promise.reject(deadline.expired());
+    return handle(request, { ...options, requestTimeout: Math.min(answerMs, left) });
   };
 }
 
@@ -110,6 +141,7 @@ const NAMING_ENDPOINT = { step: 'build', name: 'keelNamingEndpoint' } as const;
 export function cloudWatchClient(options: AwsOptions): CloudWatchClient {
   const client = new CloudWatchClient(clientConfig(options));
   client.middlewareStack.add(namingEndpoint, NAMING_ENDPOINT);
+  keepingDeadline(client, options.deadline);
   return client;
 }
 
@@ -117,5 +149,6 @@ export function cloudWatchClient(options: AwsOptions): CloudWatchClient {
 export function codePipelineClient(options: AwsOptions): CodePipelineClient {
   const client = new CodePipelineClient(clientConfig(options));
   client.middlewareStack.add(namingEndpoint, NAMING_ENDPOINT);
+  keepingDeadline(client, options.deadline);
   return client;
 }

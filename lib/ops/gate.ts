@@ -1,8 +1,8 @@
 import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import type { ManifestService } from '../../constructs/manifest/manifest-schema';
-import { awsError } from './aws-errors';
+import { awsError, isTransientAwsError } from './aws-errors';
 import { formatDuration } from './duration';
-import { usageError } from './errors';
+import { EXIT, KeelCliError, usageError } from './errors';
 
 /** DescribeAlarms takes at most 100 alarm names per call. */
 const MAX_NAMES_PER_CALL = 100;
@@ -69,8 +69,16 @@ export async function gate(
   ];
   const start = clock.now();
   let polls = 0;
+  let lastSeen = start;
   for (;;) {
-    const states = await describe(client, watched);
+    const states = await look(client, watched, options, clock, lastSeen);
+    if (!states) {
+      await clock.sleep(
+        Math.min(options.pollMs, Math.max(0, options.bakeMs - (clock.now() - start))) || options.pollMs,
+      );
+      continue;
+    }
+    lastSeen = clock.now();
     polls++;
     const failing = watched
       .map((name) => ({ name, state: states.get(name) ?? 'MISSING' }))
@@ -93,6 +101,34 @@ export async function gate(
     );
     if (left <= 0) return { passed: true, polls, watched };
     await clock.sleep(Math.min(options.pollMs, left));
+  }
+}
+
+/**
+ * One look at the watched alarms; `undefined` when it failed for a reason that may pass (throttling, 5xx, a
+ * timeout, the network) and the gate can still tell: its last good look is at most two polls ago. A zero bake, an
+ * error that will not pass, or a gap longer than that ends the gate with exit 3, saying it could not tell.
+ */
+async function look(
+  client: CloudWatchClient,
+  watched: readonly string[],
+  options: GateOptions,
+  clock: NonNullable<GateOptions['clock']>,
+  lastSeen: number,
+): Promise<Map<string, string> | undefined> {
+  try {
+    return await describe(client, watched);
+  } catch (error) {
+    const cause = error instanceof KeelCliError ? error.cause : error;
+    if (options.bakeMs === 0 || !isTransientAwsError(cause)) throw error;
+    const gap = clock.now() - lastSeen;
+    if (gap < 2 * options.pollMs) return undefined;
+    throw new KeelCliError(
+      `${(error as Error).message}; the gate cannot tell whether the alarms stayed OK: no answer for ` +
+        `${formatDuration(gap)} of the bake (more than two polls), so it fails rather than pass unseen`,
+      EXIT.aws,
+      cause,
+    );
   }
 }
 

@@ -36,7 +36,8 @@ export const command = defineCommand({
     // Without --poll, look every 30 seconds, or as often as a shorter bake allows.
     const pollMs = values.poll === undefined ? Math.min(30_000, bakeMs) : parseDuration('--poll', values.poll);
     checkGateTimes(bakeMs, pollMs);
-    const { entry, client } = serviceTarget('gate', values, positionals, io);
+    // The bake, then as long as any other command may take (KEEL_DEADLINE): a 10-minute gate ends by 12 minutes.
+    const { entry, client } = serviceTarget('gate', values, positionals, io, bakeMs);
     const result = await gate(client(), entry, {
       bakeMs,
       pollMs,

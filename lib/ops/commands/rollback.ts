@@ -25,14 +25,15 @@ export const command = defineCommand({
   ].join('\n'),
   options: { ...SERVICE_OPTIONS, yes: { type: 'boolean', short: 'y', default: false } },
   async run(values, positionals, io) {
-    const { entry, aws } = serviceTarget('rollback', values, positionals, io);
+    const { entry, aws, deadline } = serviceTarget('rollback', values, positionals, io);
     if (!entry.pipeline) {
       throw usageError(
         `the manifest has no pipeline for ${entry.service} (${entry.environment}); synthesize every environment ` +
           '(leave out -c keel:environments) so the pipeline is built',
       );
     }
-    const client = (io.codePipeline ?? codePipelineClient)(aws(entry.pipeline.region));
+    const where = aws(entry.pipeline.region);
+    const client = io.codePipeline ? io.codePipeline(where) : codePipelineClient({ ...where, deadline });
     io.err(`looking up ${entry.pipeline.name} (${entry.pipeline.stage}) ...`);
     const plan = await planRollback(client, entry.pipeline);
     io.err(renderPlan(plan));
@@ -42,6 +43,8 @@ export const command = defineCommand({
         io.out(`not rolled back: ${plan.stage} stays on ${plan.current?.executionId ?? 'its current execution'}`);
         return EXIT.unhealthy;
       }
+      // The time a person took to read the plan does not count against the rollback call.
+      deadline.restart();
     }
     const executionId = await rollback(client, plan);
     io.out(

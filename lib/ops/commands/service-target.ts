@@ -1,6 +1,7 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { ManifestService } from '../../../constructs/manifest/manifest-schema';
 import { cloudWatchClient, type AwsOptions } from '../aws';
+import { awsBounds, Deadline } from '../aws-bounds';
 import { usageError } from '../errors';
 import { findService, loadManifest } from '../manifest';
 import { ASSEMBLY_OPTION, OPTION_HELP, type CliIo, type CommandOptions } from './command';
@@ -35,8 +36,10 @@ export interface ServiceTarget {
   readonly entry: ManifestService;
   /** Where to call AWS, in `region` unless `--region` says otherwise. */
   readonly aws: (region: string | undefined) => AwsOptions;
-  /** A CloudWatch client in the service's region. */
+  /** A CloudWatch client in the service's region, held to `deadline`. */
   readonly client: () => CloudWatchClient;
+  /** When the command must be done with AWS: KEEL_DEADLINE (2 minutes) from now, plus `extraMs`. */
+  readonly deadline: Deadline;
 }
 
 /**
@@ -48,6 +51,7 @@ export function serviceTarget(
   values: ServiceValues,
   positionals: readonly string[],
   io: CliIo,
+  extraMs = 0,
 ): ServiceTarget {
   const service = positionals[0];
   if (!service) throw usageError(`keel ${command} needs a service: keel ${command} <service> --env <env>`);
@@ -58,6 +62,9 @@ export function serviceTarget(
     endpoint: values['endpoint-url'],
     ...(values['role-arn'] ? { roleArn: values['role-arn'] } : {}),
   });
-  const makeClient = io.client ?? cloudWatchClient;
-  return { entry, aws, client: () => makeClient(aws(entry.region)) };
+  const deadline = new Deadline(awsBounds().deadlineMs + extraMs);
+  // Clients that tests inject keep their own bounds.
+  const client = () =>
+    io.client ? io.client(aws(entry.region)) : cloudWatchClient({ ...aws(entry.region), deadline });
+  return { entry, aws, client, deadline };
 }

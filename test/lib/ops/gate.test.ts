@@ -210,6 +210,67 @@ describe('gate', () => {
     expect(error.message).toContain('kept throttling');
   });
 
+  test('neither passes nor fails on a throttling burst mid-bake that clears: it looks again and passes', async () => {
+    const throttled = sdkError('ThrottlingException', 'Rate exceeded', { $metadata: { attempts: 4 } });
+    cw.on(DescribeAlarmsCommand).resolvesOnce(watched('OK')).rejectsOnce(throttled).resolves(watched('OK'));
+    const opts = options({ bakeMs: 2 * MINUTE });
+
+    const result = await gate(client, service, opts);
+
+    // Looks at 0s (OK), 30s (throttled: not counted), 60s, 90s, 120s (OK).
+    expect(result).toEqual({ passed: true, polls: 4, watched: WATCHED });
+    expect(cw.commandCalls(DescribeAlarmsCommand)).toHaveLength(5);
+  });
+
+  test('fails on an alarm in ALARM seen right after a throttling burst clears', async () => {
+    cw.on(DescribeAlarmsCommand)
+      .resolvesOnce(watched('OK'))
+      .rejectsOnce(sdkError('ThrottlingException', 'Rate exceeded'))
+      .resolves(watched('OK', { [DLQ]: 'ALARM' }));
+
+    const result = await gate(client, service, options());
+
+    expect(result).toMatchObject({ passed: false, failedOn: { name: DLQ, state: 'ALARM' } });
+  });
+
+  test('never passes on a last look that failed: after the bake it looks again until it sees the alarms', async () => {
+    cw.on(DescribeAlarmsCommand)
+      .resolvesOnce(watched('OK'))
+      .rejectsOnce(sdkError('ServiceUnavailable', 'Unavailable', { $metadata: { httpStatusCode: 503 } }))
+      .resolves(watched('OK'));
+    const opts = options({ bakeMs: 30 * SECOND });
+
+    const result = await gate(client, service, opts);
+
+    expect(result).toEqual({ passed: true, polls: 2, watched: WATCHED });
+    expect(opts.clock.now()).toBe(60 * SECOND);
+  });
+
+  test('fails with exit code 3 when a 5xx never clears, saying it cannot tell rather than passing unseen', async () => {
+    cw.on(DescribeAlarmsCommand)
+      .resolvesOnce(watched('OK'))
+      .rejects(sdkError('InternalFailure', 'boom', { $metadata: { httpStatusCode: 500 } }));
+
+    const error = await failure(gate(client, service, options()));
+
+    expect(error.exitCode).toBe(3);
+    expect(error.message).toMatch(/kept failing with HTTP 500.*the gate cannot tell whether the alarms stayed OK/);
+    // The last good look at 0s; failures at 30s and 60s: two polls without an answer end it.
+    expect(cw.commandCalls(DescribeAlarmsCommand)).toHaveLength(3);
+  });
+
+  test('fails at once on an error that will not pass by itself (access denied), mid-bake too', async () => {
+    cw.on(DescribeAlarmsCommand)
+      .resolvesOnce(watched('OK'))
+      .rejects(sdkError('AccessDeniedException', 'not authorized'));
+
+    const error = await failure(gate(client, service, options()));
+
+    expect(error.exitCode).toBe(3);
+    expect(error.message).not.toContain('cannot tell');
+    expect(cw.commandCalls(DescribeAlarmsCommand)).toHaveLength(2);
+  });
+
   test('looks once and passes when the bake is 0 and every watched alarm is OK (the entry check)', async () => {
     cw.on(DescribeAlarmsCommand).resolves(watched('OK'));
     const opts = options({ bakeMs: 0, pollMs: 0 });
