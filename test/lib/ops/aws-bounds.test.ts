@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { awsBounds, Deadline } from '../../../lib/ops/aws-bounds';
 import { runCli } from '../../../lib/ops/cli';
@@ -67,9 +69,30 @@ const COMMANDS: Readonly<Record<string, readonly string[]>> = {
   rollback: ['rollback', 'shop', '--env', 'prod', '--yes'],
 };
 
-/** The last stderr line: one `keel:` line, no stack trace, nothing after it; and the run ended within the bound. */
-function failedInOneLine(run: Run, code: number): string {
-  expect(run.code).toBe(code);
+/** Each failure class, as README's "Bounds and failures" table names it, and its exit code there. */
+const EXIT_OF = {
+  'no credentials': 3,
+  'expired credentials': 3,
+  'access denied': 3,
+  'throttling after retries': 3,
+  '5xx after retries': 3,
+  'accepted, never answers': 3,
+  'command deadline passed': 3,
+  'connection refused or dropped': 3,
+  'DNS failure': 3,
+  'TLS failure': 3,
+  'not an AWS answer (an HTML 200)': 3,
+  'unknown pipeline (`rollback`)': 2,
+  'unknown alarm (`gate`)': 1,
+} as const;
+type Failure = keyof typeof EXIT_OF;
+
+/**
+ * The failure's exit code (README's), one `keel:` line last on stderr, no stack trace, and the run ended within the
+ * bound; returns the line.
+ */
+function failedInOneLine(run: Run, failure: Failure): string {
+  expect(run.code).toBe(EXIT_OF[failure]);
   expect(run.ms).toBeLessThan(BOUND_MS);
   const last = run.err[run.err.length - 1];
   expect(last).toMatch(/^keel: /);
@@ -144,7 +167,7 @@ describe.each(Object.keys(COMMANDS))('keel %s under faults', (name) => {
   test('ends within its bound with exit code 3 when the endpoint accepts the connection and never answers', async () => {
     proxy.faults([{ action, fault: { kind: 'hang' } }]);
 
-    const line = failedInOneLine(await keel(argv), 3);
+    const line = failedInOneLine(await keel(argv), 'accepted, never answers');
 
     expect(line).toContain(`endpoint ${proxy.endpoint} accepted the connection but did not answer in time after 2`);
     expect(line).toContain('KEEL_AWS_ANSWER_TIMEOUT');
@@ -153,7 +176,7 @@ describe.each(Object.keys(COMMANDS))('keel %s under faults', (name) => {
   test('names the HTTP status with exit code 3 when AWS keeps failing with 5xx', async () => {
     proxy.faults([{ action, fault: { kind: 'unavailable' } }]);
 
-    const line = failedInOneLine(await keel(argv), 3);
+    const line = failedInOneLine(await keel(argv), '5xx after retries');
 
     expect(line).toContain(
       `endpoint ${proxy.endpoint} kept failing with HTTP 503 (ServiceUnavailable) after 2 attempts`,
@@ -163,28 +186,33 @@ describe.each(Object.keys(COMMANDS))('keel %s under faults', (name) => {
   test('says the answer is not AWS with exit code 3 when a proxy answers a 200 HTML page', async () => {
     proxy.faults([{ action, fault: { kind: 'html' } }]);
 
-    const line = failedInOneLine(await keel(argv), 3);
+    const line = failedInOneLine(await keel(argv), 'not an AWS answer (an HTML 200)');
 
     expect(line).toContain(`endpoint ${proxy.endpoint} answered with something that is not an AWS response`);
   });
 });
 
-/** One failure class: the fault, the command that shows it, exit code and what its line says. */
-type FaultCase = [string, Fault | undefined, string, number, string];
+/** One failure class: its README name, the fault, the command that shows it and what its line says (`<proxy>`: where). */
+type FaultCase = [Failure, Fault, string, string];
 
 const CASES: FaultCase[] = [
-  ['access is denied', { kind: 'denied' }, 'status', 3, 'access denied'],
-  ['the credentials have expired', { kind: 'expired' }, 'gate', 3, 'the AWS credentials have expired'],
-  ['AWS keeps throttling', { kind: 'throttle' }, 'status', 3, 'kept throttling the requests after retries'],
-  ['the connection is dropped without an answer', { kind: 'drop' }, 'gate', 3, 'cannot reach'],
+  ['access denied', { kind: 'denied' }, 'status', 'access denied (User: arn:aws:iam::111111111111:user/x'],
+  ['expired credentials', { kind: 'expired' }, 'gate', 'the AWS credentials have expired (ExpiredTokenException)'],
+  ['throttling after retries', { kind: 'throttle' }, 'status', 'CloudWatch kept throttling the requests'],
+  [
+    'connection refused or dropped',
+    { kind: 'drop' },
+    'gate',
+    'cannot reach the CloudWatch endpoint <proxy> (ECONNRESET)',
+  ],
 ];
 
-test.each(CASES)('fails in one line when %s', async (_, fault, command, code, message) => {
-  if (fault) proxy.faults([{ action: '*', fault }]);
+test.each(CASES)('fails in one line on %s', async (failure, fault, command, message) => {
+  proxy.faults([{ action: '*', fault }]);
 
-  const line = failedInOneLine(await keel(COMMANDS[command]), code);
+  const line = failedInOneLine(await keel(COMMANDS[command]), failure);
 
-  expect(line).toContain(message);
+  expect(line).toContain(message.replace('<proxy>', proxy.endpoint));
 });
 
 test('waits out a slow answer that comes within the answer timeout', async () => {
@@ -210,14 +238,16 @@ test('ends at the deadline, with exit code 3, however many attempts are allowed'
 
   const run = await withBounds({ KEEL_AWS_ATTEMPTS: '10', KEEL_DEADLINE: '600ms' }, () => keel(COMMANDS.status));
 
-  expect(failedInOneLine(run, 3)).toContain("did not answer before the command's deadline (KEEL_DEADLINE");
+  expect(failedInOneLine(run, 'command deadline passed')).toContain(
+    "did not answer before the command's deadline (KEEL_DEADLINE",
+  );
 });
 
 test('fails with exit code 2 naming the pipeline when CodePipeline does not have it', async () => {
   // moto has no GetPipelineState; the proxy answers as CodePipeline does for a pipeline the account lacks.
   proxy.faults([{ action: 'GetPipelineState', fault: { kind: 'noPipeline' } }]);
 
-  const line = failedInOneLine(await keel(COMMANDS.rollback), 2);
+  const line = failedInOneLine(await keel(COMMANDS.rollback), 'unknown pipeline (`rollback`)');
 
   expect(line).toContain('reading pipeline shop-pipeline (GetPipelineState) failed');
   expect(line).toContain(`endpoint ${proxy.endpoint} does not know it (PipelineNotFoundException`);
@@ -226,13 +256,13 @@ test('fails with exit code 2 naming the pipeline when CodePipeline does not have
 test('fails with exit code 3 naming the endpoint when the connection is refused', async () => {
   const endpoint = `http://127.0.0.1:${await closedPort()}`;
 
-  const line = failedInOneLine(await keel(COMMANDS.rollback, endpoint), 3);
+  const line = failedInOneLine(await keel(COMMANDS.rollback, endpoint), 'connection refused or dropped');
 
   expect(line).toContain(`cannot reach the CodePipeline endpoint ${endpoint} (ECONNREFUSED)`);
 });
 
 test('fails with exit code 3 naming the host when it cannot be found (DNS)', async () => {
-  const line = failedInOneLine(await keel(COMMANDS.status, 'http://keel-test.invalid:5000'), 3);
+  const line = failedInOneLine(await keel(COMMANDS.status, 'http://keel-test.invalid:5000'), 'DNS failure');
 
   expect(line).toMatch(
     /cannot reach the CloudWatch endpoint http:\/\/keel-test\.invalid:5000 \((ENOTFOUND|EAI_AGAIN)\)/,
@@ -240,7 +270,7 @@ test('fails with exit code 3 naming the host when it cannot be found (DNS)', asy
 });
 
 test('fails with exit code 3 when the endpoint does not speak TLS (https to a plain HTTP port)', async () => {
-  const line = failedInOneLine(await keel(COMMANDS.gate, proxy.endpoint.replace('http:', 'https:')), 3);
+  const line = failedInOneLine(await keel(COMMANDS.gate, proxy.endpoint.replace('http:', 'https:')), 'TLS failure');
 
   expect(line).toContain('no trusted TLS connection to the CloudWatch endpoint');
 });
@@ -252,7 +282,7 @@ test('fails with exit code 3 when there are no credentials at all', async () => 
   process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/keel-test-credentials';
   process.env.AWS_CONFIG_FILE = '/nonexistent/keel-test-config';
   try {
-    const line = failedInOneLine(await keel(COMMANDS.status), 3);
+    const line = failedInOneLine(await keel(COMMANDS.status), 'no credentials');
 
     expect(line).toContain('no AWS credentials');
   } finally {
@@ -270,10 +300,18 @@ test('fails the gate with exit code 1 naming an alarm that CloudWatch does not h
   try {
     const run = await withBounds(ANSWERING, () => keel(COMMANDS.gate));
 
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(EXIT_OF['unknown alarm (`gate`)']);
     expect(run.ms).toBeLessThan(BOUND_MS);
     expect(run.out).toEqual(['FAILED: shop-prod-no-such-alarm is MISSING']);
   } finally {
     assembly = known;
   }
+});
+
+test("README's table of failures lists exactly these classes with these exit codes", () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('| Failure '), readme.indexOf('### Rehearsing against the emulator'));
+  const rows = [...table.matchAll(/^\| (.+?) +\| (\d) +\|/gm)].map(([, failure, code]) => [failure, Number(code)]);
+
+  expect(Object.fromEntries(rows)).toEqual(EXIT_OF);
 });

@@ -1,4 +1,4 @@
-import { awsError, describeAwsError, isAwsSdkError } from '../../../lib/ops/aws-errors';
+import { awsError, describeAwsError, isAwsSdkError, isTransientAwsError } from '../../../lib/ops/aws-errors';
 import { KeelCliError } from '../../../lib/ops/errors';
 import { sdkError } from '../../helpers/manifest';
 
@@ -162,5 +162,63 @@ describe('describeAwsError', () => {
     expect(describeAwsError(sdkError('AccessDeniedException', 'no'), 'codepipeline')).toBe(
       'access denied (no); the caller needs codepipeline:GetPipelineState, codepipeline:ListPipelineExecutions and codepipeline:RollbackStage',
     );
+  });
+});
+
+describe('failure classes under faults', () => {
+  const endpoint = { keelEndpoint: 'https://monitoring.eu-west-1.amazonaws.com' };
+
+  test('names expired credentials and how to refresh them', () => {
+    expect(describeAwsError(sdkError('ExpiredTokenException', 'The security token is expired'))).toBe(
+      'the AWS credentials have expired (ExpiredTokenException); refresh them (aws sso login, or new temporary ' +
+        'credentials) and run again',
+    );
+  });
+
+  test('names a TLS failure by its code, on the error, its cause or in its message', () => {
+    for (const error of [
+      sdkError('Error', 'certificate has expired', { code: 'CERT_HAS_EXPIRED', ...endpoint }),
+      sdkError('Error', 'x', { cause: { code: 'CERT_HAS_EXPIRED' }, ...endpoint }),
+      sdkError('Error', 'AWS SDK error wrapper for Error: write CERT_HAS_EXPIRED', endpoint),
+    ]) {
+      expect(describeAwsError(error)).toMatch(
+        /^no trusted TLS connection to the AWS endpoint https:\/\/monitoring\.eu-west-1\.amazonaws\.com \(CERT_HAS_EXPIRED\); check --endpoint-url/,
+      );
+    }
+  });
+
+  test('names the status and the attempts of a 5xx that outlasted the retries', () => {
+    const error = sdkError('InternalFailure', 'boom', { $metadata: { httpStatusCode: 500, attempts: 4 }, ...endpoint });
+
+    expect(describeAwsError(error, 'cloudwatch')).toBe(
+      'the CloudWatch endpoint https://monitoring.eu-west-1.amazonaws.com kept failing with HTTP 500 ' +
+        '(InternalFailure) after 4 attempts; AWS or a proxy in between is failing: try again in a few minutes',
+    );
+  });
+
+  test('maps a pipeline the account does not have to exit code 2, a configuration error', () => {
+    const mapped = awsError(sdkError('PipelineNotFoundException', 'no such pipeline'), 'reading', 'codepipeline');
+
+    expect(mapped.exitCode).toBe(2);
+    expect(mapped.message).toContain('does not know it (PipelineNotFoundException: no such pipeline)');
+  });
+
+  test('takes throttling, 5xx, timeouts and dropped connections for transient, and nothing else', () => {
+    const transient = [
+      sdkError('ThrottlingException', 'Rate exceeded'),
+      sdkError('ServiceUnavailable', 'x', { $metadata: { httpStatusCode: 503 } }),
+      sdkError('TimeoutError', 'a request has exceeded the configured 15000 ms requestTimeout'),
+      sdkError('Error', 'AWS SDK error wrapper for TimeoutError: socket hang up'),
+      sdkError('Error', 'connect ECONNREFUSED', { code: 'ECONNREFUSED' }),
+    ];
+    const lasting = [
+      sdkError('AccessDeniedException', 'no'),
+      sdkError('ExpiredTokenException', 'expired'),
+      sdkError('SyntaxError', 'Unexpected token\n  Deserialization error: ...', { $metadata: { httpStatusCode: 502 } }),
+      new Error('a bug'),
+    ];
+
+    expect(transient.map(isTransientAwsError)).toEqual(transient.map(() => true));
+    expect(lasting.map(isTransientAwsError)).toEqual(lasting.map(() => false));
   });
 });
