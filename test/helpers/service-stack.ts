@@ -1,5 +1,7 @@
+import { Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { pascalCase } from '../../constructs';
+import { CachedCloudFormationValidate } from '../../constructs/governance/cloudformation-validate-cache';
 import type { EnvironmentName } from '../../lib/config/model';
 import { serviceStackProps } from '../../lib/platform';
 import type { ServiceDefinition } from '../../lib/services/service-stack';
@@ -17,5 +19,10 @@ export function serviceTemplate(service: ServiceDefinition, environmentName: Env
   if (!environment) throw new Error(`no environment ${environmentName}`);
   const stackName = `${pascalCase(service.config.name)}-${environmentName}`;
   const props = serviceStackProps(config, service.config, environment);
-  return Template.fromStack(service.stack(unbundledTestApp({}, { cloudFormationValidation: true }), stackName, props));
+  const app = unbundledTestApp({}, { cloudFormationValidation: true });
+  // As in `cdk synth` (constructs/governance/compliance.ts): aws-cdk-lib's CloudFormation validator in Keel's cached
+  // form, which reports exactly what the engine reports and starts it only for a template it has not seen.
+  const cloudFormation = CachedCloudFormationValidate.forApp(app);
+  if (cloudFormation) Validations.of(app).addPlugins(cloudFormation);
+  return Template.fromStack(service.stack(app, stackName, props));
 }
