@@ -1,4 +1,5 @@
-import { ATTEMPTS_VARIABLE, BOUND_VARIABLES, DEADLINE_ERROR } from './aws-bounds';
+import { ATTEMPTS_VARIABLE, BOUND_VARIABLES, DEADLINE_ERROR, awsBounds } from './aws-bounds';
+import { formatDuration } from './duration';
 import { EXIT, KeelCliError } from './errors';
 
 /** The AWS services `keel` calls, and the permissions a denied caller is missing for each. */
@@ -133,6 +134,11 @@ const TLS_CODES: readonly string[] = [
   'ERR_SSL_WRONG_VERSION_NUMBER',
 ];
 
+/** `250ms`, `15s`, `2m`. */
+function readable(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : formatDuration(ms);
+}
+
 /** ` after 4 attempts`, when the SDK counted them. */
 function afterAttempts(e: SdkErrorShape): string {
   const attempts = e.$metadata?.attempts;
@@ -150,18 +156,17 @@ function expiredOrBounded(e: SdkErrorShape, display: string, endpoint: string): 
     return `the AWS credentials have expired (${name}); refresh them (aws sso login, or new temporary credentials) and run again`;
   }
   if (name === DEADLINE_ERROR) {
-    const { name: variable, default: fallback } = BOUND_VARIABLES.deadlineMs;
     return (
-      `the ${display} endpoint${endpoint} did not answer before the command's deadline (${variable}, default ` +
-      `${fallback} beyond any bake); check the endpoint and the network, or try again`
+      `the ${display} endpoint${endpoint} did not answer before the command's deadline of ` +
+      `${readable(awsBounds().deadlineMs)} (${BOUND_VARIABLES.deadlineMs.name}; gate adds its bake); check the ` +
+      'endpoint and the network, or try again'
     );
   }
   if (name === 'TimeoutError' && /requestTimeout/.test(e.message ?? '')) {
-    const { name: variable, default: fallback } = BOUND_VARIABLES.answerMs;
     return (
-      `the ${display} endpoint${endpoint} accepted the connection but did not answer in time${afterAttempts(e)} ` +
-      `(${variable}, default ${fallback}, ${ATTEMPTS_VARIABLE.name} attempts); check --endpoint-url, HTTPS_PROXY ` +
-      'and the network, or try again'
+      `the ${display} endpoint${endpoint} accepted the connection but did not answer within ` +
+      `${readable(awsBounds().answerMs)}${afterAttempts(e) || ' per attempt'} (${BOUND_VARIABLES.answerMs.name}, ` +
+      `${ATTEMPTS_VARIABLE.name}); check --endpoint-url, HTTPS_PROXY and the network, or try again`
     );
   }
   if (status >= 500) {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -21,8 +22,19 @@ interface Run {
 
 /** Runs `node bin/keel.cjs ...argv` as a person would, recording every module it loads. */
 async function keel(...argv: string[]): Promise<Run> {
+  return keelWith({}, ...argv);
+}
+
+/** `keel` with more environment variables, e.g. small AWS bounds. */
+async function keelWith(more: Readonly<Record<string, string>>, ...argv: string[]): Promise<Run> {
   const record = path.join(tempDir('keel-loaded-'), 'modules.txt');
-  const env = { ...process.env, KEEL_LOADED_MODULES: record, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+  const env = {
+    ...process.env,
+    KEEL_LOADED_MODULES: record,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    ...more,
+  };
   const args = ['--require', RECORDER, path.join(ROOT, 'bin', 'keel.cjs'), ...argv];
   const result = await promisify(execFile)(process.execPath, args, { cwd: ROOT, env }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
@@ -118,6 +130,43 @@ test('an endpoint that answers with an HTML page is one line on stderr, with no 
         '--endpoint-url, AWS_ENDPOINT_URL, --region and HTTPS_PROXY\n',
     );
   } finally {
+    server.close();
+  }
+});
+
+test('an endpoint that accepts the connection and never answers ends keel within its bounds: exit 3, one line', async () => {
+  // Accepts every connection and never answers; the SDK's default would only log a warning and wait for ever.
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const bounds = { KEEL_AWS_ANSWER_TIMEOUT: '200ms', KEEL_AWS_ATTEMPTS: '2', KEEL_DEADLINE: '3s' };
+  const started = Date.now();
+  try {
+    const run = await keelWith(
+      bounds,
+      'gate',
+      'shop',
+      '--env',
+      'prod',
+      '--bake',
+      '0s',
+      '--assembly',
+      assemblyWith(),
+      '--endpoint-url',
+      endpoint,
+    );
+
+    expect(run.code).toBe(3);
+    expect(Date.now() - started).toBeLessThan(3_000 + 2_000);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `keel: reading alarm states (DescribeAlarms) failed: the CloudWatch endpoint ${endpoint} accepted the ` +
+        'connection but did not answer within 200ms after 2 attempts (KEEL_AWS_ANSWER_TIMEOUT, KEEL_AWS_ATTEMPTS); ' +
+        'check --endpoint-url, HTTPS_PROXY and the network, or try again\n',
+    );
+  } finally {
+    for (const socket of sockets) socket.destroy();
     server.close();
   }
 });
