@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -15,6 +15,7 @@ import {
   ServiceMonitoring,
   SloIndicator,
 } from '../../constructs';
+import { CachedCloudFormationValidate } from '../../constructs/governance/cloudformation-validate-cache';
 import { ECHO_HANDLER, testStack, unbundledTestApp } from '../helpers/app';
 import {
   ON_CALL_ENDPOINT,
@@ -30,6 +31,9 @@ import {
 // private API, hosted and own-function secret rotation, every kind of alarm, SLOs and a canary with its hook.
 test("every construct variant, in prod, passes aws-cdk-lib's CloudFormation validator", () => {
   const app = unbundledTestApp({}, { cloudFormationValidation: true });
+  // In its cached form, as `cdk synth` runs it: the same findings, and the engine starts only for a changed template.
+  const cloudFormation = CachedCloudFormationValidate.forApp(app);
+  if (cloudFormation) Validations.of(app).addPlugins(cloudFormation);
   addAlarmNameCheck(app);
   const stack = testStack(app);
   const pool = new cognito.UserPool(stack, 'Users');
