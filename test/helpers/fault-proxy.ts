@@ -26,6 +26,8 @@ export interface FaultRule {
   readonly fault: Fault;
   /** How many matching requests it applies to, then it clears. @default - every one */
   readonly times?: number;
+  /** How many matching requests it lets through first. @default 0 */
+  readonly after?: number;
 }
 
 /** A proxy on 127.0.0.1 in front of an emulator, injecting faults into chosen requests. */
@@ -76,7 +78,7 @@ function forward(upstream: URL, request: http.IncomingMessage, body: Buffer, res
 /** Starts a fault proxy on a free loopback port in front of `upstream` (an emulator's endpoint). */
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const target = new URL(upstream);
-  let rules: { rule: FaultRule; left: number }[] = [];
+  let rules: { rule: FaultRule; skip: number; left: number }[] = [];
   const seen: string[] = [];
   const sockets = new Set<net.Socket>();
 
@@ -108,9 +110,12 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       const action = actionOf(request, body.toString('utf8'));
       seen.push(action);
       const match = rules.find(({ rule, left }) => left > 0 && (rule.action === '*' || rule.action === action));
-      if (!match) return forward(target, request, body, response);
-      match.left--;
-      apply(match.rule.fault, request, body, response);
+      if (match && match.skip > 0) match.skip--;
+      else if (match) {
+        match.left--;
+        return apply(match.rule.fault, request, body, response);
+      }
+      forward(target, request, body, response);
     });
   });
   server.on('connection', (socket) => {
@@ -122,7 +127,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     faults: (next) => {
-      rules = next.map((rule) => ({ rule, left: rule.times ?? Number.POSITIVE_INFINITY }));
+      rules = next.map((rule) => ({ rule, skip: rule.after ?? 0, left: rule.times ?? Number.POSITIVE_INFINITY }));
     },
     seen,
     close: () =>

@@ -317,3 +317,27 @@ test("README's table of failures lists exactly these classes with these exit cod
 
   expect(Object.fromEntries(rows)).toEqual(EXIT_OF);
 });
+
+describe('keel gate during a bake', () => {
+  const bake = ['gate', 'shop', '--env', 'prod', '--bake', '600ms', '--poll', '300ms'];
+
+  test('passes when a throttling burst mid-bake clears: the failed look counts neither way', async () => {
+    // The first look answers, the second is throttled (one attempt, so no SDK pause), the third answers.
+    proxy.faults([{ action: 'DescribeAlarms', fault: { kind: 'throttle' }, after: 1, times: 1 }]);
+    const before = proxy.seen.length;
+
+    const run = await withBounds({ ...ANSWERING, KEEL_AWS_ATTEMPTS: '1' }, () => keel(bake));
+
+    expect(run.code).toBe(0);
+    expect(run.out).toEqual(['PASSED: shop (prod) stayed healthy for 600ms (2 polls)']);
+    expect(proxy.seen.slice(before)).toEqual(['DescribeAlarms', 'DescribeAlarms', 'DescribeAlarms']);
+  });
+
+  test('fails with exit code 3 when the fault never clears, saying it cannot tell', async () => {
+    proxy.faults([{ action: 'DescribeAlarms', fault: { kind: 'unavailable' } }]);
+
+    const run = await keel(bake);
+
+    expect(failedInOneLine(run, '5xx after retries')).toContain('the gate cannot tell whether the alarms stayed OK');
+  });
+});
