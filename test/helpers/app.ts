@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import { DISABLE_CREATION_STACK_TRACES } from 'aws-cdk-lib/cx-api';
 import { OwnershipTags } from '../../constructs';
 import { tempDir } from './temp-dir';
 
@@ -22,10 +23,14 @@ export interface TestAppOptions {
   readonly cloudFormationValidation?: boolean;
 }
 
-/** An App with the repository's context, writing its assembly to a temporary directory removed after the test file. */
+/**
+ * An App with the repository's context, writing its assembly to a temporary directory removed after the test file.
+ * Like `cdk synth` (SYNTH_APP_PROPS in lib/synth.ts), it records no creation stack trace per construct: under Jest,
+ * whose source-map support maps every frame, those cost up to a second per test file.
+ */
 export function testApp(context: Record<string, unknown> = {}, options: TestAppOptions = {}): App {
   return new App({
-    context: { ...repositoryContext, ...context },
+    context: { ...repositoryContext, [DISABLE_CREATION_STACK_TRACES]: true, ...context },
     outdir: tempDir('keel-test-'),
     builtinCloudFormationValidation: options.cloudFormationValidation ?? false,
   });
