@@ -2,8 +2,10 @@
 //
 // Each .ts file is compiled to CommonJS by esbuild, the compiler tsx uses, once: the JavaScript is kept in
 // node_modules/.cache/keel/typescript/ (or $KEEL_CACHE_DIRECTORY/typescript/, as Keel's other caches) under the hash
-// of everything that shapes it (esbuild's version, the options, the file's path and its bytes), so a second synth
-// loads it as precompiled JavaScript. Unlike tsx, nothing else in the process is touched: every other require
+// of everything that shapes it (esbuild's version, the options, the file's name and its bytes), so a second synth
+// loads it as precompiled JavaScript. The source map names the file relative to itself, and Node resolves it against
+// the module's own path: a copy of the repository elsewhere (a clone, the scaffold test's copy) reuses the same
+// entries, and the cache does not grow with every directory a file was ever run from. Unlike tsx, nothing else in the process is touched: every other require
 // (aws-cdk-lib's thousands included) goes through Node's own resolver, which is most of what tsx cost a synth
 // (bench/synth.ts; README, Performance).
 //
@@ -35,11 +37,11 @@ const optionsKey = JSON.stringify([JSON.parse(fs.readFileSync(ESBUILD_PACKAGE, '
 /** Compiles one file; a file esbuild cannot parse stops the process with esbuild's own lines, not a stack trace. */
 function compile(source, filename) {
   try {
-    return require('esbuild').transformSync(source, { ...OPTIONS, sourcefile: filename }).code;
+    return require('esbuild').transformSync(source, { ...OPTIONS, sourcefile: path.basename(filename) }).code;
   } catch (error) {
     if (!Array.isArray(error.errors)) throw error;
     for (const { text, location } of error.errors) {
-      const where = location ? `${location.file}:${location.line}:${location.column + 1}` : filename;
+      const where = location ? `${filename}:${location.line}:${location.column + 1}` : filename;
       console.error(`${where}: ${text}`);
     }
     console.error('keel: fix the TypeScript above; `npm run typecheck` lists every type error too');
@@ -51,7 +53,10 @@ function compile(source, filename) {
 function javascriptOf(filename) {
   const source = fs.readFileSync(filename, 'utf8');
   if (!cacheOn) return compile(source, filename);
-  const key = crypto.createHash('sha256').update(`${optionsKey}\0${filename}\0${source}`).digest('hex');
+  const key = crypto
+    .createHash('sha256')
+    .update(`${optionsKey}\0${path.basename(filename)}\0${source}`)
+    .digest('hex');
   const cached = path.join(CACHE_DIRECTORY, `${key}.js`);
   try {
     return fs.readFileSync(cached, 'utf8');

@@ -79,3 +79,15 @@ describe('bin/typescript-hook.cjs, which runs cdk.json’s app', () => {
     ]);
   });
 });
+
+test('a copy of the same files elsewhere reuses their entries, and its stack traces name the copy', () => {
+  const cache = path.join(tempDir('keel-hook-cache-'), 'typescript');
+  const thrower = "// one\n// two\nexport const greeting: string = (() => {\n  throw new Error('boom');\n})();\n";
+  const first = project(thrower);
+  const second = project(thrower);
+  expect(run(first.main, cache).stderr).toContain(`${path.join(first.dir, 'greeting.ts')}:4:9`);
+  const entries = cachedFiles(cache);
+  const { stderr } = run(second.main, cache);
+  expect(stderr).toContain(`${path.join(second.dir, 'greeting.ts')}:4:9`);
+  expect(cachedFiles(cache)).toEqual(entries);
+});
