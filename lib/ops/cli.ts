@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { closest, parseCommandLine } from './arguments';
+import { ATTEMPTS_VARIABLE, BOUND_VARIABLES } from './aws-bounds';
 import { describeAwsError, isAwsSdkError } from './aws-errors';
 import { paint } from './colour';
 import { GLOBAL_OPTIONS, OPTION_HELP, type CliIo, type KeelCommand } from './commands/command';
@@ -72,6 +73,12 @@ export const USAGE = [
   '',
   'keel validate runs cfn-lint (KEEL_CFN_LINT, or .venv/bin/cfn-lint from npm run setup) over every template;',
   'warnings pass only when acknowledged in cfn-lint-acknowledgments.json.',
+  '',
+  'Every AWS call is bounded; the environment can change the bounds:',
+  `  ${BOUND_VARIABLES.connectMs.name}=${BOUND_VARIABLES.connectMs.default} to connect, ` +
+    `${BOUND_VARIABLES.answerMs.name}=${BOUND_VARIABLES.answerMs.default} to answer, ` +
+    `${ATTEMPTS_VARIABLE.name}=${ATTEMPTS_VARIABLE.default} attempts (at most ${ATTEMPTS_VARIABLE.max}),`,
+  `  ${BOUND_VARIABLES.deadlineMs.name}=${BOUND_VARIABLES.deadlineMs.default} for a whole command (keel gate: its bake plus that).`,
   '',
   'Exit codes: 0 healthy/passed, 1 unhealthy/gate failed/findings, 2 usage or config error, 3 AWS error after retries.',
 ].join('\n');

@@ -157,6 +157,13 @@ describe('help', () => {
     expect(result.err).toEqual([]);
   });
 
+  test('names every bound on AWS calls with its default and the variable that changes it', () => {
+    expect(USAGE).toContain(
+      'KEEL_AWS_CONNECT_TIMEOUT=3s to connect, KEEL_AWS_ANSWER_TIMEOUT=15s to answer, KEEL_AWS_ATTEMPTS=4 attempts',
+    );
+    expect(USAGE).toContain('KEEL_DEADLINE=2m for a whole command (keel gate: its bake plus that)');
+  });
+
   test("prints the command's own usage and returns 0 with -h after a command", async () => {
     const result = await run(['status', '-h']);
 
