@@ -5,9 +5,12 @@
 // of everything that shapes it (esbuild's version, the options, the file's name and its bytes), so a second synth
 // loads it as precompiled JavaScript. The source map names the file relative to itself, and Node resolves it against
 // the module's own path: a copy of the repository elsewhere (a clone, the scaffold test's copy) reuses the same
-// entries, and the cache does not grow with every directory a file was ever run from. Unlike tsx, nothing else in the process is touched: every other require
-// (aws-cdk-lib's thousands included) goes through Node's own resolver, which is most of what tsx cost a synth
-// (bench/synth.ts; README, Performance).
+// entries, and the cache does not grow with every directory a file was ever run from. Unlike tsx, nothing else in
+// the process is touched: every other require (aws-cdk-lib's thousands included) goes through Node's own resolver,
+// which is most of what tsx cost a synth (bench/synth.ts; README, Performance).
+//
+// esbuild is a production dependency because of this file: `keel` runs through it, in the pipeline's gate steps too,
+// which install with `npm ci --omit=dev`.
 //
 // Types are not checked here, as with tsx: `npm run typecheck` and `npm test` do that. The cache is safe to delete;
 // KEEL_TYPESCRIPT_CACHE=off compiles every file in memory instead. Stack traces point into the .ts sources.

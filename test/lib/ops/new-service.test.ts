@@ -63,7 +63,7 @@ describe('keel new-service in a fresh copy of the repository', () => {
 
   beforeAll(() => {
     clone = copyRepository();
-    scaffold = run(clone, 'node', ['--import', 'tsx', 'bin/keel.ts', 'new-service', 'invoices', '--team', 'commerce']);
+    scaffold = run(clone, 'node', ['bin/keel.cjs', 'new-service', 'invoices', '--team', 'commerce']);
     synth = run(clone, 'cdk', ['synth', '--quiet', '--no-notices']);
     // cfn-lint takes about 2 s a template: it runs in the background while the tests below run theirs.
     const output: string[] = [];
@@ -155,9 +155,7 @@ describe('keel new-service in a fresh copy of the repository', () => {
   test('refuses the same name again and changes nothing', () => {
     const before = fs.readFileSync(path.join(clone, 'lib/services/invoices/handler.ts'), 'utf8');
     const again = run(clone, 'node', [
-      '--import',
-      'tsx',
-      'bin/keel.ts',
+      'bin/keel.cjs',
       'new-service',
       'invoices',
       '--team',
