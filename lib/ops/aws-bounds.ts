@@ -78,6 +78,7 @@ export class Deadline {
     return Object.assign(new Error(`the command's deadline of ${this.ms} ms has passed`), {
       name: DEADLINE_ERROR,
       $metadata: {},
+      deadlineMs: this.ms,
     });
   }
 }

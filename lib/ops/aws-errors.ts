@@ -25,6 +25,8 @@ interface SdkErrorShape {
   readonly $metadata?: { readonly httpStatusCode?: number; readonly attempts?: number };
   readonly $response?: { readonly headers?: Readonly<Record<string, string | undefined>> };
   readonly [ENDPOINT]?: string;
+  /** The command's own deadline, on a Deadline's error: a gate's includes its bake. */
+  readonly deadlineMs?: number;
 }
 
 /**
@@ -158,8 +160,8 @@ function expiredOrBounded(e: SdkErrorShape, display: string, endpoint: string): 
   if (name === DEADLINE_ERROR) {
     return (
       `the ${display} endpoint${endpoint} did not answer before the command's deadline of ` +
-      `${readable(awsBounds().deadlineMs)} (${BOUND_VARIABLES.deadlineMs.name}; gate adds its bake); check the ` +
-      'endpoint and the network, or try again'
+      `${readable(e.deadlineMs ?? awsBounds().deadlineMs)} (${BOUND_VARIABLES.deadlineMs.name}; gate adds its bake); ` +
+      'check the endpoint and the network, or try again'
     );
   }
   if (name === 'TimeoutError' && /requestTimeout/.test(e.message ?? '')) {

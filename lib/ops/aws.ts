@@ -111,7 +111,11 @@ function keepingDeadline(client: CloudWatchClient | CodePipelineClient, deadline
   handler.handle = (request: Parameters<typeof handle>[0], options?: Parameters<typeof handle>[1]) => {
     const left = Math.ceil(deadline.left());
     if (left <= 0) return Promise.reject(deadline.expired());
-    return handle(request, { ...options, requestTimeout: Math.min(answerMs, left) });
+    if (left >= answerMs) return handle(request, options);
+    // The deadline, not KEEL_AWS_ANSWER_TIMEOUT, cut this attempt short: say so if it runs out.
+    return handle(request, { ...options, requestTimeout: left }).catch((error: unknown) => {
+      throw (error as { name?: string }).name === 'TimeoutError' ? deadline.expired() : error;
+    });
   };
 }
 

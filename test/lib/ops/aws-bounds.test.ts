@@ -245,6 +245,18 @@ test('ends at the deadline, with exit code 3, however many attempts are allowed'
   );
 });
 
+test('names the deadline, not the answer timeout, when the deadline cut the attempt short', async () => {
+  proxy.faults([{ action: '*', fault: { kind: 'hang' } }]);
+
+  const run = await withBounds({ KEEL_AWS_ANSWER_TIMEOUT: '30s', KEEL_AWS_ATTEMPTS: '1', KEEL_DEADLINE: '600ms' }, () =>
+    keel(COMMANDS.status),
+  );
+
+  const line = failedInOneLine(run, 'command deadline passed');
+  expect(line).toContain("did not answer before the command's deadline of 600ms (KEEL_DEADLINE");
+  expect(line).not.toContain('KEEL_AWS_ANSWER_TIMEOUT');
+});
+
 test('fails with exit code 2 naming the pipeline when CodePipeline does not have it', async () => {
   // moto has no GetPipelineState; the proxy answers as CodePipeline does for a pipeline the account lacks.
   proxy.faults([{ action: 'GetPipelineState', fault: { kind: 'noPipeline' } }]);
