@@ -47,8 +47,19 @@ export interface LifecycleFields {
 
 const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
-/** What is wrong with a renewal record, judged without the date of the synth. */
-export function renewalProblems(where: string, ack: Omit<LifecycleFields, 'path'>): Problem[] {
+/** The first day of `now`, in UTC, as expiries are compared. */
+const dayOf = (now: Date): Date => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+
+/**
+ * The last day an emergency renewal may hold: 14 days after the previous expiry, or after today when that expiry
+ * has already passed (an acknowledgment that expired long ago can still be renewed in an incident).
+ */
+export function emergencyLimit(previous: Date, today: Date): Date {
+  return new Date(Math.max(previous.getTime(), today.getTime()) + EMERGENCY_RENEWAL_DAYS * DAY_MS);
+}
+
+/** What is wrong with a renewal record; `now` only bounds an emergency renewal (see emergencyLimit). */
+export function renewalProblems(where: string, ack: Omit<LifecycleFields, 'path'>, now = new Date()): Problem[] {
   const renewal = ack.renewal;
   if (renewal === undefined) return [];
   const example = `renewal: { previousExpiry: '<the expiry before>', reviewer: '<who reviewed it>' }`;
@@ -88,11 +99,13 @@ export function renewalProblems(where: string, ack: Omit<LifecycleFields, 'path'
     });
   }
   if (emergency !== '' && reviewer === '' && previousReason === '' && previous && expires) {
-    const latest = new Date(previous.getTime() + EMERGENCY_RENEWAL_DAYS * DAY_MS);
+    const today = dayOf(now);
+    const latest = emergencyLimit(previous, today);
     if (expires > latest) {
+      const from = previous >= today ? renewal.previousExpiry : `today (${isoDay(today)})`;
       problems.push({
         where: `${where}: expires`,
-        what: `${ack.expires} is more than ${EMERGENCY_RENEWAL_DAYS} days after ${renewal.previousExpiry}, which an emergency renewal (${emergency}) may not exceed`,
+        what: `${ack.expires} is more than ${EMERGENCY_RENEWAL_DAYS} days after ${from}, which an emergency renewal (${emergency}) may not exceed`,
         fix: `choose a date on or before ${isoDay(latest)}, or have the renewal reviewed and add reviewer`,
       });
     }
@@ -101,14 +114,15 @@ export function renewalProblems(where: string, ack: Omit<LifecycleFields, 'path'
 }
 
 /** How to renew an acknowledgment that expired on `expires`, up to `latest`: an edit that, applied, passes. */
-function renewalFix(ack: LifecycleFields, latest: Date): string {
+function renewalFix(ack: LifecycleFields, latest: Date, today: Date): string {
+  const previous = parseIsoDate(ack.expires) ?? today;
   const at = ack.site ? ` at ${ack.site}` : '';
   return (
     `the owner decides again: fix the finding and remove the acknowledgment${at}, or renew it there with ` +
     `expires: '<a date on or before ${isoDay(latest)}>' and renewal: { previousExpiry: '${ack.expires}', reviewer: ` +
     `'<who reviewed it>' } (or a new reason, the old one as previousReason); for a hotfix with no reviewer at hand, ` +
-    `renewal: { previousExpiry: '${ack.expires}', emergency: '<incident id>' } with expires at most ` +
-    `${EMERGENCY_RENEWAL_DAYS} days after ${ack.expires} (see constructs/governance/README.md)`
+    `renewal: { previousExpiry: '${ack.expires}', emergency: '<incident id>' } with expires on or before ` +
+    `${isoDay(emergencyLimit(previous, today))} (see constructs/governance/README.md)`
   );
 }
 
@@ -123,7 +137,9 @@ export function expiryProblems(ack: LifecycleFields, today: Date, maxDays: numbe
   if (!expires) return [];
   const latest = new Date(today.getTime() + maxDays * DAY_MS);
   if (expires < today) {
-    return [{ where: describeAcknowledgment(ack), what: `expired on ${ack.expires}`, fix: renewalFix(ack, latest) }];
+    return [
+      { where: describeAcknowledgment(ack), what: `expired on ${ack.expires}`, fix: renewalFix(ack, latest, today) },
+    ];
   }
   if (expires > latest) {
     const days = Math.round((expires.getTime() - today.getTime()) / DAY_MS);
