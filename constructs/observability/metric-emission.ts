@@ -59,13 +59,19 @@ export function emittedMetrics(entry: string): EmittedMetrics {
   return { keys, names, anyMetric };
 }
 
+/** What each handler file emits, by App: the files do not change while an App synthesizes. */
+const READ_PER_APP = new WeakMap<IConstruct, Map<string, EmittedMetrics>>();
+
 /**
  * One problem per alarm of `monitoring` that watches a declared business metric no function of its set emits: that
  * alarm can never fire. A function whose handler file is unknown, or which emits through a variable, counts as
  * emitting every metric, so the check never refuses what it cannot read.
  */
 export function unemittedMetricProblems(monitoring: ServiceMonitoring): Problem[] {
-  const read = new Map<string, EmittedMetrics>();
+  // One read of each handler per synth (per App), not per stack: dev, staging and prod share their handlers.
+  const root = monitoring.node.root;
+  const read = READ_PER_APP.get(root) ?? new Map<string, EmittedMetrics>();
+  READ_PER_APP.set(root, read);
   const emits = (fn: ServiceFunction, key: string, metric: BusinessMetric): boolean => {
     const entry = handlerEntryOf(fn);
     if (entry === undefined || !fs.existsSync(entry)) return true;
