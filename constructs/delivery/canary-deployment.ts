@@ -162,7 +162,7 @@ export class CanaryDeployment extends Construct {
         fix: 'call buildDeploymentGroups() only after every route is added, or leave it to synth',
       });
     }
-    if (built.alarms !== undefined && built.alarms !== criticalAlarmCount(monitoring)) {
+    if (built.alarms !== undefined && built.alarms !== criticalAlarms(monitoring).length) {
       problems.push({
         where: this.node.path,
         what: `${monitoring.node.path} got critical alarms after the deployment groups were built, so they do not roll deployments back`,
@@ -184,7 +184,7 @@ export class CanaryDeployment extends Construct {
     monitoring.buildStandardAlarms();
     this.builtFrom = {
       routes: service.routes.length,
-      ...(this.props.alarms ? {} : { alarms: criticalAlarmCount(monitoring) }),
+      ...(this.props.alarms ? {} : { alarms: criticalAlarms(monitoring).length }),
     };
     const alarms = this.props.alarms ?? defaultAlarms(monitoring, this);
     for (const fn of service.routedFunctions) {
@@ -256,19 +256,20 @@ export function smokeRequest(route: ServiceRoute): SmokeEvent {
   };
 }
 
+/** The service's critical alarms, its composites' own children left out: what a deployment rolls back on. */
+function criticalAlarms(monitoring: ServiceMonitoring) {
+  return monitoring.alarms.filter((a) => a.severity === 'critical' && !a.compositeChild);
+}
+
 /**
  * The rollback alarms: every critical metric alarm first, then the composites (health, SLO burn rates) while there is
  * room. AWS documents CodeDeploy's alarm configuration for metric alarms and says nothing of composite alarms (see
  * README, "What AWS documents about the rollback signals"), so no critical signal may rest on a composite alone.
  * @throws KeelValidationError when the critical metric alarms alone are more than CodeDeploy watches.
  */
-function criticalAlarmCount(monitoring: ServiceMonitoring): number {
-  return monitoring.alarms.filter((a) => a.severity === 'critical' && !a.compositeChild).length;
-}
-
 function defaultAlarms(monitoring: ServiceMonitoring, scope: Construct): IAlarm[] {
   const where = scope.node.path;
-  const critical = monitoring.alarms.filter((a) => a.severity === 'critical' && !a.compositeChild);
+  const critical = criticalAlarms(monitoring);
   const metricAlarms = critical.filter((a) => a.alarm instanceof Alarm);
   const composites = critical.filter((a) => !(a.alarm instanceof Alarm));
   if (metricAlarms.length > MAX_DEPLOYMENT_ALARMS) {
