@@ -74,7 +74,13 @@ function unknownOption(rawName: string, spec: ArgumentSpec): Error {
 function checked(argv: readonly string[], spec: ArgumentSpec): string[] {
   const { tokens } = parseArgs({ args: [...argv], options: spec.options, strict: false, tokens: true });
   const args = [...argv];
-  const optionNames = new Set(Object.keys(spec.options).map((name) => `--${name}`));
+  // Every spelling of the command's options, `-y` as well as `--yes`: none of them can be another option's value.
+  const optionNames = new Set(
+    Object.entries(spec.options).flatMap(([name, option]) => [
+      `--${name}`,
+      ...(option.short ? [`-${option.short}`] : []),
+    ]),
+  );
   for (const token of tokens) {
     if (token.kind !== 'option') continue;
     if (!Object.hasOwn(spec.options, token.name)) throw unknownOption(token.rawName, spec);

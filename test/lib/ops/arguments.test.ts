@@ -32,3 +32,13 @@ test("refuses a command line in Keel's own words, naming the option and the fix"
     message: '--json is a switch and takes no value; write --json',
   });
 });
+
+test('does not take another option, in its short form either, as an option value', async () => {
+  const spec = {
+    ...SPEC,
+    options: { ...SPEC.options, yes: { type: 'boolean', short: 'y', default: false } },
+  } as const;
+  await expect(
+    cliFailure(Promise.resolve().then(() => parseCommandLine(['--bake', '-y'], spec))),
+  ).resolves.toMatchObject({ exitCode: 2, message: '--bake needs a value: --bake <duration>; run keel gate --help' });
+});
