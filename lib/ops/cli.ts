@@ -191,8 +191,12 @@ function classify(error: unknown): { message: string; exitCode: ExitCode; kind?:
   if (error instanceof KeelCliError) return { message: error.message, exitCode: error.exitCode };
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-    // parseCommandLine words every mistake it knows; Node's own text is never shown.
-    return { message: 'the command line does not parse; run keel --help', exitCode: EXIT.usage };
+    // parseCommandLine words every mistake it knows; for anything else, Node's first line says which argument.
+    const said = (error instanceof Error ? error.message : '').split('\n')[0].trim();
+    return {
+      message: `the command line does not parse${said ? ` (${said})` : ''}; run keel --help`,
+      exitCode: EXIT.usage,
+    };
   }
   if (isAwsSdkError(error)) return { message: `AWS error: ${describeAwsError(error)}`, exitCode: EXIT.aws };
   const message = error instanceof Error ? error.message : String(error);
