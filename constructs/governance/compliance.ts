@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CfnResource, Stack, Validations, type App } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { ACKNOWLEDGMENT_METADATA, normalizeRuleId, parseIsoDate, type RecordedAcknowledgment } from './acknowledge';
+import { ACKNOWLEDGMENT_METADATA, normalizeRuleId, type RecordedAcknowledgment } from './acknowledge';
+import { daysUntil } from './iso-date';
 import {
   COMPLIANCE_REPORT_FILE,
   EXPIRY_WARNING_DAYS,
@@ -31,7 +32,6 @@ const CDK_VALIDATION_REPORT_FILE = 'validation-report.json';
 const CFN_VALIDATOR = 'CloudFormation Validate';
 /** The rule namespaces of the validators that check templates, as aws-cdk-lib names them from the plugins. */
 const TEMPLATE_VALIDATOR_NAMESPACES = ['CloudFormation-Validate', CONTROL_TOWER, DEPLOYABILITY];
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface ComplianceProps {
   /**
@@ -242,8 +242,7 @@ export class Compliance {
     const acknowledgments: AcknowledgmentStatus[] = recorded.map((ack) => {
       const near = acknowledgedById.get(ack.id)?.near(ack.path) ?? [];
       const covered = near.filter((findingPath) => isUnder(findingPath, ack.path)).length;
-      const expires = parseIsoDate(ack.expires);
-      const daysLeft = expires ? Math.round((expires.getTime() - today.getTime()) / DAY_MS) : 0;
+      const daysLeft = daysUntil(ack.expires, today);
       const evaluated = this.enabled && this.ruleRanUnder(ack, stackPaths);
       return { ...ack, daysLeft, findingsCovered: covered, evaluated, stale: evaluated && covered === 0 };
     });

@@ -7,3 +7,9 @@ export function parseIsoDate(value: unknown): Date | undefined {
   const date = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value) ? date : undefined;
 }
+
+/** Whole days from `today` (midnight UTC) to the ISO date `expires`; negative once passed, 0 when not a date. */
+export function daysUntil(expires: string, today: Date): number {
+  const date = parseIsoDate(expires);
+  return date ? Math.round((date.getTime() - today.getTime()) / 86_400_000) : 0;
+}

@@ -1,14 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { COMPLIANCE_REPORT_FILE, type ComplianceReport } from '../../constructs/governance/compliance-report';
+import {
+  COMPLIANCE_REPORT_FILE,
+  EXPIRY_WARNING_DAYS,
+  type ComplianceReport,
+} from '../../constructs/governance/compliance-report';
 import { usageError } from './errors';
 
 export type ReportFormat = 'md' | 'html' | 'json';
 
-/** Acknowledgments that expire within this many days are highlighted. */
-export const EXPIRING_SOON_DAYS = 30;
-
-/** "Expires next" lists at least this many acknowledgments, and every one within EXPIRING_SOON_DAYS. */
+/** "Expires next" lists at least this many acknowledgments, and every one within EXPIRY_WARNING_DAYS. */
 export const EXPIRES_NEXT_COUNT = 10;
 
 type AcknowledgmentStatus = ComplianceReport['acknowledgments'][number];
@@ -16,7 +17,7 @@ type AcknowledgmentStatus = ComplianceReport['acknowledgments'][number];
 /** What expires next: expired ones first, then by days left; every one within the warning window, and at least 10. */
 export function expiresNext(report: ComplianceReport): AcknowledgmentStatus[] {
   const sorted = [...report.acknowledgments].sort((a, b) => a.daysLeft - b.daysLeft || a.id.localeCompare(b.id));
-  const soon = sorted.filter((a) => a.daysLeft <= EXPIRING_SOON_DAYS).length;
+  const soon = sorted.filter((a) => a.daysLeft <= EXPIRY_WARNING_DAYS).length;
   return sorted.slice(0, Math.max(soon, EXPIRES_NEXT_COUNT));
 }
 
@@ -45,7 +46,7 @@ const escapeHtml = (text: string) =>
 /** An audit-ready report: packs run, findings by rule, acknowledgments with owner, reason and expiry. */
 export function renderComplianceReport(report: ComplianceReport, format: ReportFormat): string {
   if (format === 'json') return `${JSON.stringify(report, undefined, 2)}\n`;
-  const soon = (days: number) => days >= 0 && days <= EXPIRING_SOON_DAYS;
+  const soon = (days: number) => days >= 0 && days <= EXPIRY_WARNING_DAYS;
   const rows = {
     packs: report.packs.map((p) => [p.name, p.stacks.join(', ') || '-', String(p.resourcesChecked)]),
     rules: report.rules.map((r) => [
@@ -103,7 +104,7 @@ export function renderComplianceReport(report: ComplianceReport, format: ReportF
       '',
       table(heads.rules, rows.rules),
       '',
-      `## Acknowledgments (expiring within ${EXPIRING_SOON_DAYS} days in bold)`,
+      `## Acknowledgments (expiring within ${EXPIRY_WARNING_DAYS} days in bold)`,
       '',
       table(heads.acks, acks),
       '',

@@ -5,7 +5,8 @@ import {
   loadCfnLintAcknowledgments,
   type CfnLintAcknowledgment,
 } from './cfn-lint-acknowledgments';
-import { parseIsoDate } from '../../constructs/governance/iso-date';
+import { EXPIRY_WARNING_DAYS } from '../../constructs/governance/compliance-report';
+import { daysUntil, parseIsoDate } from '../../constructs/governance/iso-date';
 
 /** Fixes Keel states in its own words, for rules whose cfn-lint description says what is checked, not what to do. */
 const FIXES: Readonly<Record<string, string>> = {
@@ -41,9 +42,6 @@ export interface AcknowledgmentUse extends CfnLintAcknowledgment {
   /** Days from the day of the run to its expiry; negative once expired. */
   readonly daysLeft: number;
 }
-
-/** From this many days before its expiry, an acknowledgment is named in every run, as synth does for Keel's own. */
-export const EXPIRY_WARNING_DAYS = 30;
 
 export interface ValidationResult {
   readonly cfnLintVersion: string;
@@ -134,7 +132,7 @@ export async function validate(assemblyDir: string, options: ValidateOptions): P
   const uses: AcknowledgmentUse[] = acknowledgments.map((ack) => {
     const covered = findings.filter((f) => f.acknowledged && f.rule === ack.rule).length;
     const fired = findings.some((f) => f.rule === ack.rule);
-    const daysLeft = Math.round(((parseIsoDate(ack.expires)?.getTime() ?? 0) - today.getTime()) / 86_400_000);
+    const daysLeft = daysUntil(ack.expires, today);
     const status = !current.has(ack.rule) ? 'expired' : fired ? 'current' : 'stale';
     return { ...ack, covered, status, daysLeft };
   });

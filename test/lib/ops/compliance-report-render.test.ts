@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ComplianceReport } from '../../../constructs/governance/compliance-report';
+import { EXPIRY_WARNING_DAYS, type ComplianceReport } from '../../../constructs/governance/compliance-report';
 import {
   EXPIRES_NEXT_COUNT,
-  EXPIRING_SOON_DAYS,
   expiresNext,
   loadComplianceReport,
   renderComplianceReport,
@@ -52,8 +51,8 @@ const report: ComplianceReport = {
     },
   ],
   acknowledgments: [
-    acknowledgment('at-limit', EXPIRING_SOON_DAYS),
-    acknowledgment('past-limit', EXPIRING_SOON_DAYS + 1, { evaluated: false }),
+    acknowledgment('at-limit', EXPIRY_WARNING_DAYS),
+    acknowledgment('past-limit', EXPIRY_WARNING_DAYS + 1, { evaluated: false }),
     acknowledgment('expired', -1, { stale: true, reason: 'uses <b> & "quotes"' }),
   ],
   warnings: [],
@@ -98,7 +97,7 @@ describe('renderComplianceReport', () => {
       '| past-limit | Shop-prod | team-shop | a reason that is long enough to review | 2025-01-31 | 31 | rule not run here |',
     );
     expect(md.find((l) => l.includes('| expired |'))).toContain('| -1 | stale |');
-    expect(md).toContain(`## Acknowledgments (expiring within ${EXPIRING_SOON_DAYS} days in bold)`);
+    expect(md).toContain(`## Acknowledgments (expiring within ${EXPIRY_WARNING_DAYS} days in bold)`);
   });
 
   test('writes HTML with the text escaped and the rows expiring soon marked', () => {
@@ -142,7 +141,7 @@ describe('renderComplianceReport', () => {
     const many = (daysLeft: number) =>
       Array.from({ length: 12 }, (_, i) => acknowledgment(`ack-${String(i).padStart(2, '0')}`, daysLeft));
     expect(expiresNext({ ...report, acknowledgments: many(100) }).map((a) => a.id)).toHaveLength(EXPIRES_NEXT_COUNT);
-    expect(expiresNext({ ...report, acknowledgments: many(EXPIRING_SOON_DAYS) })).toHaveLength(12);
+    expect(expiresNext({ ...report, acknowledgments: many(EXPIRY_WARNING_DAYS) })).toHaveLength(12);
   });
 
   test('writes the report itself as JSON', () => {
