@@ -75,7 +75,11 @@ export function runInParallel<J, R>(jobs: readonly J[], work: ParallelWork<J>): 
     while (Atomics.load(counters, FINISHED) < workers.length) {
       if (Atomics.wait(counters, EVENTS, events, noProgressLimitMs) === 'timed-out') {
         const waiting = jobs.length - Atomics.load(counters, ANSWERED);
-        throw new Error(`no answer for ${noProgressLimitMs / 1000} s from ${waiting} of ${jobs.length} jobs`);
+        const { unanswered } = drain<R>(ports, jobs.map(describe));
+        throw new Error(
+          `no answer for ${noProgressLimitMs / 1000} s from ${waiting} of ${jobs.length} jobs (${unanswered.join(', ')}); ` +
+            'run the synth again, and if it stops at the same jobs, check that they finish on their own',
+        );
       }
       events = Atomics.load(counters, EVENTS);
     }
@@ -85,24 +89,30 @@ export function runInParallel<J, R>(jobs: readonly J[], work: ParallelWork<J>): 
   }
 }
 
-/** Every answer the workers posted, in job order; throws when a job failed or went unanswered. */
-function collect<R>(ports: readonly MessagePort[], jobNames: readonly string[]): R[] {
+/** Every answer the workers posted so far: results and failures by job, and the jobs that have not answered. */
+function drain<R>(ports: readonly MessagePort[], jobNames: readonly string[]) {
   const results = new Map<number, R>();
+  const failed = new Map<number, string>();
   const failures: string[] = [];
   for (const port of ports) {
     for (let message = receiveMessageOnPort(port); message; message = receiveMessageOnPort(port)) {
       const answer = message.message as Answer<R>;
       if ('setupError' in answer) failures.push(`a worker could not start: ${answer.setupError}`);
-      else if ('error' in answer) failures.push(`${jobNames[answer.index]}: ${answer.error}`);
+      else if ('error' in answer) failed.set(answer.index, `${jobNames[answer.index]}: ${answer.error}`);
       else results.set(answer.index, answer.result);
     }
     port.close();
   }
-  jobNames.forEach((name, index) => {
-    if (!results.has(index) && !failures.some((failure) => failure.startsWith(`${name}: `))) {
-      failures.push(`${name}: no answer`);
-    }
-  });
+  // In job order, whichever worker took the job.
+  failures.push(...[...failed].sort(([a], [b]) => a - b).map(([, failure]) => failure));
+  const unanswered = jobNames.filter((_, index) => !results.has(index) && !failed.has(index));
+  return { results, failures, unanswered };
+}
+
+/** Every answer the workers posted, in job order; throws when a job failed or went unanswered. */
+function collect<R>(ports: readonly MessagePort[], jobNames: readonly string[]): R[] {
+  const { results, failures, unanswered } = drain<R>(ports, jobNames);
+  failures.push(...unanswered.map((name) => `${name}: no answer`));
   if (failures.length > 0) throw new Error(failures.join('\n'));
   return jobNames.map((_, index) => results.get(index) as R);
 }

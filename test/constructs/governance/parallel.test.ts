@@ -50,6 +50,9 @@ describe('runInParallel', () => {
     expect(() => runInParallel([1, 2], { setup, describe: name, noProgressLimitMs: 500 })).toThrow(
       'no answer for 0.5 s from 1 of 2 jobs',
     );
+    expect(() => runInParallel([1, 2], { setup, describe: name, noProgressLimitMs: 500 })).toThrow(
+      /from 1 of 2 jobs \(job 2\); run the synth again/,
+    );
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
