@@ -162,7 +162,9 @@ export function lifecycleWarnings(
   acks: readonly (LifecycleFields & { readonly daysLeft: number })[],
   warningDays: number,
 ): string[] {
-  const expiring = acks.filter((ack) => ack.daysLeft <= warningDays).sort((a, b) => a.daysLeft - b.daysLeft);
+  const expiring = acks
+    .filter((ack) => ack.daysLeft >= 0 && ack.daysLeft <= warningDays)
+    .sort((a, b) => a.daysLeft - b.daysLeft);
   const warnings = expiring.map(
     (ack) =>
       `${describeAcknowledgment(ack)} ${ack.daysLeft < 0 ? 'expired' : 'expires'} on ${ack.expires} ` +

@@ -177,7 +177,7 @@ export class CachedCloudFormationValidate extends CloudFormationValidatePlugin {
           super.validate({ ...context, templatePaths: [stack.templatePath], stackTemplates: [stack] }).violations,
         );
         this.cache.write(keyOf(stack), checked);
-        found.set(stack, JSON.parse(JSON.stringify(checked)) as CachedViolation[]);
+        found.set(stack, checked);
       }
     }
     const violations: Violation[] = [];

@@ -37,6 +37,8 @@ test('an acknowledgment within its limit, expiring or not, is no problem; a warn
   expect(expiryProblems(ack, today, 180)).toEqual([]);
   expect(lifecycleWarnings([{ ...ack, daysLeft: 16 }], 30)).toHaveLength(1);
   expect(lifecycleWarnings([{ ...ack, daysLeft: 31 }], 30)).toEqual([]);
+  // An expired one fails the synth (expiryProblems); it is not warned about as well.
+  expect(lifecycleWarnings([{ ...ack, daysLeft: -3 }], 30)).toEqual([]);
 });
 
 test('an expired acknowledgment without a known call site still says how to renew it', () => {
