@@ -154,13 +154,7 @@ describe('keel new-service in a fresh copy of the repository', () => {
 
   test('refuses the same name again and changes nothing', () => {
     const before = fs.readFileSync(path.join(clone, 'lib/services/invoices/handler.ts'), 'utf8');
-    const again = run(clone, 'node', [
-      'bin/keel.cjs',
-      'new-service',
-      'invoices',
-      '--team',
-      'commerce',
-    ]);
+    const again = run(clone, 'node', ['bin/keel.cjs', 'new-service', 'invoices', '--team', 'commerce']);
     expect(again.status).toBe(2);
     expect(again.stderr).toContain('service "invoices" exists already in lib/services/index.ts');
     expect(again.stderr).not.toMatch(/\n\s+at /);
