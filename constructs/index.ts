@@ -15,6 +15,8 @@ export * from './service/production-service';
 export * from './service/protection';
 export * from './service/service-authorization';
 export type * from './service/service-context';
+export type * from './service/monitored-service';
+export * from './service/deployment-strategy';
 export * from './service/service-function';
 export * from './service/service-secret';
 export * from './service/service-web-acl';

@@ -4,9 +4,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { IConstruct } from 'constructs';
 import { problemsToMessages, type Problem } from '../errors';
 import { handlerEntryOf } from '../service/bundling';
-import type { ServiceFunction } from '../service/service-function';
+import type { IMonitoredService } from '../service/monitored-service';
 import type { BusinessMetric } from './business-metric';
-import { ServiceMonitoring } from './service-monitoring';
+import { ServiceMonitoring, type MetricEmitter } from './service-monitoring';
 
 /** What a handler's own sources can emit, read from its `emit()` and `addMetric()` calls. */
 export interface EmittedMetrics {
@@ -67,12 +67,12 @@ const READ_PER_APP = new WeakMap<IConstruct, Map<string, EmittedMetrics>>();
  * alarm can never fire. A function whose handler file is unknown, or which emits through a variable, counts as
  * emitting every metric, so the check never refuses what it cannot read.
  */
-export function unemittedMetricProblems(monitoring: ServiceMonitoring): Problem[] {
+export function unemittedMetricProblems(monitoring: ServiceMonitoring<IMonitoredService>): Problem[] {
   // One read of each handler per synth (per App), not per stack: dev, staging and prod share their handlers.
   const root = monitoring.node.root;
   const read = READ_PER_APP.get(root) ?? new Map<string, EmittedMetrics>();
   READ_PER_APP.set(root, read);
-  const emits = (fn: ServiceFunction, key: string, metric: BusinessMetric): boolean => {
+  const emits = (fn: MetricEmitter, key: string, metric: BusinessMetric): boolean => {
     const entry = handlerEntryOf(fn);
     if (entry === undefined || !fs.existsSync(entry)) return true;
     const emitted = read.get(entry) ?? emittedMetrics(entry);

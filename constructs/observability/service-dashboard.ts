@@ -16,7 +16,7 @@ export interface ServiceDashboardContent {
   readonly objectives: readonly ServiceLevelObjective[];
   readonly alarms: readonly Pick<RegisteredAlarm, 'alarm'>[];
   readonly service: {
-    readonly api: apigateway.RestApi;
+    readonly api?: apigateway.RestApi;
     readonly functions: readonly ServiceFunction[];
     readonly tables: readonly dynamodb.ITable[];
   };
@@ -52,7 +52,7 @@ function sections(content: ServiceDashboardContent): cloudwatch.IWidget[][] {
   const rows = [
     ...businessRows(content),
     ...objectiveRows(content.objectives),
-    ...apiRows(content.service.api),
+    ...(content.service.api ? apiRows(content.service.api) : []),
     ...functionRows(content.service.functions),
     ...tableRows(content.service.tables),
     ...alarmRows(content.alarms),

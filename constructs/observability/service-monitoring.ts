@@ -1,10 +1,12 @@
 import { Aspects, AspectPriority, Duration, Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, type IConstruct } from 'constructs';
+import { handlerEntryOf } from '../service/bundling';
 import { keelNames } from '../naming';
 import { KeelValidationError, problemsToMessages } from '../errors';
+import type { IMonitoredService } from '../service/monitored-service';
 import type { ProductionService } from '../service/production-service';
-import type { ServiceFunction } from '../service/service-function';
+import { ServiceFunction } from '../service/service-function';
 import {
   duplicateAlarmNameProblems,
   KeelAlarmFactory,
@@ -37,15 +39,24 @@ import {
 
 const SERVICE_MONITORING = Symbol.for('keel.ServiceMonitoring');
 
-/** A set of business metrics and the functions said to emit them (`addBusinessMetrics`). */
+/**
+ * What emits business metrics: a ServiceFunction, or a construct whose code Keel knows (a ProductionContainerService,
+ * whose app's main file it registered with `registerHandlerEntry`).
+ */
+export type MetricEmitter = ServiceFunction | IConstruct;
+
+/** A set of business metrics and the functions (or container services) said to emit them (`addBusinessMetrics`). */
 export interface BusinessMetricEmitters {
   readonly metrics: BusinessMetricSet;
-  readonly functions: readonly ServiceFunction[];
+  readonly functions: readonly MetricEmitter[];
 }
 
-export interface ServiceMonitoringProps {
-  /** The service to monitor. Its functions, tables and routes may be added before or after the monitoring. */
-  readonly service: ProductionService;
+export interface ServiceMonitoringProps<S extends IMonitoredService = ProductionService> {
+  /**
+   * The service to monitor: a ProductionService or a ProductionContainerService. Its functions, tables and routes
+   * may be added before or after the monitoring.
+   */
+  readonly service: S;
   /** Where critical alerts page the owner team (team registry). */
   readonly onCallEndpoint: string;
   /** Where warnings open a ticket for the owner team (team registry). */
@@ -70,7 +81,7 @@ export interface ServiceMonitoringProps {
 }
 
 /**
- * Watches a ProductionService: standard alarms on everything it created (through cdk-monitoring-constructs),
+ * Watches a service (ProductionService or ProductionContainerService): standard alarms on everything it created (through cdk-monitoring-constructs),
  * alarms on business metrics, SLO burn-rate alarms, and a `health` composite that is in ALARM whenever any
  * critical alarm is: the rollback signal. Critical alarms page the owner's on-call, warnings open a ticket, both
  * on ALARM and OK. Every alarm is named `<service>-<env>-<slug>-<severity>` and links its runbook section;
@@ -80,13 +91,13 @@ export interface ServiceMonitoringProps {
  * service's resources as they are then: a function, table or route added after the monitoring is watched like one
  * added before it.
  */
-export class ServiceMonitoring extends Construct {
+export class ServiceMonitoring<S extends IMonitoredService = ProductionService> extends Construct {
   /** True for a ServiceMonitoring, also one built by another copy of this library. */
-  public static isServiceMonitoring(x: unknown): x is ServiceMonitoring {
+  public static isServiceMonitoring(x: unknown): x is ServiceMonitoring<IMonitoredService> {
     return typeof x === 'object' && x !== null && SERVICE_MONITORING in x;
   }
 
-  public readonly service: ProductionService;
+  public readonly service: S;
   public readonly routing: AlertRouting;
   /** The composite alarm that is in ALARM whenever any critical alarm of the service is. */
   public readonly health: cloudwatch.CompositeAlarm;
@@ -108,7 +119,7 @@ export class ServiceMonitoring extends Construct {
   /** What the standard alarms were built from, once built. */
   private builtFrom?: { functions: number; tables: number; routed: number };
 
-  constructor(scope: Construct, id: string, props: ServiceMonitoringProps) {
+  constructor(scope: Construct, id: string, props: ServiceMonitoringProps<S>) {
     super(scope, id);
     Object.defineProperty(this, SERVICE_MONITORING, { value: true });
     this.service = props.service;
@@ -180,7 +191,8 @@ export class ServiceMonitoring extends Construct {
       routed: service.routedFunctions.size,
     };
     const scope: StandardAlarmScope = {
-      api: service.api,
+      ...(service.api ? { api: service.api } : {}),
+      ...(service.container ? { container: service.container } : {}),
       stage: service.environment,
       functions: service.functions,
       routedFunctions: service.routedFunctions,
@@ -204,8 +216,15 @@ export class ServiceMonitoring extends Construct {
    * metric that nothing emits cannot be alarmed on in silence. `addEmittedMetricCheck` (metric-emission.ts) then
    * checks, at synth, that the functions' handlers do emit each metric an alarm watches.
    */
-  public addBusinessMetrics(metrics: BusinessMetricSet, emittedBy: readonly ServiceFunction[]): void {
+  public addBusinessMetrics(metrics: BusinessMetricSet, emittedBy: readonly MetricEmitter[]): void {
     const problems = businessMetricSetProblems(this.node.path, this.service.serviceName, metrics, emittedBy.length);
+    for (const emitter of emittedBy.filter((e) => !(e instanceof ServiceFunction) && !handlerEntryOf(e))) {
+      problems.push({
+        where: `${this.node.path} addBusinessMetrics`,
+        what: `${emitter.node.path} is neither a ServiceFunction nor a construct whose code Keel knows, so nothing can check that it emits the metrics`,
+        fix: 'pass the ServiceFunctions or the ProductionContainerService whose code emits them',
+      });
+    }
     if (problems.length > 0) throw new KeelValidationError(`Invalid business metrics on ${this.node.path}:`, problems);
     this.metricList.push(...Object.values(metrics));
     this.emitterList.push({ metrics, functions: [...emittedBy] });

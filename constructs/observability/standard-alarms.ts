@@ -6,6 +6,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { MonitoringFacade, SnsAlarmActionStrategy, type CustomAlarmThreshold } from 'cdk-monitoring-constructs';
 import type { Construct } from 'constructs';
 import type { Problem } from '../errors';
+import type { MonitoredContainer } from '../service/monitored-service';
 import type { ServiceFunction } from '../service/service-function';
 import type { KeelAlarmFactory } from './alarm-factory';
 import type { Severity } from './alert-routing';
@@ -103,7 +104,16 @@ export interface StandardAlarmTarget {
 
 /** What a standard alarm source sees of the service: its resources as they are when synth builds the alarms. */
 export interface StandardAlarmScope {
-  readonly api: apigateway.RestApi;
+  /**
+   * The service's REST API.
+   * @default - none: the service has no API Gateway API
+   */
+  readonly api?: apigateway.RestApi;
+  /**
+   * The service's load-balanced containers.
+   * @default - none: the service runs no containers
+   */
+  readonly container?: MonitoredContainer;
   /** The API's stage name: the environment. */
   readonly stage: string;
   readonly functions: readonly ServiceFunction[];
@@ -123,33 +133,36 @@ export interface StandardAlarmScope {
 export type StandardAlarmSource = (scope: StandardAlarmScope) => StandardAlarmTarget[];
 
 /** The API: 5xx rate (critical) and p99 latency (warning). */
-export const apiAlarms: StandardAlarmSource = ({ api, stage, thresholds, prefix }) => [
-  {
-    monitor: (facade, alarms) =>
-      facade.monitorApiGateway({ api, apiStage: stage, alarmFriendlyName: prefix, ...alarms }),
-    specs: [
-      {
-        slug: 'api-5xx-rate',
-        anchor: 'api-5xx-rate',
-        severity: 'critical',
-        meaning: 'The API answers too many requests with 5xx errors.',
-        watches: `API 5xx rate > ${thresholds.api5xxPercent}%`,
-        alarm: 'add5XXFaultRateAlarm',
-        // cdk-monitoring-constructs alarms on the Average of 5XXError: the failed share, from 0 to 1.
-        threshold: { maxErrorRate: thresholds.api5xxPercent / 100 },
-      },
-      {
-        slug: 'api-p99-latency',
-        anchor: 'api-p99-latency',
-        severity: 'warning',
-        meaning: 'The slowest 1% of API requests are too slow.',
-        watches: `API p99 latency > ${thresholds.apiP99Latency.toHumanString()}`,
-        alarm: 'addLatencyP99Alarm',
-        threshold: { maxLatency: thresholds.apiP99Latency },
-      },
-    ],
-  },
-];
+export const apiAlarms: StandardAlarmSource = ({ api, stage, thresholds, prefix }) =>
+  !api
+    ? []
+    : [
+        {
+          monitor: (facade, alarms) =>
+            facade.monitorApiGateway({ api, apiStage: stage, alarmFriendlyName: prefix, ...alarms }),
+          specs: [
+            {
+              slug: 'api-5xx-rate',
+              anchor: 'api-5xx-rate',
+              severity: 'critical',
+              meaning: 'The API answers too many requests with 5xx errors.',
+              watches: `API 5xx rate > ${thresholds.api5xxPercent}%`,
+              alarm: 'add5XXFaultRateAlarm',
+              // cdk-monitoring-constructs alarms on the Average of 5XXError: the failed share, from 0 to 1.
+              threshold: { maxErrorRate: thresholds.api5xxPercent / 100 },
+            },
+            {
+              slug: 'api-p99-latency',
+              anchor: 'api-p99-latency',
+              severity: 'warning',
+              meaning: 'The slowest 1% of API requests are too slow.',
+              watches: `API p99 latency > ${thresholds.apiP99Latency.toHumanString()}`,
+              alarm: 'addLatencyP99Alarm',
+              threshold: { maxLatency: thresholds.apiP99Latency },
+            },
+          ],
+        },
+      ];
 
 /**
  * Every function: errors (critical behind a route, else warning) and a non-empty dead-letter queue. Throttles,

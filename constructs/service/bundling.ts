@@ -57,9 +57,17 @@ export function handlerEntryOf(scope: IConstruct): string | undefined {
   return HANDLER_ENTRIES.get(scope);
 }
 
+/**
+ * Records `entry` as the source file whose code `scope` runs, for the same checks: a container service registers its
+ * app's main file, which esbuild does not bundle here (Docker builds the image).
+ */
+export function registerHandlerEntry(scope: IConstruct, entry: string): void {
+  HANDLER_ENTRIES.set(scope, path.resolve(entry));
+}
+
 /** The Lambda code of the handler at `props.entry`, bundled in-process; its handler is `index.<name>`. */
 export function bundledHandlerCode(scope: Construct, props: HandlerBundleProps): lambda.Code {
-  HANDLER_ENTRIES.set(scope, path.resolve(props.entry));
+  registerHandlerEntry(scope, props.entry);
   const projectRoot = path.dirname(lockFile(scope, props.depsLockFilePath));
   const smithyExternal = FeatureFlags.of(scope).isEnabled(LAMBDA_NODEJS_SDK_V3_EXCLUDE_SMITHY_PACKAGES);
   const bundler = new EsbuildBundler({
