@@ -1,7 +1,7 @@
 import type { EnvironmentConfig, EnvironmentName } from './model';
 
 /** An environment's settings apart from where it lives. */
-export type EnvironmentDefaults = Omit<EnvironmentConfig, 'name' | 'account' | 'region'>;
+export type EnvironmentDefaults = Omit<EnvironmentConfig, 'name' | 'account' | 'region' | 'certificateArn'>;
 
 /**
  * What each environment is, apart from where it lives. Accounts and regions come from `cdk.json` context

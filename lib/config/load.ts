@@ -332,5 +332,36 @@ function resolveEnvironment(
       (i) => `environmentDefaults.${name}.extraRulePacks[${i}] (lib/config/environments.ts)`,
     ),
   );
-  return { ...defaults, name, account, region };
+  const certificateArn = resolveCertificate(name, account, region, source, problems);
+  return { ...defaults, name, account, region, ...(certificateArn ? { certificateArn } : {}) };
+}
+
+/**
+ * The environment's load-balancer certificate from `keel:<env>:certificateArn`, overridden by
+ * `KEEL_<ENV>_CERTIFICATE_ARN`: an ACM certificate in the environment's own account and region, which is where an
+ * Application Load Balancer must find it.
+ */
+function resolveCertificate(
+  name: EnvironmentName,
+  account: string,
+  region: string,
+  source: ConfigSource,
+  problems: Problem[],
+): string | undefined {
+  const variable = `KEEL_${name.toUpperCase()}_CERTIFICATE_ARN`;
+  const raw = source.env[variable] || source.context(`keel:${name}:certificateArn`);
+  if (raw === undefined || raw === '') return undefined;
+  const arn = String(raw);
+  const match = /^arn:aws(?:-[a-z]+)*:acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f-]{36}$/.exec(arn);
+  if (!match || match[1] !== region || match[2] !== account) {
+    problems.push({
+      where: `environment ${name} certificateArn (context keel:${name}:certificateArn or $${variable})`,
+      what: match
+        ? `${arn} is in ${match[2]}/${match[1]}, not in the environment's account and region ${account}/${region}`
+        : `${JSON.stringify(arn)} is not an ACM certificate ARN`,
+      fix: `use a certificate of ${account} in ${region}: arn:aws:acm:${region}:${account}:certificate/<id> (aws acm list-certificates --region ${region})`,
+    });
+    return undefined;
+  }
+  return arn;
 }

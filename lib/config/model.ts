@@ -36,6 +36,13 @@ export interface EnvironmentConfig {
   readonly bakeMinutes?: number;
   /** When the pipeline may deploy here; absent for any time. */
   readonly deploymentWindows?: readonly DeploymentWindow[];
+  /**
+   * The ACM certificate of container services' HTTPS load balancers here, from `keel:<env>:certificateArn` (or
+   * `KEEL_<ENV>_CERTIFICATE_ARN`); in this environment's account and region. Required where a container service is
+   * deployed at standard or maximum protection.
+   * @default - none: container services here serve HTTP only, which basic protection (dev) alone allows
+   */
+  readonly certificateArn?: string;
 }
 
 /** Where the platform's pipelines come from: ServicePipeline's source, with the releasing branch always named. */

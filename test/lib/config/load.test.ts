@@ -45,6 +45,44 @@ test('fails when an account id is not 12 digits, naming the context key and the 
   expect(message).toContain('KEEL_STAGING_ACCOUNT');
 });
 
+const STAGING_CERTIFICATE = 'arn:aws:acm:eu-west-1:222222222222:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+
+test("reads an environment's load-balancer certificate from context, and lets an environment variable override it", () => {
+  const fromContext = loadConfig(
+    {
+      ...source,
+      context: (key) => (key === 'keel:staging:certificateArn' ? STAGING_CERTIFICATE : source.context(key)),
+    },
+    repository,
+  );
+  expect(fromContext.environments.find((e) => e.name === 'staging')?.certificateArn).toBe(STAGING_CERTIFICATE);
+  expect(fromContext.environments.find((e) => e.name === 'dev')?.certificateArn).toBeUndefined();
+  const other = STAGING_CERTIFICATE.replace('0a1b', 'ffff');
+  const fromEnv = loadConfig({ ...source, env: { KEEL_STAGING_CERTIFICATE_ARN: other } }, repository);
+  expect(fromEnv.environments.find((e) => e.name === 'staging')?.certificateArn).toBe(other);
+});
+
+test("refuses a certificate that is not an ACM ARN, or not in the environment's account and region", () => {
+  const notAnArn = problemsOf(repository, { ...source, env: { KEEL_PROD_CERTIFICATE_ARN: 'my-cert' } });
+  expect(notAnArn).toContain(
+    'environment prod certificateArn (context keel:prod:certificateArn or $KEEL_PROD_CERTIFICATE_ARN)',
+  );
+  expect(notAnArn).toContain('"my-cert" is not an ACM certificate ARN');
+  expect(notAnArn).toContain('arn:aws:acm:eu-west-1:333333333333:certificate/<id>');
+  const elsewhere = problemsOf(repository, {
+    ...source,
+    env: {
+      KEEL_PROD_CERTIFICATE_ARN: STAGING_CERTIFICATE.replace('eu-west-1', 'us-east-1').replace(
+        '222222222222',
+        '333333333333',
+      ),
+    },
+  });
+  expect(elsewhere).toContain(
+    "is in 333333333333/us-east-1, not in the environment's account and region 333333333333/eu-west-1",
+  );
+});
+
 test('fails when a service has no owner team, listing the known teams', () => {
   const message = problemsOf(withServices({ name: 'orders', dataClassification: 'internal' }));
   expect(message).toContain("services['orders'].config.owner (lib/services/orders/index.ts)");
