@@ -4,11 +4,21 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { KeelValidationError } from '../errors';
 import { DEFAULT_DECISION_OWNER, decideLogRetention } from '../private/decisions';
 
 export interface ServiceWebAclProps {
-  /** The API Gateway stage to protect. */
-  readonly stage: apigateway.Stage;
+  /**
+   * The API Gateway stage to protect. Give exactly one of `stage` and `resourceArn`.
+   * @default - none: `resourceArn` names what to protect
+   */
+  readonly stage?: apigateway.Stage;
+  /**
+   * The ARN of the resource to protect, e.g. an Application Load Balancer's `loadBalancerArn`. Give exactly one of
+   * `stage` and `resourceArn`.
+   * @default - none: `stage` names what to protect
+   */
+  readonly resourceArn?: string;
   /** Metric and log names start with it. */
   readonly name: string;
   /** Encrypts the WAF log group. */
@@ -28,8 +38,9 @@ const MANAGED_RULE_GROUPS = [
 ];
 
 /**
- * A regional WAF web ACL on an API stage: AWS managed rule groups (common exploits, known bad inputs, IP
- * reputation), a per-IP rate limit, and every request logged to an encrypted log group.
+ * A regional WAF web ACL on an API stage or another regional resource (an Application Load Balancer): AWS managed
+ * rule groups (common exploits, known bad inputs, IP reputation), a per-IP rate limit, and every request logged to an
+ * encrypted log group.
  */
 export class ServiceWebAcl extends Construct {
   public readonly webAcl: wafv2.CfnWebACL;
@@ -37,6 +48,7 @@ export class ServiceWebAcl extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceWebAclProps) {
     super(scope, id);
+    const protectedArn = protectedResourceArn(this, props);
     const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
       cloudWatchMetricsEnabled: true,
       sampledRequestsEnabled: true,
@@ -79,10 +91,23 @@ export class ServiceWebAcl extends Construct {
       ],
     });
     const association = new wafv2.CfnWebACLAssociation(this, 'Association', {
-      resourceArn: props.stage.stageArn,
+      resourceArn: protectedArn,
       webAclArn: this.webAcl.attrArn,
     });
     // The stage ARN is built from names, not references: without this, CloudFormation may associate first.
-    association.node.addDependency(props.stage);
+    if (props.stage) association.node.addDependency(props.stage);
   }
+}
+
+/** The ARN of what the web ACL protects: the stage's or `resourceArn`, exactly one of them. */
+function protectedResourceArn(scope: Construct, props: ServiceWebAclProps): string {
+  if (props.stage && props.resourceArn === undefined) return props.stage.stageArn;
+  if (props.resourceArn !== undefined && !props.stage) return props.resourceArn;
+  throw new KeelValidationError(`ServiceWebAcl ${scope.node.path} needs one resource to protect:`, [
+    {
+      where: `${scope.node.path} (ServiceWebAclProps)`,
+      what: `${props.stage ? 'both stage and resourceArn are' : 'neither stage nor resourceArn is'} given`,
+      fix: 'give exactly one: stage for an API Gateway stage, or resourceArn for another regional resource (an ALB)',
+    },
+  ]);
 }

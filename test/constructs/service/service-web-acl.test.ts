@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { ServiceWebAcl, type ServiceWebAclProps } from '../../../constructs/service/service-web-acl';
 import { testStack } from '../../helpers/app';
 import { routedOrdersService } from '../../helpers/service';
+import { refusal } from '../../helpers/refusal';
 import { flatten } from '../../helpers/template';
 
 /** A web ACL named `orders-dev` on the stage of an API with one mock method, and its stack. */
@@ -100,4 +101,56 @@ test('associates the WAF only once the API stage exists', () => {
     DependsOn?: string[];
   }[];
   expect(association.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^ServiceApiDeploymentStage/)]));
+});
+
+describe('a web ACL on a resource given by ARN (an Application Load Balancer)', () => {
+  const albArn = 'arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/orders-dev/0123456789abcdef';
+  const stack = testStack();
+  new ServiceWebAcl(stack, 'WebAcl', {
+    resourceArn: albArn,
+    name: 'orders-dev',
+    key: new kms.Key(stack, 'Key'),
+    logRetention: logs.RetentionDays.ONE_YEAR,
+  });
+  const template = Template.fromStack(stack);
+
+  test('protects exactly that resource, with no dependency on an API stage', () => {
+    const [association] = Object.values(template.findResources('AWS::WAFv2::WebACLAssociation')) as {
+      Properties: { ResourceArn: unknown };
+      DependsOn?: string[];
+    }[];
+    expect(association.Properties.ResourceArn).toBe(albArn);
+    expect(association.DependsOn).toBeUndefined();
+  });
+});
+
+describe('fails when it is not told exactly one resource to protect', () => {
+  /** A web ACL on the stage of an API (with `stage`), on `resourceArn` when given, or on nothing. */
+  const build = (stage: boolean, resourceArn?: string) => () => {
+    const stack = testStack();
+    const api = new apigateway.RestApi(stack, 'Api');
+    api.root.addMethod('GET', new apigateway.MockIntegration());
+    new ServiceWebAcl(stack, 'WebAcl', {
+      name: 'orders-dev',
+      key: new kms.Key(stack, 'Key'),
+      logRetention: logs.RetentionDays.ONE_YEAR,
+      ...(stage ? { stage: api.deploymentStage } : {}),
+      ...(resourceArn === undefined ? {} : { resourceArn }),
+    });
+  };
+
+  test('fails when both a stage and a resource ARN are given, saying to give one', () => {
+    expect(refusal(build(true, 'arn:aws:elasticloadbalancing:x'))).toBe(
+      'ServiceWebAcl Test/WebAcl needs one resource to protect:\n' +
+        '  - Test/WebAcl (ServiceWebAclProps): both stage and resourceArn are given\n' +
+        '    fix: give exactly one: stage for an API Gateway stage, or resourceArn for another regional resource (an ALB)',
+    );
+  });
+
+  test('fails when neither a stage nor a resource ARN is given, saying what each is for', () => {
+    expect(refusal(build(false))).toContain(
+      'Test/WebAcl (ServiceWebAclProps): neither stage nor resourceArn is given\n' +
+        '    fix: give exactly one: stage for an API Gateway stage, or resourceArn',
+    );
+  });
 });
