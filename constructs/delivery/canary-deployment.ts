@@ -5,6 +5,7 @@ import { Alarm, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
 import type { ServiceMonitoring } from '../observability/service-monitoring';
+import { criticalAlarms, rollbackAlarms } from './rollback-alarms';
 import { DECISIONS, decide } from '../private/decisions';
 import { KeelValidationError, problemsToMessages, type Problem } from '../errors';
 import type { ProductionService, ServiceRoute } from '../service/production-service';
@@ -223,11 +224,6 @@ export function smokeRequest(route: ServiceRoute): SmokeEvent {
   };
 }
 
-/** The service's critical alarms, its composites' own children left out: what a deployment rolls back on. */
-function criticalAlarms(monitoring: ServiceMonitoring) {
-  return monitoring.alarms.filter((a) => a.severity === 'critical' && !a.compositeChild);
-}
-
 /**
  * The rollback alarms: every critical metric alarm first, then the composites (health, SLO burn rates) while there is
  * room. AWS documents CodeDeploy's alarm configuration for metric alarms and says nothing of composite alarms (see
@@ -236,9 +232,8 @@ function criticalAlarms(monitoring: ServiceMonitoring) {
  */
 function defaultAlarms(monitoring: ServiceMonitoring, scope: Construct): IAlarm[] {
   const where = scope.node.path;
-  const critical = criticalAlarms(monitoring);
-  const metricAlarms = critical.filter((a) => a.alarm instanceof Alarm);
-  const composites = critical.filter((a) => !(a.alarm instanceof Alarm));
+  const ordered = rollbackAlarms(monitoring);
+  const metricAlarms = ordered.filter((a) => a.alarm instanceof Alarm);
   if (metricAlarms.length > MAX_DEPLOYMENT_ALARMS) {
     throw new KeelValidationError(`Invalid deployment ${where}:`, [
       {
@@ -248,11 +243,6 @@ function defaultAlarms(monitoring: ServiceMonitoring, scope: Construct): IAlarm[
       },
     ]);
   }
-  const ordered = [
-    ...metricAlarms,
-    ...composites.filter((a) => a.alarm !== monitoring.health),
-    ...composites.filter((a) => a.alarm === monitoring.health),
-  ];
   const dropped = ordered.slice(MAX_DEPLOYMENT_ALARMS);
   if (dropped.length > 0) {
     Annotations.of(scope).addWarningV2(

@@ -1,0 +1,134 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  ContainerDeployment,
+  ServiceMonitoring,
+  type IMonitoredService,
+  type ProtectionLevel,
+} from '../../../constructs';
+import { registerHandlerEntry } from '../../../constructs/service/bundling';
+import { ECHO_HANDLER, testStack, unbundledTestApp } from '../../helpers/app';
+import {
+  ON_CALL_ENDPOINT,
+  RUNBOOK_REPOSITORY_URL,
+  TICKET_ENDPOINT,
+  runbookFile,
+  runbooksDirectory,
+  shopMetrics,
+} from '../../helpers/monitoring';
+import { refusal } from '../../helpers/refusal';
+
+/** A bare load-balanced Fargate service seen as a monitored service, its monitoring without standard alarms. */
+function containerShop(protection: ProtectionLevel = 'maximum') {
+  const stack = testStack(unbundledTestApp());
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  const task = new ecs.FargateTaskDefinition(stack, 'Task');
+  task.addContainer('app', {
+    image: ecs.ContainerImage.fromRegistry('example/app:1'),
+    portMappings: [{ containerPort: 8080 }],
+  });
+  const fargateService = new ecs.FargateService(stack, 'Fargate', { cluster, taskDefinition: task });
+  const loadBalancer = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
+  const targetGroup = (id: string) =>
+    new elbv2.ApplicationTargetGroup(stack, id, { vpc, port: 8080, targetType: elbv2.TargetType.IP });
+  const service: IMonitoredService = Object.assign(new Construct(stack, 'Service'), {
+    serviceName: 'shop',
+    environment: 'prod',
+    protection,
+    key: new kms.Key(stack, 'Key'),
+    logRetention: logs.RetentionDays.ONE_YEAR,
+    decisionOwner: 'platform',
+    qualifiedName: 'shop-prod',
+    functions: [],
+    routedFunctions: new Set<never>(),
+    tables: [],
+    container: { loadBalancer, targetGroups: [targetGroup('Blue'), targetGroup('Green')], fargateService, minTasks: 2 },
+  });
+  registerHandlerEntry(service, ECHO_HANDLER);
+  const monitoring = new ServiceMonitoring(stack, 'Monitoring', {
+    service,
+    onCallEndpoint: ON_CALL_ENDPOINT,
+    ticketEndpoint: TICKET_ENDPOINT,
+    runbooks: {
+      repositoryUrl: RUNBOOK_REPOSITORY_URL,
+      directory: runbooksDirectory({ 'shop.md': runbookFile('shop', ['health', 'no-orders', 'slow-orders']) }),
+    },
+    standardAlarmSources: [],
+  });
+  const metrics = shopMetrics();
+  monitoring.addBusinessMetrics(metrics, [service]);
+  const alarm = (slug: string, severity: 'critical' | 'warning') =>
+    monitoring.addThresholdAlarm(metrics.placed, {
+      slug,
+      severity,
+      description: slug,
+      below: 1,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+  return { stack, monitoring, alarm, fargateService };
+}
+
+function deploymentAlarms(stack: ReturnType<typeof containerShop>['stack']): unknown {
+  const services = Template.fromStack(stack).findResources('AWS::ECS::Service');
+  return Object.values(services)[0].Properties.DeploymentConfiguration.Alarms;
+}
+
+test('ECS rolls a deployment back on every critical metric alarm and the health composite, named as literals', () => {
+  const { stack, monitoring, alarm } = containerShop();
+  new ContainerDeployment(stack, 'Deployment', { monitoring });
+  alarm('no-orders', 'critical');
+  alarm('slow-orders', 'warning');
+  expect(deploymentAlarms(stack)).toEqual({
+    AlarmNames: ['shop-prod-no-orders-critical', 'shop-prod-health-critical'],
+    Enable: true,
+    Rollback: true,
+  });
+});
+
+test('the alarms a team chooses are given to ECS by their Keel names', () => {
+  const { stack, monitoring, alarm } = containerShop();
+  const chosen = alarm('no-orders', 'critical');
+  const deployment = new ContainerDeployment(stack, 'Deployment', { monitoring, alarms: [chosen] });
+  expect(deployment.alarmNames).toEqual(['shop-prod-no-orders-critical']);
+  expect(deploymentAlarms(stack)).toMatchObject({ AlarmNames: ['shop-prod-no-orders-critical'] });
+});
+
+test('refuses an alarm the monitoring does not know, and no alarms at all in production', () => {
+  const { stack, monitoring } = containerShop();
+  const stranger = new cloudwatch.Alarm(stack, 'Stranger', {
+    metric: new cloudwatch.Metric({ namespace: 'X', metricName: 'Y' }),
+    threshold: 1,
+    evaluationPeriods: 1,
+  });
+  const foreign = refusal(() => new ContainerDeployment(stack, 'Foreign', { monitoring, alarms: [stranger] }));
+  expect(foreign).toContain('Test/Stranger is not an alarm of Test/Monitoring, so Keel cannot give ECS its name');
+  const none = refusal(() => new ContainerDeployment(stack, 'None', { monitoring, alarms: [] }));
+  expect(none).toContain('a production deployment without rollback alarms is refused');
+});
+
+test('a critical alarm added after the deployment alarms were set fails synth', () => {
+  const { stack, monitoring, alarm } = containerShop();
+  const deployment = new ContainerDeployment(stack, 'Deployment', { monitoring });
+  deployment.buildDeploymentAlarms();
+  alarm('no-orders', 'critical');
+  expect(() => Template.fromStack(stack)).toThrow(
+    /Test\/Monitoring got critical alarms after the deployment alarms were set, so they do not roll deployments back/,
+  );
+});
+
+test('refuses a service without containers, pointing to CanaryDeployment', async () => {
+  const { monitoredShop } = await import('../../helpers/monitoring');
+  const { stack, monitoring } = monitoredShop();
+  const message = refusal(() => new ContainerDeployment(stack, 'Deployment', { monitoring }));
+  expect(message).toContain('Test/Service runs no containers, so ECS has nothing to roll back');
+  expect(message).toContain(
+    "monitor a ProductionContainerService here; a ProductionService's functions deploy through CanaryDeployment",
+  );
+});
