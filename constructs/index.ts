@@ -30,6 +30,7 @@ export * from './observability/service-level-objective';
 export * from './observability/service-monitoring';
 export * from './observability/standard-alarms';
 export * from './delivery/canary-deployment';
+export * from './delivery/container-deployment';
 export * from './delivery/delivery-access';
 export * from './delivery/deployment-window';
 export * from './delivery/service-pipeline';
