@@ -231,6 +231,16 @@ export class ServicePipeline extends Construct {
       crossAccountKeys: true,
       enableKeyRotation: true,
       publishAssetsInParallel: false,
+      // Assets are published on Arm: container services' images are linux/arm64 (Fargate on Graviton), and an x86
+      // build host cannot build them without emulation. CodeBuild's Amazon Linux 2023 aarch64 standard 3.0 image offers
+      // the nodejs 22 and python 3.11 runtimes the defaults below ask for (al/aarch64/standard/3.0/runtimes.yml in
+      // aws/aws-codebuild-docker-images). File assets (Lambda bundles) are plain zip uploads either way.
+      assetPublishingCodeBuildDefaults: {
+        buildEnvironment: {
+          buildImage: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0,
+          computeType: codebuild.ComputeType.SMALL,
+        },
+      },
       codeBuildDefaults: {
         buildEnvironment: {
           buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,

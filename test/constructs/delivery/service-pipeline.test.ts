@@ -470,6 +470,18 @@ describe('construction order', () => {
     expect(stage(Template.fromStack(stack), 'Shop-prod').BeforeEntry?.Conditions[0].Rules).toHaveLength(1);
   });
 
+  test('publishes assets on Arm CodeBuild, where linux/arm64 container images build without emulation', () => {
+    const { stack, environments } = deliver();
+    new s3assets.Asset(environments[0].targets[0].stage.node.findChild('Service'), 'Asset', { path: __filename });
+    const template = Template.fromStack(stack);
+    const { Ref: id } = stage(template, 'Assets').Actions[0].Configuration?.ProjectName as { Ref: string };
+    expect(template.toJSON().Resources[id].Properties.Environment).toMatchObject({
+      Type: 'ARM_CONTAINER',
+      Image: 'aws/codebuild/amazonlinux-aarch64-standard:3.0',
+      ComputeType: 'BUILD_GENERAL1_SMALL',
+    });
+  });
+
   test('builds the same pipeline when every environment is added after construction', () => {
     const inProps = deliver();
     const app = testApp();
