@@ -78,10 +78,10 @@ module.exports = {
     ),
     downwardOnly(
       'handler-code-stays-light',
-      '^(lib/services/runtime/|constructs/observability/business-metric\\.ts$)',
+      '^(lib/services/runtime/|lib/services/[^/]+/app/|constructs/observability/business-metric\\.ts$)',
       '^(lib/(config|ops|teams|platform)|constructs/(service|secrets|observability/(?!business-metric)|delivery|governance|manifest|private))|' +
         CDK,
-      'Code bundled into Lambda functions imports no aws-cdk-lib and no synth-time room.',
+      'Code bundled into Lambda functions and container apps (lib/services/<name>/app/) imports no aws-cdk-lib and no synth-time room.',
     ),
     downwardOnly(
       'cli-loads-no-synth-library',
@@ -113,6 +113,6 @@ module.exports = {
   options: {
     tsPreCompilationDeps: true,
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|cdk\\.out)' },
+    exclude: { path: '^cdk\\.out' },
   },
 };
