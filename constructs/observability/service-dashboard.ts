@@ -3,9 +3,11 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { MonitoredContainer } from '../service/monitored-service';
 import type { ServiceFunction } from '../service/service-function';
 import type { RegisteredAlarm } from './alarm-factory';
 import type { BusinessMetric } from './business-metric';
+import { loadBalancerMetric, runningTasks, serviceMetric, targetGroupMetric } from './container-metrics';
 import type { ServiceLevelObjective } from './service-level-objective';
 
 /** What the dashboard shows, read when it is rendered at synth (ServiceMonitoring is one). */
@@ -17,6 +19,11 @@ export interface ServiceDashboardContent {
   readonly alarms: readonly Pick<RegisteredAlarm, 'alarm'>[];
   readonly service: {
     readonly api?: apigateway.RestApi;
+    /**
+     * The load-balanced containers.
+     * @default - none: no load balancer or containers rows
+     */
+    readonly container?: MonitoredContainer;
     readonly functions: readonly ServiceFunction[];
     readonly tables: readonly dynamodb.ITable[];
   };
@@ -53,6 +60,7 @@ function sections(content: ServiceDashboardContent): cloudwatch.IWidget[][] {
     ...businessRows(content),
     ...objectiveRows(content.objectives),
     ...(content.service.api ? apiRows(content.service.api) : []),
+    ...(content.service.container ? containerRows(content.service.container) : []),
     ...functionRows(content.service.functions),
     ...tableRows(content.service.tables),
     ...alarmRows(content.alarms),
@@ -118,7 +126,57 @@ function apiRows(api: apigateway.RestApi): cloudwatch.IWidget[][] {
   ];
 }
 
+/** A 'Load balancer' row (requests, 5xx, p99, hosts) and a 'Containers' row (CPU, memory, running tasks). */
+function containerRows(container: MonitoredContainer): cloudwatch.IWidget[][] {
+  const lb = (metricName: string, statistic: string) =>
+    loadBalancerMetric(container.loadBalancer, metricName, statistic);
+  const hosts = (metricName: string) =>
+    container.targetGroups.map((group) => targetGroupMetric(container, group, metricName, 'Maximum'));
+  return [
+    [title('Load balancer')],
+    [
+      new cloudwatch.GraphWidget({
+        title: 'Requests and 5xx (load balancer, tasks)',
+        left: [lb('RequestCount', 'Sum')],
+        right: [lb('HTTPCode_ELB_5XX_Count', 'Sum'), lb('HTTPCode_Target_5XX_Count', 'Sum')],
+        width: 8,
+        height: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Target response time p50 / p99',
+        left: [lb('TargetResponseTime', 'p50'), lb('TargetResponseTime', 'p99')],
+        width: 8,
+        height: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Healthy and unhealthy hosts per target group',
+        left: hosts('HealthyHostCount'),
+        right: hosts('UnHealthyHostCount'),
+        width: 8,
+        height: 6,
+      }),
+    ],
+    [title('Containers')],
+    [
+      new cloudwatch.GraphWidget({
+        title: 'CPU and memory utilization (%)',
+        left: [serviceMetric(container, 'CPUUtilization'), serviceMetric(container, 'MemoryUtilization')],
+        width: 12,
+        height: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Running tasks',
+        left: [runningTasks(container)],
+        leftAnnotations: [{ value: container.minTasks, label: 'auto scaling minimum' }],
+        width: 12,
+        height: 6,
+      }),
+    ],
+  ];
+}
+
 function functionRows(functions: readonly ServiceFunction[]): cloudwatch.IWidget[][] {
+  if (functions.length === 0) return [];
   return [
     [title('Functions')],
     functions.map(

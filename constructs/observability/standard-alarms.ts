@@ -1,31 +1,26 @@
 import { Duration } from 'aws-cdk-lib';
-import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { MonitoringFacade, SnsAlarmActionStrategy, type CustomAlarmThreshold } from 'cdk-monitoring-constructs';
 import type { Construct } from 'constructs';
 import type { Problem } from '../errors';
-import type { MonitoredContainer } from '../service/monitored-service';
-import type { ServiceFunction } from '../service/service-function';
 import type { KeelAlarmFactory } from './alarm-factory';
-import type { Severity } from './alert-routing';
+import { containerAlarms, loadBalancerAlarms } from './container-alarms';
+import type {
+  StandardAlarmSource,
+  StandardAlarmSpec,
+  StandardAlarmTarget,
+  StandardAlarmThresholds,
+} from './standard-alarm-types';
 
-/** Thresholds of the standard alarms on every resource a ProductionService creates. */
-export interface StandardAlarmThresholds {
-  /** API 5xx responses, percent of requests (critical). */
-  readonly api5xxPercent: number;
-  /** API p99 latency (warning). */
-  readonly apiP99Latency: Duration;
-  /** Errors per 5 minutes of a function behind a route (critical); other functions warn. */
-  readonly functionErrors: number;
-  /** Throttled invocations per 5 minutes tolerated before the warning; 0 warns on any. */
-  readonly functionThrottles: number;
-  /** Maximum duration as a percentage of the timeout (warning). */
-  readonly durationPercentOfTimeout: number;
-  /** Concurrent executions as a percentage of reserved concurrency, where reserved (warning). */
-  readonly concurrencyPercentOfReserved: number;
-}
+export type {
+  StandardAlarmScope,
+  StandardAlarmSource,
+  StandardAlarmSpec,
+  StandardAlarmTarget,
+  StandardAlarmThresholds,
+} from './standard-alarm-types';
+export { containerAlarms, loadBalancerAlarms } from './container-alarms';
 
 export const DEFAULT_STANDARD_THRESHOLDS: StandardAlarmThresholds = {
   api5xxPercent: 1,
@@ -34,6 +29,8 @@ export const DEFAULT_STANDARD_THRESHOLDS: StandardAlarmThresholds = {
   functionThrottles: 0,
   durationPercentOfTimeout: 80,
   concurrencyPercentOfReserved: 80,
+  containerCpuPercent: 80,
+  containerMemoryPercent: 80,
 };
 
 /** The standard runbook sections every service shares (`runbooks/standard-alarms.md`). */
@@ -45,13 +42,20 @@ export function standardThresholdProblems(
   where: (field: keyof StandardAlarmThresholds) => string,
 ): Problem[] {
   const problems: Problem[] = [];
-  const percent = (field: 'api5xxPercent' | 'durationPercentOfTimeout' | 'concurrencyPercentOfReserved') => {
+  const percent = (
+    field:
+      | 'api5xxPercent'
+      | 'durationPercentOfTimeout'
+      | 'concurrencyPercentOfReserved'
+      | 'containerCpuPercent'
+      | 'containerMemoryPercent',
+  ) => {
     const value = thresholds[field];
     if (value !== undefined && (!Number.isFinite(value) || value <= 0 || value > 100)) {
       problems.push({
         where: where(field),
         what: `${value} is not a percentage in (0, 100]`,
-        fix: 'use e.g. 1 for 1%',
+        fix: `use e.g. ${DEFAULT_STANDARD_THRESHOLDS[field]} for ${DEFAULT_STANDARD_THRESHOLDS[field]}%`,
       });
     }
   };
@@ -64,6 +68,8 @@ export function standardThresholdProblems(
   percent('api5xxPercent');
   percent('durationPercentOfTimeout');
   percent('concurrencyPercentOfReserved');
+  percent('containerCpuPercent');
+  percent('containerMemoryPercent');
   count('functionErrors');
   count('functionThrottles');
   const latency = thresholds.apiP99Latency;
@@ -72,65 +78,6 @@ export function standardThresholdProblems(
   }
   return problems;
 }
-
-/** One standard alarm: Keel's name, meaning and runbook section, and the cdk-monitoring-constructs alarm behind it. */
-export interface StandardAlarmSpec {
-  /** Kebab-case; the alarm is `<service>-<env>-<slug>-<severity>`. */
-  readonly slug: string;
-  /** Its section in `file`. */
-  readonly anchor: string;
-  readonly severity: Severity;
-  /** What it means, the first line of its description. */
-  readonly meaning: string;
-  /** What it watches, in words. */
-  readonly watches: string;
-  /** The `add…Alarm` prop of the target's cdk-monitoring-constructs call, e.g. `addFaultCountAlarm`. */
-  readonly alarm: string;
-  /** The threshold fields of that alarm, e.g. `{ maxErrorCount: 5 }`. */
-  readonly threshold: Readonly<Record<string, unknown>>;
-  /**
-   * The runbook file.
-   * @default STANDARD_RUNBOOK_FILE
-   */
-  readonly file?: string;
-}
-
-/** One monitored resource and its standard alarms. */
-export interface StandardAlarmTarget {
-  /** Calls cdk-monitoring-constructs for the resource with `alarms` (the `add…Alarm` props) spread in. */
-  readonly monitor: (facade: MonitoringFacade, alarms: Record<string, unknown>) => void;
-  readonly specs: readonly StandardAlarmSpec[];
-}
-
-/** What a standard alarm source sees of the service: its resources as they are when synth builds the alarms. */
-export interface StandardAlarmScope {
-  /**
-   * The service's REST API.
-   * @default - none: the service has no API Gateway API
-   */
-  readonly api?: apigateway.RestApi;
-  /**
-   * The service's load-balanced containers.
-   * @default - none: the service runs no containers
-   */
-  readonly container?: MonitoredContainer;
-  /** The API's stage name: the environment. */
-  readonly stage: string;
-  readonly functions: readonly ServiceFunction[];
-  /** The functions behind routes: their failures are the users' failures. */
-  readonly routedFunctions: ReadonlySet<ServiceFunction>;
-  readonly tables: readonly dynamodb.ITable[];
-  /** Alerts SNS could not deliver. */
-  readonly undeliveredAlerts: sqs.IQueue;
-  readonly thresholds: StandardAlarmThresholds;
-  /** `<service>-<env>`: cdk-monitoring-constructs' friendly names start with it. */
-  readonly prefix: string;
-  /** A resource's kebab-case name inside the service: `Service/ReceiptKey/Rotator` is `receiptkey-rotator`. */
-  resourceName(resource: Construct): string;
-}
-
-/** Turns a service's resources into monitored targets; a team adds its own to `standardAlarmSources`. */
-export type StandardAlarmSource = (scope: StandardAlarmScope) => StandardAlarmTarget[];
 
 /** The API: 5xx rate (critical) and p99 latency (warning). */
 export const apiAlarms: StandardAlarmSource = ({ api, stage, thresholds, prefix }) =>
@@ -300,6 +247,8 @@ export const STANDARD_ALARM_SOURCES: readonly StandardAlarmSource[] = [
   functionAlarms,
   undeliveredAlertAlarms,
   tableAlarms,
+  loadBalancerAlarms,
+  containerAlarms,
 ];
 
 /**
