@@ -204,6 +204,28 @@ export const DECISIONS = {
       'dev, a month in staging): they hold no production data or audit evidence. Prod always keeps a year or more.',
     expires: '2027-02-15',
   }),
+  ecrAuthorizationAnyResource: platformDecision({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'ecr:GetAuthorizationToken, which ECS needs to pull the image, supports no resource-level permissions; the ' +
+      "pull itself is granted on the image's own repository only.",
+    expires: '2027-05-22',
+  }),
+  plainContainerSettings: platformDecision({
+    id: 'AwsSolutions-ECS2',
+    reason:
+      "The container's environment holds only plain settings (Powertools' service name and metric namespace, the " +
+      'port, Node options, non-secret team settings); a secret-looking name or value is refused at synth, and ' +
+      'secrets reach the container as ECS secrets from Secrets Manager.',
+    expires: '2027-05-22',
+  }),
+  ecsLoadBalancerInfrastructureRole: platformDecision({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers]',
+    reason:
+      "ECS shifts blue/green traffic with this role, which only ecs.amazonaws.com assumes; AWS's managed policy for " +
+      'it keeps in step with the load-balancer calls ECS makes, which a hand-written copy would miss.',
+    expires: '2027-05-22',
+  }),
 } as const satisfies Record<string, PlatformDecision>;
 
 /** The findings on CDK Pipelines' auto-approve function behind ConfirmPermissionsBroadening, decided once. */
