@@ -1,4 +1,3 @@
-import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -10,6 +9,7 @@ import { buildManifest, KeelValidationError, ServiceMonitoring } from '../../../
 import { MIN_REQUESTS_FOR_ERROR_RATE } from '../../../constructs/observability/container-alarms';
 import type { IMonitoredService, MonitoredContainer } from '../../../constructs/service/monitored-service';
 import type { ServiceFunction } from '../../../constructs/service/service-function';
+import { ServiceStack } from '../../../constructs/service/service-stack';
 import { alarmNamed, logicalIdOfAlarm, type AlarmProperties } from '../../helpers/alarms';
 import { unbundledTestApp } from '../../helpers/app';
 import {
@@ -82,7 +82,7 @@ class ContainerShop extends Construct implements IMonitoredService {
 }
 
 const app = unbundledTestApp();
-const stack = new Stack(app, 'Containers');
+const stack = new ServiceStack(app, 'Containers');
 const service = new ContainerShop(stack, 'Service');
 const monitoring = new ServiceMonitoring(stack, 'Monitoring', {
   service,
