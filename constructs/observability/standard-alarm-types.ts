@@ -42,7 +42,10 @@ export interface StandardAlarmSpec {
   readonly meaning: string;
   /** What it watches, in words. */
   readonly watches: string;
-  /** The `add…Alarm` prop of the target's cdk-monitoring-constructs call, e.g. `addFaultCountAlarm`. */
+  /**
+   * The `add…Alarm` prop of the target's cdk-monitoring-constructs call, e.g. `addFaultCountAlarm`; for a metric the
+   * library has no such prop for, any key the target's `monitor` reads the alarm under (`monitorCustom`'s `addAlarm`).
+   */
   readonly alarm: string;
   /** The threshold fields of that alarm, e.g. `{ maxErrorCount: 5 }`. */
   readonly threshold: Readonly<Record<string, unknown>>;
@@ -55,7 +58,7 @@ export interface StandardAlarmSpec {
 
 /** One monitored resource and its standard alarms. */
 export interface StandardAlarmTarget {
-  /** Calls cdk-monitoring-constructs for the resource with `alarms` (the `add…Alarm` props) spread in. */
+  /** Calls cdk-monitoring-constructs for the resource with `alarms` (the `add…Alarm` props, by `alarm`) spread in. */
   readonly monitor: (facade: MonitoringFacade, alarms: Record<string, unknown>) => void;
   readonly specs: readonly StandardAlarmSpec[];
 }
