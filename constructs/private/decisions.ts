@@ -226,6 +226,98 @@ export const DECISIONS = {
       'it keeps in step with the load-balancer calls ECS makes, which a hand-written copy would miss.',
     expires: '2027-05-22',
   }),
+  publicSubnetsRouteToInternet: platformDecision({
+    id: 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
+    reason:
+      "A container service's public subnets hold only its internet-facing load balancer, which needs the route to the " +
+      'internet gateway to be reached; nothing there gets a public IP on launch, and the tasks run in isolated ' +
+      'subnets with no route to the internet at all.',
+    expires: '2027-03-07',
+  }),
+  defaultSecurityGroupHandler: platformDecision({
+    id: 'ControlTower::CT.LAMBDA.PR.3',
+    reason:
+      "aws-cdk-lib's Custom::VpcRestrictDefaultSG function (flag @aws-cdk/aws-ec2:restrictDefaultSecurityGroup) " +
+      "only removes the default security group's rules through the EC2 API while the stack deploys, and aws-cdk-lib " +
+      'gives its custom resource providers no VPC setting; without it the default group stays open ' +
+      '(NIST.800.53.R5-VPCDefaultSecurityGroupClosed).',
+    expires: '2027-03-07',
+  }),
+  publicLoadBalancerOpen: platformDecision({
+    id: 'AwsSolutions-EC23',
+    reason:
+      "An internet-facing load balancer's security group accepts its listener ports (443, and 80, which only " +
+      'redirects to 443 when there is a certificate) from anywhere: that is what internet-facing means. The WAF ' +
+      'web ACL filters requests at standard and maximum protection, and the tasks accept only the load balancer.',
+    expires: '2027-04-07',
+  }),
+  httpListenerOnlyRedirects: platformDecision({
+    id: 'NIST.800.53.R5-ELBv2ACMCertificateRequired',
+    reason:
+      'The HTTP:80 listener serves nothing: its only action redirects every request to HTTPS:443, which uses the ' +
+      "service's ACM certificate (CT.ELASTICLOADBALANCING.PR.1 asks for exactly this redirect).",
+    expires: '2027-04-07',
+  }),
+  noCertificateOnBasicProtection: platformDecision({
+    id: 'ControlTower::CT.ELASTICLOADBALANCING.PR.1',
+    equivalents: ['NIST.800.53.R5-ALBHttpToHttpsRedirection', 'NIST.800.53.R5-ELBv2ACMCertificateRequired'],
+    reason:
+      'At basic protection (dev) a container service may run without a certificate, so its load balancer serves ' +
+      'plain HTTP:80 to test traffic; standard and maximum protection refuse to build without one.',
+    expires: '2027-04-07',
+  }),
+  noLoadBalancerDeletionProtectionOnBasicProtection: platformDecision({
+    id: 'ControlTower::CT.ELASTICLOADBALANCING.PR.5',
+    equivalents: ['NIST.800.53.R5-ELBDeletionProtectionEnabled'],
+    reason:
+      'At basic protection (dev) the load balancer holds no state and carries no production traffic, so its stack ' +
+      'may be deleted and rebuilt; standard and maximum protection turn deletion protection on.',
+    expires: '2027-04-07',
+  }),
+  noLoadBalancerWafOnBasicProtection: platformDecision({
+    id: 'NIST.800.53.R5-ALBWAFEnabled',
+    reason:
+      'At basic protection (dev) the load balancer carries no production traffic; at standard and maximum ' +
+      'protection the WAF web ACL is on by default.',
+    expires: '2027-04-07',
+  }),
+  accessLogsCannotUseKms: platformDecision({
+    id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
+    equivalents: ['ControlTower::CT.S3.PR.10'],
+    reason:
+      'Load balancer access logs can only be written to a bucket encrypted with S3-managed keys (SSE-S3), and ' +
+      'aws-cdk-lib refuses a KMS-encrypted one in logAccessLogs; the bucket is SSE-S3, SSL-only and private.',
+    expires: '2027-05-07',
+  }),
+  accessLogBucketUnlogged: platformDecision({
+    id: 'AwsSolutions-S1',
+    equivalents: ['ControlTower::CT.S3.PR.2', 'NIST.800.53.R5-S3BucketLoggingEnabled'],
+    reason:
+      'The bucket holds the access logs themselves and only the load balancer writes to it; logging access to it ' +
+      'would need a second log bucket, which would need a third. CloudTrail records the calls that manage it.',
+    expires: '2027-05-07',
+  }),
+  accessLogsNotReplicated: platformDecision({
+    id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+    reason:
+      "Access logs are diagnostics of one region's load balancer, kept only for the log retention; a copy in " +
+      'another region would double their storage, and nothing is restored from them.',
+    expires: '2027-05-07',
+  }),
+  accessLogsNeedNoEvents: platformDecision({
+    id: 'ControlTower::CT.S3.PR.4',
+    reason:
+      'No process waits for new access-log objects: people read them on demand when they investigate, so an ' +
+      'event notification would have no receiver.',
+    expires: '2027-05-07',
+  }),
+  accessLogsExpireByLifecycle: platformDecision({
+    id: 'ControlTower::CT.S3.PR.9',
+    reason:
+      'Access logs expire by the lifecycle rule after the log retention, and versioning keeps an overwritten or ' +
+      'deleted log as long; Object Lock would keep them past that and cannot be turned off again on the bucket.',
+    expires: '2027-05-07',
+  }),
 } as const satisfies Record<string, PlatformDecision>;
 
 /** The findings on CDK Pipelines' auto-approve function behind ConfirmPermissionsBroadening, decided once. */
