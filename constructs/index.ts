@@ -12,6 +12,8 @@ export * from './governance/rules/keel-rule';
 export * from './governance/tags';
 export * from './secrets/service-key';
 export * from './service/production-service';
+export * from './service/production-container-service';
+export * from './service/fargate-limits';
 export * from './service/protection';
 export * from './service/service-authorization';
 export type * from './service/service-context';
