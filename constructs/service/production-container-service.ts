@@ -365,8 +365,8 @@ export class ProductionContainerService extends Construct implements IMonitoredS
         }),
       }),
     );
-    // Scaling on CPU only. Request count per target would track one target group, and blue and green swap roles
-    // on every deployment: after the first one it would follow the idle group and never scale out.
+    // Scaling on CPU only. Request count per target names one target group, and blue and green swap roles on every
+    // deployment: after every other deployment it would read the idle group's zero requests and scale in to the minimum.
     service
       .autoScaleTaskCount({ minCapacity: this.taskCount.min, maxCapacity: this.taskCount.max })
       .scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: CPU_TARGET_PERCENT });
