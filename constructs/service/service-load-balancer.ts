@@ -14,7 +14,10 @@ export interface ServiceLoadBalancerProps {
   readonly service: IServiceContext;
   /** The service's VPC, with the `public` and `app` subnet groups of a ServiceNetwork. */
   readonly vpc: ec2.IVpc;
-  /** Internet-facing in the 'public' subnets; false: internal, in 'app'. */
+  /**
+   * Internet-facing in the 'public' subnets, open to anyone on its listener ports; false: internal, in 'app', and
+   * reachable only from what you allow (`loadBalancer.connections.allowFrom(peer, port)`).
+   */
   readonly internetFacing: boolean;
   /**
    * HTTPS:443 with it and HTTP:80 redirecting; without it (basic only, checked by the service) HTTP:80 forwards.
@@ -121,7 +124,7 @@ export class ServiceLoadBalancer extends Construct {
       ]),
     });
 
-    this.decide(props);
+    this.recordDecisions(props);
     if (props.webAcl) {
       this.webAcl = new ServiceWebAcl(this, 'WebAcl', {
         resourceArn: this.loadBalancer.loadBalancerArn,
@@ -133,12 +136,13 @@ export class ServiceLoadBalancer extends Construct {
   }
 
   /** Records what this load balancer accepts by design: an open public listener, and dev's lighter protection. */
-  private decide(props: ServiceLoadBalancerProps): void {
+  private recordDecisions(props: ServiceLoadBalancerProps): void {
     const owner = props.service.decisionOwner;
     const basic = props.service.protection === 'basic';
     if (props.internetFacing) {
-      for (const group of this.loadBalancer.connections.securityGroups)
+      for (const group of this.loadBalancer.connections.securityGroups) {
         decide(group, DECISIONS.publicLoadBalancerOpen, owner);
+      }
     }
     const http = this.loadBalancer.node.findChild('Http');
     if (props.certificateArn !== undefined) decide(http, DECISIONS.httpListenerOnlyRedirects, owner);
