@@ -41,7 +41,7 @@ export function requireServiceStack(scope: Construct, kind: string): void {
     {
       where: scope.node.path,
       what:
-        `its stack ${stack.node.path} is a ${stack.constructor.name}, not a ServiceStack: a VPC there would look the ` +
+        `its stack ${stack.node.path} is not a ServiceStack: a VPC there would look the ` +
         'availability zones up in AWS at synth, with placeholder zones until then',
       fix: `extend ServiceStack (from constructs/service/service-stack.ts) instead of Stack for the stack that holds the ${kind}`,
     },
