@@ -251,6 +251,14 @@ export function serviceStackProps(
         protection: environment.protection,
         ...(profile.logRetention ? { logRetention: profile.logRetention } : {}),
       },
+      containerService: {
+        serviceName: service.name,
+        environment: environment.name,
+        protection: environment.protection,
+        ...(profile.logRetention ? { logRetention: profile.logRetention } : {}),
+        ...(environment.certificateArn ? { certificateArn: environment.certificateArn } : {}),
+        ...(profile.deployment ? { deploymentStrategy: profile.deployment } : {}),
+      },
       monitoring: {
         onCallEndpoint: team.onCallEndpoint,
         ticketEndpoint: team.ticketEndpoint,

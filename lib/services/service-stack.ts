@@ -1,6 +1,11 @@
 import type { Stack, StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { CanaryDeploymentProps, ProductionServiceProps, ServiceMonitoringProps } from '../../constructs';
+import type {
+  CanaryDeploymentProps,
+  ProductionContainerServiceProps,
+  ProductionServiceProps,
+  ServiceMonitoringProps,
+} from '../../constructs';
 import type { EnvironmentConfig, ServiceConfig, TeamConfig } from '../config/model';
 
 /** What the platform hands every service stack. */
@@ -22,9 +27,18 @@ export interface ServiceStackProps extends StackProps {
 export interface ServiceDefaults {
   /** `new ProductionService(this, 'Service', props.defaults.service)`. */
   readonly service: ProductionServiceProps;
+  /**
+   * `new ProductionContainerService(this, 'Service', { ...props.defaults.containerService, entry })` for a container
+   * service: the environment's protection and load-balancer certificate, and the team's log retention, deployment
+   * strategy and container size.
+   */
+  readonly containerService: Omit<ProductionContainerServiceProps, 'entry'>;
   /** `new ServiceMonitoring(this, 'Monitoring', { ...props.defaults.monitoring, service })`. */
   readonly monitoring: Omit<ServiceMonitoringProps, 'service'>;
-  /** `new CanaryDeployment(this, 'Deployment', { ...props.defaults.deployment, monitoring })`. */
+  /**
+   * `new CanaryDeployment(this, 'Deployment', { ...props.defaults.deployment, monitoring })`; a container service's
+   * strategy is in `containerService` instead.
+   */
   readonly deployment: Omit<CanaryDeploymentProps, 'monitoring'>;
 }
 

@@ -15,6 +15,7 @@ import {
 import { registerHandlerEntry } from '../../../constructs/service/bundling';
 import { ECHO_HANDLER, testStack, unbundledTestApp } from '../../helpers/app';
 import {
+  monitoredShop,
   ON_CALL_ENDPOINT,
   RUNBOOK_REPOSITORY_URL,
   TICKET_ENDPOINT,
@@ -123,8 +124,7 @@ test('a critical alarm added after the deployment alarms were set fails synth', 
   );
 });
 
-test('refuses a service without containers, pointing to CanaryDeployment', async () => {
-  const { monitoredShop } = await import('../../helpers/monitoring');
+test('refuses a service without containers, pointing to CanaryDeployment', () => {
   const { stack, monitoring } = monitoredShop();
   const message = refusal(() => new ContainerDeployment(stack, 'Deployment', { monitoring }));
   expect(message).toContain('Test/Service runs no containers, so ECS has nothing to roll back');
