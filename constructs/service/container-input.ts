@@ -69,8 +69,8 @@ function certificateProblems(where: string, input: ContainerInput): Problem[] {
       where: `${where} certificateArn`,
       what: `is missing: at ${input.protection} protection the load balancer serves HTTPS only`,
       fix:
-        `set environments['${env}'].certificateArn in lib/config (context keel:${env}:certificateArn in cdk.json, or ` +
-        `$KEEL_${env.toUpperCase()}_CERTIFICATE_ARN) to an ACM certificate of the environment's account and region`,
+        `pass certificateArn: the reference app takes it from "keel:${env}:certificateArn" in cdk.json (or ` +
+        `$KEEL_${env.toUpperCase()}_CERTIFICATE_ARN), an ACM certificate of the environment's account and region`,
     },
   ];
 }

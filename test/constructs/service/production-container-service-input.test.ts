@@ -27,7 +27,7 @@ describe('ProductionContainerService refuses bad input, naming the field, the va
         expect.objectContaining({
           where: expect.stringMatching(/Hello certificateArn$/),
           what: expect.stringContaining(`at ${protection} protection`),
-          fix: expect.stringContaining(`environments['${env}'].certificateArn in lib/config`),
+          fix: expect.stringContaining(`"keel:${env}:certificateArn" in cdk.json`),
         }),
       ]);
     },
