@@ -49,8 +49,7 @@ export function createServer(options: ServerOptions = {}): http.Server {
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const pathname = new URL(request.url ?? '/', 'http://app').pathname;
     if (pathname === '/health' && request.method === 'GET') return send(response, respond(200, { status: 'ok' }));
-    const header = request.headers['x-correlation-id'];
-    const correlationId = (Array.isArray(header) ? header[0] : header) ?? randomUUID();
+    const correlationId = correlationIdOf(request);
     const where = { correlationId, method: request.method, path: pathname };
     emit(metrics, helloContainerMetrics.requests);
     let result: Answer;
@@ -77,6 +76,15 @@ export function createServer(options: ServerOptions = {}): http.Server {
     });
   });
   return server;
+}
+
+/**
+ * The id that ties a request's logs together: the caller's `X-Correlation-Id`, else the load balancer's
+ * `X-Amzn-Trace-Id` (also in its access logs), else a new one.
+ */
+function correlationIdOf(request: http.IncomingMessage): string {
+  const given = request.headers['x-correlation-id'] ?? request.headers['x-amzn-trace-id'];
+  return (Array.isArray(given) ? given[0] : given) ?? randomUUID();
 }
 
 /** The route's answer, or problem details when no route serves the path (404) or the method (405). */

@@ -57,6 +57,14 @@ test('answers GET /hello with the correlation id and counts the request in Keel/
   ]);
 });
 
+test("without a correlation id, ties the request's logs to the load balancer's trace id", async () => {
+  const response = await fetch(`${url}/hello`, {
+    headers: { 'x-amzn-trace-id': 'Root=1-67891233-abcdef012345678912345678' },
+  });
+  expect(response.headers.get('x-correlation-id')).toBe('Root=1-67891233-abcdef012345678912345678');
+  expect(await response.json()).toMatchObject({ correlationId: 'Root=1-67891233-abcdef012345678912345678' });
+});
+
 test('refuses a path it does not serve with problem details (404), counting the request but no failure', async () => {
   const response = await fetch(`${url}/nowhere`);
   expect(response.status).toBe(404);
