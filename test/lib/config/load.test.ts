@@ -29,7 +29,16 @@ test('the repository configuration is valid and places every environment in its 
 
 test('environment variables override the accounts and regions in context', () => {
   const config = loadConfig(
-    { ...source, env: { KEEL_PROD_ACCOUNT: '999999999999', KEEL_PROD_REGION: 'us-east-2' } },
+    {
+      ...source,
+      env: {
+        KEEL_PROD_ACCOUNT: '999999999999',
+        KEEL_PROD_REGION: 'us-east-2',
+        // The certificate must move with them: cdk.json's is in the placeholder prod account.
+        KEEL_PROD_CERTIFICATE_ARN:
+          'arn:aws:acm:us-east-2:999999999999:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+      },
+    },
     repository,
   );
   expect(config.environments.find((e) => e.name === 'prod')).toMatchObject({
