@@ -258,6 +258,7 @@ export function serviceStackProps(
         ...(profile.logRetention ? { logRetention: profile.logRetention } : {}),
         ...(environment.certificateArn ? { certificateArn: environment.certificateArn } : {}),
         ...(profile.deployment ? { deploymentStrategy: profile.deployment } : {}),
+        ...(profile.containerSize ? { size: profile.containerSize } : {}),
       },
       monitoring: {
         onCallEndpoint: team.onCallEndpoint,

@@ -1,5 +1,6 @@
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type {
+  ContainerSize,
   DataClassification,
   DeploymentStrategy,
   DeploymentWindow,
@@ -94,6 +95,11 @@ export interface TeamProfile {
    * @default - the protection level's retention (1 month, 3 months, 1 year)
    */
   readonly logRetention?: Partial<Record<EnvironmentName, RetentionDays>>;
+  /**
+   * CPU and memory of each task of the team's container services, by environment; a size Fargate accepts.
+   * @default - the protection level's (256/512 in dev, 512/1024 in staging, 1024/2048 in prod)
+   */
+  readonly containerSize?: Partial<Record<EnvironmentName, ContainerSize>>;
   /**
    * Tag keys required on the team's resources on top of the standard five; each service gives their values in
    * its `tags`.

@@ -3,6 +3,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   BASELINE_RULE_PACKS,
   KEEL_RULES,
+  containerSizeProblems,
   STANDARD_TAG_KEYS,
   extraRulePackProblems,
   keelRuleProblems,
@@ -18,6 +19,7 @@ export const PROFILE_SETTINGS = [
   'standardAlarms',
   'deployment',
   'logRetention',
+  'containerSize',
   'extraRequiredTagKeys',
   'extraRulePacks',
   'extraRules',
@@ -72,6 +74,7 @@ export interface ResolvedProfile {
   readonly logRetention?: RetentionDays;
   readonly standardAlarms: TeamProfile['standardAlarms'];
   readonly deployment?: NonNullable<TeamProfile['deployment']>[EnvironmentName];
+  readonly containerSize?: NonNullable<TeamProfile['containerSize']>[EnvironmentName];
   readonly extraRequiredTagKeys: readonly string[];
   readonly extraRulePacks: NonNullable<TeamProfile['extraRulePacks']>;
   readonly extraRules: NonNullable<TeamProfile['extraRules']>;
@@ -83,6 +86,7 @@ export function resolveProfile(profile: TeamProfile | undefined, environment: En
     logRetention: profile?.logRetention?.[environment],
     standardAlarms: profile?.standardAlarms,
     deployment: profile?.deployment?.[environment],
+    containerSize: profile?.containerSize?.[environment],
     extraRequiredTagKeys: profile?.extraRequiredTagKeys ?? [],
     extraRulePacks: profile?.extraRulePacks ?? [],
     extraRules: profile?.extraRules ?? [],
@@ -183,7 +187,7 @@ function perEnvironmentProblems(
 ): Problem[] {
   const problems: Problem[] = [];
   const environments = Object.keys(protection);
-  for (const setting of ['logRetention', 'deployment'] as const) {
+  for (const setting of ['logRetention', 'deployment', 'containerSize'] as const) {
     for (const name of Object.keys(profile[setting] ?? {})) {
       if (!environments.includes(name)) {
         problems.push({
@@ -210,6 +214,8 @@ function perEnvironmentProblems(
         fix: `keep logs at least ${floor} days; a profile can lengthen retention, not shorten it below the floor`,
       });
     }
+    const size = profile.containerSize?.[name];
+    if (size !== undefined) problems.push(...containerSizeProblems(size, where(`containerSize.${name}`)));
     const strategy = profile.deployment?.[name];
     if (strategy === undefined) continue;
     problems.push(...strategyProblems(strategy, where(`deployment.${name}`)));

@@ -1,6 +1,8 @@
-import { KeelValidationError, pascalCase } from '../../constructs';
+import { Duration } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DeploymentStrategy, KeelValidationError, pascalCase } from '../../constructs';
 import { repositoryDefinition } from '../../lib/config/load';
-import { readSynthOptions } from '../../lib/platform';
+import { readSynthOptions, serviceStackProps } from '../../lib/platform';
 import { orders } from '../../lib/services/orders';
 import { loadRepositoryConfig } from '../../lib/synth';
 import { repositoryContext } from '../helpers/app';
@@ -67,4 +69,29 @@ test('fails when keel:compliance is neither on nor off', () => {
 test('stack names are the PascalCase service name', () => {
   expect(pascalCase('order-history')).toBe('OrderHistory');
   expect(pascalCase('orders')).toBe('Orders');
+});
+
+test("a container service's props come from config: the environment's protection and certificate, the team's profile", () => {
+  const prod = config.environments.find((e) => e.name === 'prod');
+  const commerce = config.teams.find((t) => t.id === 'commerce');
+  if (!prod || !commerce) throw new Error('the repository config has no prod or no commerce team');
+  const team = {
+    ...commerce,
+    profile: {
+      deployment: { prod: DeploymentStrategy.canary(20, Duration.minutes(10)) },
+      containerSize: { prod: { cpu: 2048, memoryMiB: 4096 } },
+      logRetention: { prod: RetentionDays.TWO_YEARS },
+    },
+  };
+  const { containerService } = serviceStackProps(config, orders.config, prod, team).defaults;
+  expect(containerService).toMatchObject({
+    serviceName: 'orders',
+    environment: 'prod',
+    protection: 'maximum',
+    certificateArn: prod.certificateArn,
+    size: { cpu: 2048, memoryMiB: 4096 },
+    logRetention: RetentionDays.TWO_YEARS,
+  });
+  expect(containerService.deploymentStrategy?.describe()).toBe('canary 20% for 10 minutes');
+  expect(prod.certificateArn).toMatch(/^arn:aws:acm:eu-west-1:333333333333:certificate\//);
 });

@@ -81,7 +81,9 @@ test('fails when a profile names a setting that does not exist, listing those th
   expect(message).toContain(
     "teams['commerce'].profile.logRetentionDays (lib/config/teams.ts): is not a profile setting",
   );
-  expect(message).toContain('standardAlarms, deployment, logRetention, extraRequiredTagKeys, extraRulePacks');
+  expect(message).toContain(
+    'standardAlarms, deployment, logRetention, containerSize, extraRequiredTagKeys, extraRulePacks',
+  );
   expect(message).toContain('the floor (encryption, ownershipTags, rollbackAlarms, compliancePacks) cannot be changed');
 });
 
@@ -125,6 +127,19 @@ test('fails when a profile deploys prod all at once, or names an environment tha
   );
   expect(message).toContain('DeploymentStrategy.canary(10, Duration.minutes(5))');
   expect(message).toContain('profile.deployment.qa (lib/config/teams.ts): "qa" is not an environment');
+});
+
+test("a profile's container size reaches the container services of its team in that environment", () => {
+  const profile: TeamProfile = { containerSize: { prod: { cpu: 2048, memoryMiB: 8192 } } };
+  expect(resolveProfile(profile, 'prod').containerSize).toEqual({ cpu: 2048, memoryMiB: 8192 });
+  expect(resolveProfile(profile, 'dev').containerSize).toBeUndefined();
+});
+
+test('fails when a profile sizes containers as Fargate does not, naming the sizes it accepts', () => {
+  const message = refusal({ containerSize: { prod: { cpu: 1024, memoryMiB: 512 }, qa: { cpu: 256, memoryMiB: 512 } } });
+  expect(message).toContain('profile.containerSize.prod (lib/config/teams.ts)');
+  expect(message).toContain('2048, 3072, 4096, 5120, 6144, 7168, 8192');
+  expect(message).toContain('profile.containerSize.qa (lib/config/teams.ts): "qa" is not an environment');
 });
 
 test('fails when a profile canary shifts an impossible percentage', () => {
