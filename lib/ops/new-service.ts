@@ -24,6 +24,12 @@ export interface NewServiceRequest {
   readonly dataClassification?: string;
   /** `Key=Value` pairs: values for the team's extra required tags. */
   readonly tags?: readonly string[];
+  /**
+   * What runs the service's code: `lambda`, functions behind API Gateway, or `fargate`, a container behind a load
+   * balancer. One of COMPUTES.
+   * @default 'lambda'
+   */
+  readonly compute?: string;
 }
 
 /**
@@ -37,6 +43,7 @@ export interface ServiceRegistry {
 /** Everything `keel new-service` writes, decided before anything is written. */
 export interface ServicePlan {
   readonly service: ServiceConfig;
+  readonly compute: Compute;
   /** New files, none of which exists yet. */
   readonly create: readonly TemplateFile[];
   /** Existing files and their new text. */
@@ -50,10 +57,21 @@ export const DEFAULT_DATA_CLASSIFICATION = 'confidential';
 /** The list of service definitions, which gains one import and one entry. */
 const SERVICE_LIST = 'lib/services/index.ts';
 
+/** A service of this repository that new services are copies of, with its words replaced by theirs. */
+export interface ServiceTemplate {
+  readonly root: string;
+  /** Its files and folders, relative to `root`. */
+  readonly paths: readonly string[];
+  readonly name: string;
+  /** Its config as its definition (index.ts) writes it. */
+  readonly config: string;
+  readonly team: { readonly id: string; readonly onCallEndpoint: string };
+}
+
 /**
- * The template every new service starts from: the hello-world service of this repository, a real service folder
- * that npm test type-checks, lints, formats and tests like any other, but that lib/services/index.ts does not list.
- * A new service is a copy with the template's words below replaced by its own.
+ * The template every new Lambda service starts from: the hello-world service of this repository, a real service
+ * folder that npm test type-checks, lints, formats and tests like any other, but that lib/services/index.ts does not
+ * list. A new service is a copy with the template's words below replaced by its own.
  */
 export const SERVICE_TEMPLATE = {
   root: path.resolve(__dirname, '..', '..'),
@@ -61,11 +79,29 @@ export const SERVICE_TEMPLATE = {
   name: 'hello-world',
   config: "{ name: 'hello-world', owner: 'commerce', dataClassification: 'confidential' }",
   team: { id: 'commerce', onCallEndpoint: 'commerce-oncall@example.com' },
-} as const;
+} as const satisfies ServiceTemplate;
+
+/** The template of `--compute fargate`: the hello-container service, a Node app on Fargate, checked the same way. */
+export const CONTAINER_SERVICE_TEMPLATE = {
+  root: SERVICE_TEMPLATE.root,
+  paths: ['lib/services/hello-container', 'test/lib/services/hello-container', 'runbooks/hello-container.md'],
+  name: 'hello-container',
+  config: "{ name: 'hello-container', owner: 'commerce', dataClassification: 'internal' }",
+  team: SERVICE_TEMPLATE.team,
+} as const satisfies ServiceTemplate;
+
+/** What `--compute` accepts, each with the template it copies; the first is the default. */
+export const COMPUTES = ['lambda', 'fargate'] as const;
+export type Compute = (typeof COMPUTES)[number];
+const TEMPLATES: Readonly<Record<Compute, ServiceTemplate>> = {
+  lambda: SERVICE_TEMPLATE,
+  fargate: CONTAINER_SERVICE_TEMPLATE,
+};
 
 /**
- * Decides the files of a new service under `root`, the repository's root: its definition, stack, metrics, handler,
- * tests and runbook, copied from the template, plus its import and entry in lib/services/index.ts.
+ * Decides the files of a new service under `root`, the repository's root: its definition, stack, metrics, handler
+ * (or, on Fargate, its app and Dockerfile), tests and runbook, copied from the compute's template, plus its import and
+ * entry in lib/services/index.ts.
  * @throws KeelCliError (exit 2) listing every reason the service cannot be created; nothing is written.
  */
 export function planNewService(root: string, request: NewServiceRequest, registry: ServiceRegistry): ServicePlan {
@@ -97,7 +133,13 @@ export function planNewService(root: string, request: NewServiceRequest, registr
     problems.push(`--data-classification ${classificationProblem.what}: use one of ${DATA_CLASSIFICATIONS.join(', ')}`);
   }
   const tags = parseTags(request.tags ?? [], team, problems);
-  if (problems.length > 0 || !team || !isDataClassification(dataClassification)) {
+  const compute = request.compute ?? COMPUTES[0];
+  if (!isCompute(compute)) {
+    problems.push(
+      `--compute ${JSON.stringify(compute)} is not a compute Keel scaffolds: use one of ${COMPUTES.join(', ')} (default ${COMPUTES[0]})`,
+    );
+  }
+  if (problems.length > 0 || !team || !isDataClassification(dataClassification) || !isCompute(compute)) {
     throw usageError(
       `keel new-service refused ${JSON.stringify(name)}; nothing was written:\n  - ${problems.join('\n  - ')}`,
     );
@@ -109,7 +151,8 @@ export function planNewService(root: string, request: NewServiceRequest, registr
     dataClassification,
     ...(Object.keys(tags).length > 0 ? { tags } : {}),
   };
-  const create = renderTemplate(SERVICE_TEMPLATE.root, SERVICE_TEMPLATE.paths, templateWords(service, team));
+  const template = TEMPLATES[compute];
+  const create = renderTemplate(template.root, template.paths, templateWords(template, service, team));
   const existing = create.map((file) => file.path).filter((file) => fs.existsSync(path.join(root, file)));
   const folder = `lib/services/${name}`;
   if (fs.existsSync(path.join(root, folder))) existing.unshift(`${folder}/`);
@@ -122,22 +165,27 @@ export function planNewService(root: string, request: NewServiceRequest, registr
   const runbook = create.find((file) => file.path === `runbooks/${name}.md`)?.text ?? '';
   return {
     service,
+    compute,
     create,
     edit: [{ path: SERVICE_LIST, text: addToServiceList(list, name) }],
     runbookSections: [...runbook.matchAll(/^## (\S+)$/gm)].map((match) => match[1]),
   };
 }
 
+function isCompute(value: string): value is Compute {
+  return (COMPUTES as readonly string[]).includes(value);
+}
+
 /** What replaces each word of the template in the new service's files. */
-function templateWords(service: ServiceConfig, team: TeamConfig): Record<string, string> {
+function templateWords(template: ServiceTemplate, service: ServiceConfig, team: TeamConfig): Record<string, string> {
   const pascal = pascalCase(service.name);
   return {
-    [SERVICE_TEMPLATE.config]: configLiteral(service),
-    [SERVICE_TEMPLATE.name]: service.name,
-    [pascalCase(SERVICE_TEMPLATE.name)]: pascal,
-    [camelCase(SERVICE_TEMPLATE.name)]: camelCase(service.name),
-    [SERVICE_TEMPLATE.team.onCallEndpoint]: team.onCallEndpoint,
-    [SERVICE_TEMPLATE.team.id]: team.id,
+    [template.config]: configLiteral(service),
+    [template.name]: service.name,
+    [pascalCase(template.name)]: pascal,
+    [camelCase(template.name)]: camelCase(service.name),
+    [template.team.onCallEndpoint]: team.onCallEndpoint,
+    [template.team.id]: team.id,
   };
 }
 
@@ -214,10 +262,15 @@ export function formatWritten(root: string, plan: ServicePlan): boolean {
   const prettier = path.join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs');
   if (!fs.existsSync(prettier)) return false;
   const files = [...plan.create, ...plan.edit].map((file) => file.path);
-  const result = spawnSync(process.execPath, [prettier, '--write', '--log-level', 'warn', ...files], {
-    cwd: root,
-    encoding: 'utf8',
-  });
+  // --ignore-unknown: a container service's Dockerfile and .dockerignore are files Prettier has no parser for.
+  const result = spawnSync(
+    process.execPath,
+    [prettier, '--write', '--ignore-unknown', '--log-level', 'warn', ...files],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
   return result.status === 0;
 }
 
@@ -231,7 +284,7 @@ export function renderServicePlan(plan: ServicePlan): string {
     ...plan.edit.map((file) => `  ~ ${file.path}`),
     '',
     `Alarms with a section in runbooks/${name}.md: ${plan.runbookSections.join(', ')}.`,
-    'The standard alarms (API, function, table) link runbooks/standard-alarms.md.',
+    `The standard alarms (${plan.compute === 'fargate' ? 'load balancer, targets, tasks' : 'API, function, table'}) link runbooks/standard-alarms.md.`,
     '',
     'Next:',
     '  npx cdk synth                       # every check, every environment; 0 open findings expected',

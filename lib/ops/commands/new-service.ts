@@ -1,17 +1,21 @@
 import { EXIT, usageError } from '../errors';
-import { formatWritten, planNewService, renderServicePlan, writeServicePlan } from '../new-service';
+import { COMPUTES, formatWritten, planNewService, renderServicePlan, writeServicePlan } from '../new-service';
 import { OPTION_HELP, defineCommand } from './command';
 import { thisRepository } from './repository';
 
 /** `keel new-service`: scaffolds a service in this repository, registered and ready to synthesize. */
 export const command = defineCommand({
   name: 'new-service',
-  summary: 'writes a new service into this repository: its stack, metrics, handler, tests and runbook.',
+  summary:
+    'writes a new service into this repository: its stack, metrics, handler or container app, tests and runbook.',
   usage: [
-    'Usage: keel new-service <name> --team <team> [--data-classification confidential] [--tag Key=Value ...]',
+    'Usage: keel new-service <name> --team <team> [--compute lambda] [--data-classification confidential]',
+    '                        [--tag Key=Value ...]',
     '',
     'Options:',
     OPTION_HELP.team,
+    `  --compute <kind>     ${COMPUTES.join(' or ')} (default ${COMPUTES[0]}): functions behind API Gateway, or a`,
+    '                       container on Fargate behind a load balancer (lib/services/hello-container)',
     OPTION_HELP.dataClassification,
     OPTION_HELP.tag,
     OPTION_HELP.json,
@@ -23,6 +27,7 @@ export const command = defineCommand({
   options: {
     team: { type: 'string' },
     'data-classification': { type: 'string' },
+    compute: { type: 'string' },
     tag: { type: 'string', multiple: true },
   },
   async run(values, positionals, io) {
@@ -32,7 +37,13 @@ export const command = defineCommand({
     }
     if (!values.team) throw usageError(`keel new-service needs the owner team: --team <team>`);
     const { root, registry } = io.repository ?? thisRepository();
-    const request = { name, team: values.team, dataClassification: values['data-classification'], tags: values.tag };
+    const request = {
+      name,
+      team: values.team,
+      dataClassification: values['data-classification'],
+      tags: values.tag,
+      compute: values.compute,
+    };
     const plan = planNewService(root, request, registry);
     writeServicePlan(root, plan);
     if (!formatWritten(root, plan)) io.err('keel: Prettier did not format the new files; run npm run format');

@@ -5,6 +5,8 @@ import { runCli } from '../../../lib/ops/cli';
 import { thisRepository } from '../../../lib/ops/commands/repository';
 import { KeelCliError } from '../../../lib/ops/errors';
 import {
+  COMPUTES,
+  CONTAINER_SERVICE_TEMPLATE,
   SERVICE_TEMPLATE,
   planNewService,
   writeServicePlan,
@@ -12,6 +14,7 @@ import {
 } from '../../../lib/ops/new-service';
 import type { ValidationResult } from '../../../lib/ops/validate';
 import { services } from '../../../lib/services';
+import { helloContainer } from '../../../lib/services/hello-container';
 import { helloWorld } from '../../../lib/services/hello-world';
 import { REPOSITORY_ROOT, copyRepository, run, type CommandResult } from '../../helpers/repository-copy';
 import { tempDir } from '../../helpers/temp-dir';
@@ -235,6 +238,78 @@ test("copies the template with the new service's names, team and config, leaving
   }
 });
 
+test('starts a --compute fargate service from hello-container, a container service of this repository', () => {
+  expect(helloContainer.config).toEqual({
+    name: CONTAINER_SERVICE_TEMPLATE.name,
+    owner: CONTAINER_SERVICE_TEMPLATE.team.id,
+    dataClassification: 'internal',
+  });
+  expect(fs.readFileSync(path.join(REPOSITORY_ROOT, 'lib/services/hello-container/index.ts'), 'utf8')).toContain(
+    `config: ${CONTAINER_SERVICE_TEMPLATE.config},`,
+  );
+});
+
+test('with --compute fargate, copies the container template: the app, its Dockerfile, tests and runbook, registered like any service', () => {
+  const root = repositoryFiles();
+  const request = { name: 'payment-links', team: 'payments', tags: ['PciScope=cardholder-data'], compute: 'fargate' };
+  const plan = planNewService(root, request, registry);
+  expect(plan.compute).toBe('fargate');
+  expect(plan.create.map((file) => file.path)).toEqual([
+    'lib/services/payment-links/.dockerignore',
+    'lib/services/payment-links/app/server.ts',
+    'lib/services/payment-links/Dockerfile',
+    'lib/services/payment-links/index.ts',
+    'lib/services/payment-links/metrics.ts',
+    'lib/services/payment-links/payment-links-stack.ts',
+    'test/lib/services/payment-links/payment-links-stack.test.ts',
+    'test/lib/services/payment-links/server.test.ts',
+    'runbooks/payment-links.md',
+  ]);
+  const text = (file: string) => plan.create.find((f) => f.path === file)?.text ?? '';
+  expect(text('lib/services/payment-links/index.ts')).toContain(
+    "config: { name: 'payment-links', owner: 'payments', dataClassification: 'confidential', tags: { PciScope: 'cardholder-data' } },",
+  );
+  expect(text('lib/services/payment-links/payment-links-stack.ts')).toContain(
+    'export class PaymentLinksStack extends ServiceStack',
+  );
+  expect(text('lib/services/payment-links/payment-links-stack.ts')).toContain('new ProductionContainerService(');
+  expect(text('lib/services/payment-links/Dockerfile')).toContain('COPY app.js /app/app.js');
+  expect(text('test/lib/services/payment-links/server.test.ts')).toContain("'Keel/PaymentLinks'");
+  expect(text('runbooks/payment-links.md')).toContain('payments on-call (payments-oncall@example.com)');
+  expect(plan.runbookSections).toEqual(['failure-rate', 'health']);
+  expect(plan.edit.map((file) => file.path)).toEqual(['lib/services/index.ts']);
+  expect(plan.edit[0].text).toContain("import { paymentLinks } from './payment-links';");
+  expect(plan.edit[0].text).toMatch(
+    /export const services: readonly ServiceDefinition\[\] = \[orders, [^\]]*\bpaymentLinks\];/,
+  );
+  for (const file of plan.create) {
+    expect({ file: file.path, left: file.text.match(/hello.?container|hello.?world|commerce/gi) }).toEqual({
+      file: file.path,
+      left: null,
+    });
+    if (file.path.endsWith('.ts')) {
+      const { diagnostics } = ts.transpileModule(file.text, { fileName: file.path, reportDiagnostics: true });
+      expect({ file: file.path, diagnostics }).toEqual({ file: file.path, diagnostics: [] });
+    }
+  }
+});
+
+test('with --compute lambda, writes exactly what it writes without --compute', () => {
+  const root = repositoryFiles();
+  const request = { name: 'invoices', team: 'commerce' };
+  const lambda = planNewService(root, { ...request, compute: 'lambda' }, registry);
+  expect(lambda).toEqual(planNewService(root, request, registry));
+  expect(lambda.compute).toBe('lambda');
+  expect(lambda.create.map((file) => file.path)).toContain('lib/services/invoices/handler.ts');
+});
+
+test('fails when --compute is not one Keel scaffolds, naming the ones it does', () => {
+  expect(COMPUTES).toEqual(['lambda', 'fargate']);
+  expect(refusal(repositoryFiles(), { name: 'invoices', team: 'commerce', compute: 'ec2' })).toContain(
+    '--compute "ec2" is not a compute Keel scaffolds: use one of lambda, fargate (default lambda)',
+  );
+});
+
 test('fails when the name would export its definition as a word JavaScript or the service list keeps for itself', () => {
   for (const name of ['delete', 'services']) {
     expect(refusal(repositoryFiles(), { name, team: 'commerce' })).toContain(
@@ -348,6 +423,19 @@ test('keel new-service --json reports what it wrote, formatted as the repository
   const list = fs.readFileSync(path.join(root, 'lib/services/index.ts'), 'utf8');
   expect(list).toContain("import { invoices } from './invoices';");
   expect(list).toContain('export const services: readonly ServiceDefinition[] = [orders, invoices];');
+});
+
+test('keel new-service --compute with an unknown value is a usage error (exit 2) that writes nothing', async () => {
+  const root = repositoryFiles();
+  const before = snapshot(root);
+  const errors: string[] = [];
+  const io = { out: () => undefined, err: (line: string) => errors.push(line), repository: { root, registry } };
+  expect(await runCli(['new-service', 'invoices', '--team', 'commerce', '--compute', 'kubernetes'], io)).toBe(2);
+  expect(errors.join('\n')).toContain(
+    '--compute "kubernetes" is not a compute Keel scaffolds: use one of lambda, fargate (default lambda)',
+  );
+  expect(errors.join('\n')).not.toMatch(/\n\s+at /);
+  expect(snapshot(root)).toEqual(before);
 });
 
 test('keel new-service without a name or a team is a usage error', async () => {
