@@ -90,6 +90,12 @@ export function recordPipelineDecisions(pipeline: pipelines.CodePipeline, roles:
   ]) {
     decide(bucket, decision, owner);
   }
+  // Only the project that publishes container images runs privileged (CDK Pipelines' `publishAssetsAction`).
+  for (const project of pipeline.node.tryFindChild('Assets')?.node.children ?? []) {
+    const environment = (project.node.defaultChild as codebuild.CfnProject | undefined)?.environment as
+      codebuild.CfnProject.EnvironmentProperty | undefined;
+    if (environment?.privilegedMode === true) decide(project, DECISIONS.dockerAssetsBuildPrivileged, owner);
+  }
   const reviewFunction = permissionReviewFunction(pipeline);
   for (const decision of reviewFunction ? PERMISSION_REVIEW_FUNCTION_DECISIONS : []) {
     decide(reviewFunction as Construct, decision, owner);

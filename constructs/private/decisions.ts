@@ -197,6 +197,14 @@ export const DECISIONS = {
       'them past that and cannot be turned off again on this bucket.',
     expires: '2027-04-30',
   }),
+  dockerAssetsBuildPrivileged: platformDecision({
+    id: 'ControlTower::CT.CODEBUILD.PR.4',
+    reason:
+      'Building a container image runs the Docker daemon, which CodeBuild allows only in privileged mode; CDK Pipelines ' +
+      'turns it on for the image-publishing project alone, which runs cdk-assets on the assembly the synth step ' +
+      "checked, never the repository's own commands.",
+    expires: '2027-03-22',
+  }),
   shortNonProductionLogRetention: platformDecision({
     id: 'ControlTower::CT.CLOUDWATCH.PR.2',
     reason:

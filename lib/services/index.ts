@@ -1,3 +1,4 @@
+import { helloContainer } from './hello-container';
 import { orders } from './orders';
 import type { ServiceDefinition } from './service-stack';
 
@@ -5,4 +6,4 @@ import type { ServiceDefinition } from './service-stack';
  * Every service the platform deploys, each defined once in its own folder (its config and its stack). Synth builds
  * them in this order. `keel new-service` adds one import and one entry here.
  */
-export const services: readonly ServiceDefinition[] = [orders];
+export const services: readonly ServiceDefinition[] = [orders, helloContainer];

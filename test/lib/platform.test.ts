@@ -11,7 +11,11 @@ const config = loadRepositoryConfig({ context: (key) => repositoryContext[key], 
 const options = (context: Record<string, string>) => readSynthOptions((key) => context[key], config);
 
 test('builds every environment and every service with compliance on by default', () => {
-  expect(options({})).toEqual({ environments: ['dev', 'staging', 'prod'], compliance: true, services: ['orders'] });
+  expect(options({})).toEqual({
+    environments: ['dev', 'staging', 'prod'],
+    compliance: true,
+    services: ['orders', 'hello-container'],
+  });
 });
 
 describe('keel:services', () => {
@@ -58,7 +62,7 @@ test('allows compliance off, for measurement, when prod is not built', () => {
   expect(options({ 'keel:compliance': 'off', 'keel:environments': 'dev' })).toEqual({
     environments: ['dev'],
     compliance: false,
-    services: ['orders'],
+    services: ['orders', 'hello-container'],
   });
 });
 

@@ -37,14 +37,25 @@ describe('the whole app', () => {
   const artifacts = result.assembly?.stacksRecursively ?? [];
   const services = artifacts.filter((a) => !a.stackName.endsWith('-pipeline'));
 
-  test('synthesizes a dev, staging and prod stack for orders, each in its Stage, and the orders pipeline', () => {
+  test('synthesizes a dev, staging and prod stack for each service, each in its Stage, and its pipeline', () => {
     expect(artifacts.map((s) => s.hierarchicalId).sort()).toEqual([
+      'HelloContainer-dev/Service',
+      'HelloContainer-pipeline',
+      'HelloContainer-prod/Service',
+      'HelloContainer-staging/Service',
       'Orders-dev/Service',
       'Orders-pipeline',
       'Orders-prod/Service',
       'Orders-staging/Service',
     ]);
-    expect(services.map((s) => s.stackName).sort()).toEqual(['Orders-dev', 'Orders-prod', 'Orders-staging']);
+    expect(services.map((s) => s.stackName).sort()).toEqual([
+      'HelloContainer-dev',
+      'HelloContainer-prod',
+      'HelloContainer-staging',
+      'Orders-dev',
+      'Orders-prod',
+      'Orders-staging',
+    ]);
   });
 
   test("prints the compliance summary README's quick start shows, line for line, so README cannot go stale", () => {
@@ -70,17 +81,21 @@ describe('the whole app', () => {
     expect(resources.filter((r) => missingTagKeys(r, STANDARD_TAG_KEYS).length > 0).map((r) => r.node.path)).toEqual(
       [],
     );
+    // Each service's owner and data classification, from its definition (lib/services/<name>/index.ts).
+    const owned = {
+      Orders: { Service: 'orders', DataClassification: 'confidential' },
+      HelloContainer: { Service: 'hello-container', DataClassification: 'internal' },
+    };
     for (const artifact of services) {
-      const env = artifact.stackName.split('-')[1];
+      const [stackService, env] = artifact.stackName.split('-') as [keyof typeof owned, string];
       for (const resource of Object.values(artifact.template.Resources) as { Properties?: { Tags?: unknown } }[]) {
         const tags = resource.Properties?.Tags;
         if (!Array.isArray(tags)) continue;
         expect(Object.fromEntries(tags.map((t: { Key: string; Value: string }) => [t.Key, t.Value]))).toMatchObject({
           Owner: 'commerce',
-          Service: 'orders',
           Environment: env,
           CostCenter: 'CC-2040',
-          DataClassification: 'confidential',
+          ...owned[stackService],
         });
       }
     }
@@ -91,7 +106,8 @@ describe('the whole app', () => {
       const alarms = Object.values(
         artifact.template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
       ).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm');
-      expect(alarms.length).toBeGreaterThan(20);
+      // Orders' functions, table, API and business alarms; the container service's load balancer and tasks.
+      expect(alarms.length).toBeGreaterThan(artifact.stackName.startsWith('Orders-') ? 20 : 10);
       for (const alarm of alarms) {
         const keys = (alarm.Properties.Tags as { Key: string }[] | undefined)?.map((t) => t.Key) ?? [];
         expect(keys).toEqual(
@@ -106,8 +122,15 @@ describe('the whole app', () => {
 
   test('runs NIST 800-53 rev 5 on prod and the pipeline that deploys it, and AwsSolutions and KeelChecks everywhere', () => {
     const stacksOf = (name: string) => result.report.packs.find((p) => p.name === name)?.stacks;
-    const all = ['Orders-dev', 'Orders-staging', 'Orders-prod', 'Orders-pipeline'];
-    expect(stacksOf('NIST.800.53.R5')).toEqual(['Orders-prod', 'Orders-pipeline']);
+    const all = ['Orders', 'HelloContainer'].flatMap((service) =>
+      ['dev', 'staging', 'prod', 'pipeline'].map((env) => `${service}-${env}`),
+    );
+    expect(stacksOf('NIST.800.53.R5')).toEqual([
+      'Orders-prod',
+      'Orders-pipeline',
+      'HelloContainer-prod',
+      'HelloContainer-pipeline',
+    ]);
     expect(stacksOf('AwsSolutions')).toEqual(all);
     expect(stacksOf('KeelChecks')).toEqual(all);
     expect(stacksOf('CloudFormation Validate')).toEqual(all);
@@ -115,7 +138,8 @@ describe('the whole app', () => {
 
   test('names the pipeline stage of each environment in keel-manifest.json, for keel rollback', () => {
     const where = { name: 'orders-pipeline', account: '444444444444', region: 'eu-west-1' };
-    expect(buildManifest(app).services.map((s) => [s.environment, s.pipeline])).toEqual([
+    const orders = buildManifest(app).services.filter((s) => s.service === 'orders');
+    expect(orders.map((s) => [s.environment, s.pipeline])).toEqual([
       ['dev', { ...where, stage: 'Orders-dev' }],
       ['staging', { ...where, stage: 'Orders-staging' }],
       ['prod', { ...where, stage: 'Orders-prod' }],
@@ -331,7 +355,7 @@ describe('runSynth', () => {
   test('fails when keel:services names a service the repository does not have, naming it and the known ones', () => {
     const output = failedSynth(() => testApp({ 'keel:services': 'orders,billing' }));
     expect(output).toContain('context keel:services: "orders,billing" names unknown service(s) billing');
-    expect(output).toContain('fix: list one or more of orders, comma-separated');
+    expect(output).toContain('fix: list one or more of orders, hello-container, comma-separated');
     expect(output).not.toMatch(/\n\s+at /);
   });
 });

@@ -1,5 +1,7 @@
 import { Duration, Stack, Stage, type App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as path from 'node:path';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
@@ -12,6 +14,9 @@ import {
 import { deliveryEnvironmentProblems } from '../../../constructs/delivery/delivery-environment';
 import { testApp } from '../../helpers/app';
 import { keelRefusal, refusal } from '../../helpers/refusal';
+
+/** A folder with a Dockerfile: an image asset synthesizes without Docker. */
+const CONTAINER_APP = path.join(__dirname, '..', '..', 'fixtures', 'container-app');
 
 const CONNECTION = 'arn:aws:codeconnections:eu-west-1:444444444444:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
 const ACCOUNTS = { dev: '111111111111', staging: '222222222222', prod: '333333333333' } as const;
@@ -480,6 +485,15 @@ describe('construction order', () => {
       Image: 'aws/codebuild/amazonlinux-aarch64-standard:3.0',
       ComputeType: 'BUILD_GENERAL1_SMALL',
     });
+  });
+
+  test('decides privileged mode for the project that builds container images, and for no other', () => {
+    const { stack, environments } = deliver();
+    const service = environments[0].targets[0].stage.node.findChild('Service');
+    new s3assets.Asset(service, 'Asset', { path: __filename });
+    new ecrAssets.DockerImageAsset(service, 'Image', { directory: CONTAINER_APP });
+    const privileged = synthesized(stack).decisions.filter((d) => d.id === 'ControlTower::CT.CODEBUILD.PR.4');
+    expect(privileged.map((d) => d.path)).toEqual(['Shop-pipeline/Pipeline/Pipeline/Assets/DockerAsset']);
   });
 
   test('builds the same pipeline when every environment is added after construction', () => {
