@@ -33,6 +33,11 @@ function repositoryFiles(): string {
   return root;
 }
 
+/** A container image in a stack's asset manifest (`*.assets.json`). */
+interface ImageAsset {
+  readonly source: { readonly directory: string; readonly platform?: string };
+}
+
 /** Every file under `root` with its text: what a refusal must leave untouched. */
 function snapshot(root: string): Record<string, string> {
   const files: Record<string, string> = {};
@@ -103,7 +108,7 @@ describe('keel new-service in a fresh copy of the repository', () => {
     expect(definition).toContain('stack: (scope, id, props) => new InvoicesStack(scope, id, props),');
     const list = fs.readFileSync(path.join(clone, 'lib/services/index.ts'), 'utf8');
     expect(list).toContain("import { invoices } from './invoices';");
-    expect(list).toContain('export const services: readonly ServiceDefinition[] = [orders, invoices];');
+    expect(list).toContain('export const services: readonly ServiceDefinition[] = [orders, helloContainer, invoices];');
     expect(scaffold.stdout).toContain('data classification confidential (change it in lib/services/invoices/index.ts)');
     expect(scaffold.stdout).toContain("npx cdk deploy 'Invoices-dev/*'");
   });
@@ -179,6 +184,98 @@ describe('keel new-service in a fresh copy of the repository', () => {
       ]),
     );
     expect(code).toBe(0);
+  });
+});
+
+describe('keel new-service --compute fargate in a fresh copy of the repository', () => {
+  let clone: string;
+  let scaffold: CommandResult;
+  let synth: CommandResult;
+
+  beforeAll(() => {
+    clone = copyRepository();
+    // npm test's pretest installs moto into .venv, which git does not list: the new service's operations test needs it.
+    const venv = path.join(REPOSITORY_ROOT, '.venv');
+    if (fs.existsSync(venv)) fs.symlinkSync(venv, path.join(clone, '.venv'), 'dir');
+    const argv = ['bin/keel.cjs', 'new-service', 'shipments', '--team', 'commerce', '--compute', 'fargate'];
+    scaffold = run(clone, 'node', argv);
+    synth = run(clone, 'cdk', ['synth', '--quiet', '--no-notices']);
+  });
+
+  test('creates the definition, stack, metrics, app, Dockerfile, tests and runbook, and lists the service', () => {
+    expect(scaffold.stderr).toBe('');
+    expect(scaffold.status).toBe(0);
+    for (const file of [
+      'lib/services/shipments/index.ts',
+      'lib/services/shipments/shipments-stack.ts',
+      'lib/services/shipments/metrics.ts',
+      'lib/services/shipments/app/server.ts',
+      'lib/services/shipments/Dockerfile',
+      'lib/services/shipments/.dockerignore',
+      'test/lib/services/shipments/operations.test.ts',
+      'test/lib/services/shipments/server.test.ts',
+      'test/lib/services/shipments/shipments-stack.test.ts',
+      'runbooks/shipments.md',
+    ]) {
+      expect(scaffold.stdout).toContain(`+ ${file}`);
+      expect(fs.existsSync(path.join(clone, file))).toBe(true);
+    }
+    const list = fs.readFileSync(path.join(clone, 'lib/services/index.ts'), 'utf8');
+    expect(list).toContain("import { shipments } from './shipments';");
+    expect(list).toMatch(/export const services: readonly ServiceDefinition\[\] = \[orders, [^\]]*\bshipments\];/);
+    expect(scaffold.stdout).toContain('The standard alarms (load balancer, targets, tasks) link');
+    expect(scaffold.stdout).toContain("npx cdk deploy 'Shipments-dev/*'");
+  });
+
+  test('right after it, npx cdk synth passes every check in all three environments with nothing open', () => {
+    expect(synth.stderr).toContain('PASS');
+    expect(synth.status).toBe(0);
+    const report = JSON.parse(fs.readFileSync(path.join(clone, 'cdk.out', 'keel-compliance.json'), 'utf8'));
+    expect(report.result).toBe('pass');
+    expect(report.findings.open).toBe(0);
+    for (const env of ['dev', 'staging', 'prod']) {
+      expect(fs.existsSync(path.join(clone, 'cdk.out', `assembly-Shipments-${env}`))).toBe(true);
+    }
+  });
+
+  test("stages the image's build context at synth: the Dockerfile and the app bundled into app.js, for arm64", () => {
+    const assembly = path.join(clone, 'cdk.out', 'assembly-Shipments-dev');
+    const manifests = fs.readdirSync(assembly).filter((file) => file.endsWith('.assets.json'));
+    const images = manifests.flatMap((file) => {
+      const manifest = JSON.parse(fs.readFileSync(path.join(assembly, file), 'utf8'));
+      return Object.values((manifest.dockerImages ?? {}) as Record<string, ImageAsset>);
+    });
+    expect(images).toHaveLength(1);
+    expect(images[0].source.platform).toBe('linux/arm64');
+    const context = fs.readdirSync(path.join(assembly, images[0].source.directory));
+    expect(context).toEqual(expect.arrayContaining(['Dockerfile', '.dockerignore', 'app.js']));
+  });
+
+  test('gives the service its failure-rate and health alarms, each linking a runbook section that exists', async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(clone, 'cdk.out', 'keel-manifest.json'), 'utf8'));
+    const shipments = manifest.services.filter((s: { service: string }) => s.service === 'shipments');
+    const alarms = shipments.flatMap((s: { alarms: { name: string; runbook: string }[] }) => s.alarms);
+    expect(alarms.map((a: { name: string }) => a.name)).toEqual(
+      expect.arrayContaining(['shipments-prod-failure-rate-critical', 'shipments-prod-health-critical']),
+    );
+    const output: string[] = [];
+    const io = { out: (line: string) => output.push(line), err: (line: string) => output.push(line) };
+    const assembly = path.join(clone, 'cdk.out');
+    const code = await runCli(['runbooks', 'check', assembly, '--runbooks', path.join(clone, 'runbooks')], io);
+    expect(output.join('\n')).toMatch(/alarm\(s\) checked .*: 0 problem\(s\)/);
+    expect(code).toBe(0);
+  });
+
+  test('type-checks, lints and passes its own tests: the server, the stack and its operations', () => {
+    const tsconfig = { extends: './tsconfig.json', include: ['lib/services/shipments', 'test/lib/services/shipments'] };
+    fs.writeFileSync(path.join(clone, 'tsconfig.shipments.json'), JSON.stringify(tsconfig));
+    const tsc = path.join('node_modules', 'typescript-native', 'bin', 'tsc');
+    expect(run(clone, 'node', [tsc, '-p', 'tsconfig.shipments.json'])).toMatchObject({ stdout: '', status: 0 });
+    const lint = run(clone, 'eslint', ['--max-warnings', '0', 'lib/services/shipments', 'test/lib/services/shipments']);
+    expect(lint).toMatchObject({ stdout: '', status: 0 });
+    const tests = run(clone, 'jest', ['--maxWorkers', '1', 'test/lib/services/shipments']);
+    expect(tests.stderr).toMatch(/Tests: +\d+ passed, \d+ total/);
+    expect(tests.status).toBe(0);
   });
 });
 
@@ -261,6 +358,7 @@ test('with --compute fargate, copies the container template: the app, its Docker
     'lib/services/payment-links/index.ts',
     'lib/services/payment-links/metrics.ts',
     'lib/services/payment-links/payment-links-stack.ts',
+    'test/lib/services/payment-links/operations.test.ts',
     'test/lib/services/payment-links/payment-links-stack.test.ts',
     'test/lib/services/payment-links/server.test.ts',
     'runbooks/payment-links.md',
@@ -422,7 +520,7 @@ test('keel new-service --json reports what it wrote, formatted as the repository
   expect(run(root, 'prettier', ['--check', 'lib', 'test', 'runbooks'])).toMatchObject({ status: 0 });
   const list = fs.readFileSync(path.join(root, 'lib/services/index.ts'), 'utf8');
   expect(list).toContain("import { invoices } from './invoices';");
-  expect(list).toContain('export const services: readonly ServiceDefinition[] = [orders, invoices];');
+  expect(list).toContain('export const services: readonly ServiceDefinition[] = [orders, helloContainer, invoices];');
 });
 
 test('keel new-service --compute with an unknown value is a usage error (exit 2) that writes nothing', async () => {
