@@ -46,7 +46,8 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     load: () => (require('./commands/validate') as typeof import('./commands/validate')).command,
   },
   'new-service': {
-    synopsis: 'keel new-service <name> --team <team> [--data-classification confidential] [--tag Key=Value ...]',
+    synopsis:
+      'keel new-service <name> --team <team> [--compute lambda] [--data-classification confidential] [--tag Key=Value ...]',
     load: () => (require('./commands/new-service') as typeof import('./commands/new-service')).command,
   },
 };

@@ -9,8 +9,7 @@ export const command = defineCommand({
   summary:
     'writes a new service into this repository: its stack, metrics, handler or container app, tests and runbook.',
   usage: [
-    'Usage: keel new-service <name> --team <team> [--compute lambda] [--data-classification confidential]',
-    '                        [--tag Key=Value ...]',
+    'Usage: keel new-service <name> --team <team> [--compute lambda] [--data-classification confidential] [--tag Key=Value ...]',
     '',
     'Options:',
     OPTION_HELP.team,
