@@ -19,6 +19,8 @@ import { orders } from '../../lib/services/orders';
 import { ordersMetrics } from '../../lib/services/orders/metrics';
 import { OrdersStack } from '../../lib/services/orders/orders-stack';
 import type { ServiceDefinition, ServiceStackProps } from '../../lib/services/service-stack';
+import { cfnLintExecutable } from '../../lib/ops/cfn-lint';
+import { validate } from '../../lib/ops/validate';
 import { SYNTH_APP_PROPS, loadRepositoryConfig, runSynth, withoutBundlingLines } from '../../lib/synth';
 import { testApp, unbundledTestApp } from '../helpers/app';
 import { tempDir } from '../helpers/temp-dir';
@@ -33,6 +35,17 @@ describe('the whole app', () => {
   const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => printed.push(line));
   const result = platform.compliance.synth();
   spy.mockRestore();
+
+  // cfn-lint, as `keel validate cdk.out` runs it in every pipeline, over every template: in the background while the
+  // tests below run (about 2 s a template).
+  const lint = validate(app.outdir, {
+    cfnLint: cfnLintExecutable(),
+    root: path.join(__dirname, '..', '..'),
+    now: new Date(),
+  }).then(
+    (validation) => ({ validation }),
+    (error: unknown) => ({ error }),
+  );
 
   const artifacts = result.assembly?.stacksRecursively ?? [];
   const services = artifacts.filter((a) => !a.stackName.endsWith('-pipeline'));
@@ -69,6 +82,15 @@ describe('the whole app', () => {
     expect(result.report.findings.open).toBe(0);
     expect(result.passed).toBe(true);
     expect(printed.at(-1)).toMatch(/^ {2}PASS: \d+ finding\(s\), all acknowledged$/);
+  });
+
+  test('passes cfn-lint in every template, with only reviewed warnings', async () => {
+    const linted = await lint;
+    if ('error' in linted) throw linted.error;
+    const { validation } = linted;
+    expect(validation.templates).toHaveLength(8);
+    expect(validation.findings.filter((finding) => !finding.acknowledged)).toEqual([]);
+    expect(validation).toMatchObject({ errors: 0, openWarnings: 0, passed: true });
   });
 
   test('tags every taggable resource of every stack with all required tags', () => {
