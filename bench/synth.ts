@@ -60,13 +60,18 @@ const generated = (count: number, services?: string): Variant => ({
   app: 'bench/apps/generated-services.ts',
   context: { 'keel:bench:services': String(count), ...(services ? { 'keel:services': services } : {}) },
 });
+const generatedContainers = (count: number): Variant => ({
+  name: `${count} generated container service${count === 1 ? '' : 's'}`,
+  app: 'bench/apps/generated-services.ts',
+  context: { 'keel:bench:services': String(count), 'keel:bench:compute': 'fargate' },
+});
 const oneService = generated(1);
 const fiftyServices = generated(50);
 const oneOfFifty = generated(50, 'service-001');
 const ratio = ([top, bottom]: readonly number[]) => top / bottom;
 
-// BENCH_FIGURES=a,b measures only those figures: (c) and (d) take minutes a round.
-const selected = (process.env.BENCH_FIGURES ?? "a,a',b,c,d").split(',').map((key) => key.trim());
+// BENCH_FIGURES=a,b measures only those figures: (c), (d) and (d') take minutes a round.
+const selected = (process.env.BENCH_FIGURES ?? "a,a',b,c,d,d'").split(',').map((key) => key.trim());
 const figures: Figure[] = [
   { key: 'a', label: '(a) reference ÷ empty, warm', variants: [reference, empty], of: ratio, budget: 1.0 },
   { key: "a'", label: "(a') reference ÷ empty, cold", variants: [referenceCold, emptyCold], of: ratio, budget: 2.0 },
@@ -77,6 +82,13 @@ const figures: Figure[] = [
     label: '(d) one more service ÷ empty',
     variants: [fiftyServices, oneService, empty],
     of: ([t50, t1, floor]: readonly number[]) => (t50 - t1) / 49 / floor,
+    budget: 0.25,
+  },
+  {
+    key: "d'",
+    label: "(d') one more container service ÷ empty",
+    variants: [generatedContainers(10), generatedContainers(1), empty],
+    of: ([t10, t1, floor]: readonly number[]) => (t10 - t1) / 9 / floor,
     budget: 0.25,
   },
 ].filter((figure) => selected.includes(figure.key));
