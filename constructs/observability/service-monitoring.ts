@@ -81,9 +81,9 @@ export interface ServiceMonitoringProps<S extends IMonitoredService = Production
 }
 
 /**
- * Watches a service (ProductionService or ProductionContainerService): standard alarms on everything it created (through cdk-monitoring-constructs),
- * alarms on business metrics, SLO burn-rate alarms, and a `health` composite that is in ALARM whenever any
- * critical alarm is: the rollback signal. Critical alarms page the owner's on-call, warnings open a ticket, both
+ * Watches a service (ProductionService or ProductionContainerService): standard alarms on everything it created
+ * (through cdk-monitoring-constructs), alarms on business metrics, SLO burn-rate alarms, and a `health` composite
+ * that is in ALARM whenever any critical alarm is: the rollback signal. Critical alarms page the owner's on-call, warnings open a ticket, both
  * on ALARM and OK. Every alarm is named `<service>-<env>-<slug>-<severity>` and links its runbook section;
  * synth checks that section exists with every required heading.
  *

@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
 import {
   addAlarmNameCheck,
   defineBusinessMetrics,
@@ -637,6 +638,15 @@ describe('refuses', () => {
     expect(refusal(() => monitoring.addBusinessMetrics(shopMetrics(), []))).toContain(
       'Test/Monitoring business metrics: no function is said to emit them',
     );
+  });
+
+  test('fails when an emitter is a construct whose code Keel cannot read, naming what to pass instead', () => {
+    const { monitoring, stack } = monitoredShop();
+    const message = refusal(() => monitoring.addBusinessMetrics(shopMetrics(), [new Construct(stack, 'Worker')]));
+    expect(message).toContain(
+      'Test/Worker is neither a ServiceFunction nor a construct whose code Keel knows, so nothing can check that it emits the metrics',
+    );
+    expect(message).toContain('pass the ServiceFunctions or the ProductionContainerService whose code emits them');
   });
 
   test('fails when an alarm watches a business metric that nothing emits', () => {
