@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { type CfnResource, Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -125,6 +125,8 @@ const TASK_COUNTS: Readonly<Record<ProtectionLevel, TaskCount>> = {
 const BAKE_MINUTES: Readonly<Record<ProtectionLevel, number>> = { basic: 0, standard: 5, maximum: 10 };
 const APP = 'app';
 const CPU_TARGET_PERCENT = 60;
+/** Requests a minute each task should serve: about 17 a second; more tasks are added above it. */
+const REQUESTS_PER_TASK_PER_MINUTE = 1000;
 
 /**
  * A role whose grants land in one customer-managed policy, created with the first grant, rather than in an inline
@@ -365,12 +367,61 @@ export class ProductionContainerService extends Construct implements IMonitoredS
         }),
       }),
     );
-    // Scaling on CPU only. Request count per target names one target group, and blue and green swap roles on every
-    // deployment: after every other deployment it would read the idle group's zero requests and scale in to the minimum.
-    service
-      .autoScaleTaskCount({ minCapacity: this.taskCount.min, maxCapacity: this.taskCount.max })
-      .scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: CPU_TARGET_PERCENT });
+    const scaling = service.autoScaleTaskCount({ minCapacity: this.taskCount.min, maxCapacity: this.taskCount.max });
+    scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: CPU_TARGET_PERCENT });
+    this.scaleOnRequestsPerTask(scaling, service);
     return service;
+  }
+
+  /**
+   * Tracks requests per running task: the load balancer's requests (its own dimension, whichever of blue and green
+   * serves) divided by Container Insights' running tasks. ECS's request-count scaling names one target group, and blue
+   * and green swap roles on every deployment, so after every other deployment it would read the idle group's zero
+   * requests and scale in. aws-cdk-lib's target tracking takes direct metrics only, so the metric math goes into the
+   * policy's CustomizedMetricSpecification (AWS, "Create a target tracking scaling policy for Application Auto Scaling
+   * using metric math").
+   */
+  private scaleOnRequestsPerTask(scaling: ecs.ScalableTaskCount, service: ecs.FargateService): void {
+    const requests = this.loadBalancer.loadBalancer.metrics.requestCount();
+    scaling.scaleToTrackCustomMetric('Requests', { metric: requests, targetValue: REQUESTS_PER_TASK_PER_MINUTE });
+    // ScalableTaskCount keeps its ScalableTarget as `Target`, and the target its policies by id (aws-cdk-lib's
+    // BaseScalableAttribute and ScalableTarget).
+    const policy = scaling.node.findChild('Target').node.findChild('Requests');
+    const query = (id: string, namespace: string, name: string, dimensions: Record<string, string>, stat: string) => ({
+      Id: id,
+      MetricStat: {
+        Metric: {
+          Namespace: namespace,
+          MetricName: name,
+          Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
+        },
+        Stat: stat,
+      },
+      ReturnData: false,
+    });
+    const resource = policy.node.defaultChild as CfnResource;
+    const specification = 'TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification';
+    resource.addPropertyOverride(`${specification}.Metrics`, [
+      query(
+        'requests',
+        'AWS/ApplicationELB',
+        'RequestCount',
+        { LoadBalancer: this.loadBalancer.loadBalancer.loadBalancerFullName },
+        'Sum',
+      ),
+      query(
+        'tasks',
+        'ECS/ContainerInsights',
+        'RunningTaskCount',
+        { ClusterName: this.cluster.clusterName, ServiceName: service.serviceName },
+        'Average',
+      ),
+      { Id: 'perTask', Expression: 'requests / tasks', Label: 'Requests per running task', ReturnData: true },
+    ]);
+    // Metric math alone: CloudFormation refuses a specification that also names a single metric.
+    for (const field of ['Dimensions', 'MetricName', 'Namespace', 'Statistic']) {
+      resource.addPropertyDeletionOverride(`${specification}.${field}`);
+    }
   }
 }
 

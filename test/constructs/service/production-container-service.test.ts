@@ -114,6 +114,33 @@ describe('ProductionContainerService, at every protection level', () => {
     });
   });
 
+  test('scales on requests per running task, counted at the load balancer whichever of blue and green serves', () => {
+    const policies = Object.values(templates.maximum.findResources('AWS::ApplicationAutoScaling::ScalingPolicy'));
+    const requests = policies
+      .map((p) => p.Properties.TargetTrackingScalingPolicyConfiguration)
+      .find((c) => c.CustomizedMetricSpecification);
+    expect(requests.TargetValue).toBe(1000);
+    // Metric math alone: CloudFormation refuses a specification that also names a single metric.
+    expect(Object.keys(requests.CustomizedMetricSpecification)).toEqual(['Metrics']);
+    const [lb, tasks, perTask] = requests.CustomizedMetricSpecification.Metrics;
+    expect(lb).toMatchObject({
+      Id: 'requests',
+      MetricStat: { Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount' }, Stat: 'Sum' },
+      ReturnData: false,
+    });
+    expect(lb.MetricStat.Metric.Dimensions.map((d: { Name: string }) => d.Name)).toEqual(['LoadBalancer']);
+    expect(tasks).toMatchObject({
+      Id: 'tasks',
+      MetricStat: { Metric: { Namespace: 'ECS/ContainerInsights', MetricName: 'RunningTaskCount' }, Stat: 'Average' },
+    });
+    expect(perTask).toEqual({
+      Id: 'perTask',
+      Expression: 'requests / tasks',
+      Label: 'Requests per running task',
+      ReturnData: true,
+    });
+  });
+
   test("gives the app Powertools' service name and metric namespace, and secrets only as ECS secrets", () => {
     const [container] = templates.basic.findResources('AWS::ECS::TaskDefinition')[
       Object.keys(templates.basic.findResources('AWS::ECS::TaskDefinition'))[0]
