@@ -29,8 +29,7 @@ export interface ContainerDeploymentProps {
  * failed deployment fails the stack update, so the pipeline stage fails too (aws-cdk-lib's `AlarmBehavior`).
  */
 export class ContainerDeployment extends Construct {
-  /** The names ECS watches, once synth has built them (or `buildDeploymentAlarms()` was called). */
-  public alarmNames: readonly string[] = [];
+  private names: readonly string[] = [];
   private readonly props: ContainerDeploymentProps;
   private readonly container: MonitoredContainer;
   /** How many critical alarms the default list was built from, once built. */
@@ -50,9 +49,14 @@ export class ContainerDeployment extends Construct {
       ]);
     }
     this.container = service.container;
-    if (props.alarms) this.alarmNames = namesOf(props.alarms, props.monitoring, this.node.path, service.protection);
+    if (props.alarms) this.names = namesOf(props.alarms, props.monitoring, this.node.path, service.protection);
     Aspects.of(this).add({ visit: () => this.buildDeploymentAlarms() }, { priority: AspectPriority.MUTATING });
     this.node.addValidation({ validate: () => this.lateAdditionProblems() });
+  }
+
+  /** The names ECS watches: the given alarms', or the defaults once synth (or `buildDeploymentAlarms()`) built them. */
+  public get alarmNames(): readonly string[] {
+    return this.names;
   }
 
   /**
@@ -63,11 +67,11 @@ export class ContainerDeployment extends Construct {
     if (this.builtFrom) return;
     const { monitoring } = this.props;
     monitoring.buildStandardAlarms();
-    if (!this.props.alarms) this.alarmNames = rollbackAlarms(monitoring).map((a) => a.name);
+    if (!this.props.alarms) this.names = rollbackAlarms(monitoring).map((a) => a.name);
     this.builtFrom = this.props.alarms ? {} : { alarms: criticalAlarms(monitoring).length };
     // Literal names, never `alarm.alarmName`: a reference from the service to its alarms can make a circular
     // dependency (aws-cdk-lib warns of it in `enableDeploymentAlarms`), and Keel's names are known at synth.
-    this.container.fargateService.enableDeploymentAlarms([...this.alarmNames], {
+    this.container.fargateService.enableDeploymentAlarms([...this.names], {
       behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
     });
   }

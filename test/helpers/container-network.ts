@@ -7,12 +7,7 @@ import type { IServiceContext } from '../../constructs/service/service-context';
 import { ServiceLoadBalancer, type ServiceLoadBalancerProps } from '../../constructs/service/service-load-balancer';
 import { ServiceNetwork } from '../../constructs/service/service-network';
 import { ServiceStack } from '../../constructs/service/service-stack';
-
-/** The certificate the fixtures' HTTPS listeners use. */
-export const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:111111111111:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
-
-/** The environment each protection level stands for in the reference app. */
-const ENVIRONMENT: Readonly<Record<ProtectionLevel, string>> = { basic: 'dev', standard: 'staging', maximum: 'prod' };
+import { ENVIRONMENT_OF, TEST_CERTIFICATE_ARN } from './container-service';
 
 export interface ContainerNetworkFixture {
   readonly stack: ServiceStack;
@@ -33,7 +28,7 @@ export function containerNetwork(
   protection: ProtectionLevel,
   props: Partial<Omit<ServiceLoadBalancerProps, 'service' | 'vpc'>> = {},
 ): ContainerNetworkFixture {
-  const environment = ENVIRONMENT[protection];
+  const environment = ENVIRONMENT_OF[protection];
   const stack = new ServiceStack(app, `Orders-${environment}`, {
     env: { account: '111111111111', region: 'eu-west-1' },
   });
@@ -59,7 +54,7 @@ export function containerNetwork(
     service,
     vpc: network.vpc,
     internetFacing: true,
-    ...(protection === 'basic' ? {} : { certificateArn: CERTIFICATE_ARN }),
+    ...(protection === 'basic' ? {} : { certificateArn: TEST_CERTIFICATE_ARN }),
     containerPort: 8080,
     healthCheckPath: '/health',
     webAcl: defaults.webAcl,

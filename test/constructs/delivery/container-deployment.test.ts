@@ -1,19 +1,10 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
-import {
-  ContainerDeployment,
-  ServiceMonitoring,
-  type IMonitoredService,
-  type ProtectionLevel,
-} from '../../../constructs';
+import { ContainerDeployment, ServiceMonitoring, type ProtectionLevel } from '../../../constructs';
 import { registerHandlerEntry } from '../../../constructs/service/bundling';
-import { ECHO_HANDLER, testStack, unbundledTestApp } from '../../helpers/app';
+import { ServiceStack } from '../../../constructs/service/service-stack';
+import { ECHO_HANDLER, unbundledTestApp } from '../../helpers/app';
+import { ContainerShop } from '../../helpers/container-shop';
 import {
   monitoredShop,
   ON_CALL_ENDPOINT,
@@ -27,31 +18,8 @@ import { refusal } from '../../helpers/refusal';
 
 /** A bare load-balanced Fargate service seen as a monitored service, its monitoring without standard alarms. */
 function containerShop(protection: ProtectionLevel = 'maximum') {
-  const stack = testStack(unbundledTestApp());
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
-  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
-  const task = new ecs.FargateTaskDefinition(stack, 'Task');
-  task.addContainer('app', {
-    image: ecs.ContainerImage.fromRegistry('example/app:1'),
-    portMappings: [{ containerPort: 8080 }],
-  });
-  const fargateService = new ecs.FargateService(stack, 'Fargate', { cluster, taskDefinition: task });
-  const loadBalancer = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
-  const targetGroup = (id: string) =>
-    new elbv2.ApplicationTargetGroup(stack, id, { vpc, port: 8080, targetType: elbv2.TargetType.IP });
-  const service: IMonitoredService = Object.assign(new Construct(stack, 'Service'), {
-    serviceName: 'shop',
-    environment: 'prod',
-    protection,
-    key: new kms.Key(stack, 'Key'),
-    logRetention: logs.RetentionDays.ONE_YEAR,
-    decisionOwner: 'platform',
-    qualifiedName: 'shop-prod',
-    functions: [],
-    routedFunctions: new Set<never>(),
-    tables: [],
-    container: { loadBalancer, targetGroups: [targetGroup('Blue'), targetGroup('Green')], fargateService, minTasks: 2 },
-  });
+  const stack = new ServiceStack(unbundledTestApp(), 'Test');
+  const service = new ContainerShop(stack, 'Service', protection);
   registerHandlerEntry(service, ECHO_HANDLER);
   const monitoring = new ServiceMonitoring(stack, 'Monitoring', {
     service,
@@ -73,7 +41,7 @@ function containerShop(protection: ProtectionLevel = 'maximum') {
       below: 1,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-  return { stack, monitoring, alarm, fargateService };
+  return { stack, monitoring, alarm };
 }
 
 function deploymentAlarms(stack: ReturnType<typeof containerShop>['stack']): unknown {

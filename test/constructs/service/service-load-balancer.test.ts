@@ -5,7 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Compliance, PROTECTION_LEVELS, type ComplianceResult } from '../../../constructs';
 import { ServiceLoadBalancer } from '../../../constructs/service/service-load-balancer';
 import { testApp } from '../../helpers/app';
-import { CERTIFICATE_ARN, containerNetwork, type ContainerNetworkFixture } from '../../helpers/container-network';
+import { containerNetwork, type ContainerNetworkFixture } from '../../helpers/container-network';
+import { TEST_CERTIFICATE_ARN } from '../../helpers/container-service';
 import { refusal } from '../../helpers/refusal';
 import { ordersContext } from '../../helpers/service';
 
@@ -103,7 +104,7 @@ describe('at standard protection (staging), with a certificate', () => {
     template().hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 443,
       Protocol: 'HTTPS',
-      Certificates: [{ CertificateArn: CERTIFICATE_ARN }],
+      Certificates: [{ CertificateArn: TEST_CERTIFICATE_ARN }],
       SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-PQ-2025-09',
       DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) }],
     });
