@@ -10,6 +10,7 @@ import {
   keelNames,
   type DeliveryEnvironment,
 } from '../constructs';
+import { unguardedServiceProblems } from '../constructs/delivery/rollback-alarms';
 import { addEmittedMetricCheck } from '../constructs/observability/metric-emission';
 import {
   ENVIRONMENT_NAMES,
@@ -211,7 +212,7 @@ function buildServiceStage(
     configHint: `lib/services/${service.name}/index.ts (service ${service.name}) or lib/config/teams.ts (team ${team.id})`,
   });
   compliance.addStack(stack, [...environment.extraRulePacks, ...profile.extraRulePacks], profile.extraRules);
-  requireHealthAlarm(stack);
+  requireDeliverable(stack);
   addEmittedMetricCheck(stack);
   const delivered: DeliveryEnvironment = {
     name: environment.name,
@@ -272,19 +273,21 @@ export function serviceStackProps(
 }
 
 /**
- * Refuses a service stack without a health composite: the pipeline's entry checks and gates (`keel gate`) watch it,
- * by the name the manifest gives.
+ * Refuses a service stack the pipeline cannot deliver safely: one without a health composite (the pipeline's entry
+ * checks and gates, `keel gate`, watch it by the name the manifest gives), or with a service no deployment rolls back
+ * on its alarms.
  */
-function requireHealthAlarm(stack: Stack): void {
-  if (!stack.node.findAll().some(ServiceMonitoring.isServiceMonitoring)) {
-    throw new KeelValidationError('A service stack cannot be delivered:', [
-      {
-        where: stack.node.path,
-        what: 'has no ServiceMonitoring, so no health composite for the pipeline to gate promotions on',
-        fix: "add new ServiceMonitoring(this, 'Monitoring', { service, ... }) to the service's stack",
-      },
-    ]);
-  }
+function requireDeliverable(stack: Stack): void {
+  const problems = stack.node.findAll().some(ServiceMonitoring.isServiceMonitoring)
+    ? unguardedServiceProblems(stack)
+    : [
+        {
+          where: stack.node.path,
+          what: 'has no ServiceMonitoring, so no health composite for the pipeline to gate promotions on',
+          fix: "add new ServiceMonitoring(this, 'Monitoring', { service, ... }) to the service's stack",
+        },
+      ];
+  if (problems.length > 0) throw new KeelValidationError('A service stack cannot be delivered:', problems);
 }
 
 /** The service's pipeline, in its own stack in the delivery account, owned by the platform team. */

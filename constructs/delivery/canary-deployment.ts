@@ -5,7 +5,7 @@ import { Alarm, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
 import type { ServiceMonitoring } from '../observability/service-monitoring';
-import { criticalAlarms, rollbackAlarms } from './rollback-alarms';
+import { criticalAlarms, markRollback, rollbackAlarms } from './rollback-alarms';
 import { DECISIONS, decide } from '../private/decisions';
 import { KeelValidationError, problemsToMessages, type Problem } from '../errors';
 import type { ProductionService, ServiceRoute } from '../service/production-service';
@@ -80,6 +80,7 @@ export class CanaryDeployment extends Construct {
     super(scope, id);
     this.props = props;
     const service = props.monitoring.service;
+    markRollback(this, service);
     const qualified = service.qualifiedName;
     this.strategy = props.strategy ?? DEFAULT_STRATEGIES[service.protection];
     checkDeployment(this.node.path, this.strategy, props.alarms, service.protection);

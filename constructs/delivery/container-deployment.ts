@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { KeelValidationError, problemsToMessages, type Problem } from '../errors';
 import type { ServiceMonitoring } from '../observability/service-monitoring';
 import type { IMonitoredService, MonitoredContainer } from '../service/monitored-service';
-import { criticalAlarms, rollbackAlarms } from './rollback-alarms';
+import { criticalAlarms, markRollback, rollbackAlarms } from './rollback-alarms';
 
 export interface ContainerDeploymentProps {
   /** The container service's monitoring: its critical alarms and health composite roll deployments back. */
@@ -49,6 +49,7 @@ export class ContainerDeployment extends Construct {
       ]);
     }
     this.container = service.container;
+    markRollback(this, service);
     if (props.alarms) this.names = namesOf(props.alarms, props.monitoring, this.node.path, service.protection);
     Aspects.of(this).add({ visit: () => this.buildDeploymentAlarms() }, { priority: AspectPriority.MUTATING });
     this.node.addValidation({ validate: () => this.lateAdditionProblems() });

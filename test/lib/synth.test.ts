@@ -16,6 +16,7 @@ import { repositoryDefinition } from '../../lib/config/load';
 import type { TeamProfile } from '../../lib/config/model';
 import { buildPlatform, readSynthOptions } from '../../lib/platform';
 import { orders } from '../../lib/services/orders';
+import { helloContainer } from '../../lib/services/hello-container';
 import { ordersMetrics } from '../../lib/services/orders/metrics';
 import { OrdersStack } from '../../lib/services/orders/orders-stack';
 import type { ServiceDefinition, ServiceStackProps } from '../../lib/services/service-stack';
@@ -348,6 +349,31 @@ describe('runSynth', () => {
       'Orders-dev/Service: has no ServiceMonitoring, so no health composite for the pipeline to gate promotions on',
     );
     expect(output).toContain("add new ServiceMonitoring(this, 'Monitoring', { service, ... })");
+  });
+
+  test('fails when a delivered service has no deployment that rolls it back on its alarms, Lambda or container', () => {
+    // A team deletes the stack's `new CanaryDeployment(...)` / `new ContainerDeployment(...)` line.
+    const withoutDeployment = (definition: ServiceDefinition): ServiceDefinition => ({
+      ...definition,
+      stack: (scope, id, props) => {
+        const stack = definition.stack(scope, id, props);
+        stack.node.tryRemoveChild('Deployment');
+        return stack;
+      },
+    });
+    const lambda = failedSynth(() => unbundledTestApp(), repositoryDefinition, [withoutDeployment(orders)]);
+    expect(lambda).toContain(
+      'Orders-dev/Service/Monitoring: service orders (Orders-dev/Service/Service) has no deployment that rolls it back on its alarms: a failing version would reach every user and stay',
+    );
+    expect(lambda).toContain(
+      "fix: add new CanaryDeployment(this, 'Deployment', { ...props.defaults.deployment, monitoring }) to the service's stack",
+    );
+    const container = failedSynth(() => unbundledTestApp(), repositoryDefinition, [withoutDeployment(helloContainer)]);
+    expect(container).toContain('HelloContainer-dev/Service/Monitoring: service hello-container');
+    expect(container).toContain(
+      "fix: add new ContainerDeployment(this, 'Deployment', { monitoring }) to the service's stack",
+    );
+    expect(`${lambda}\n${container}`).not.toMatch(/\n\s+at /);
   });
 
   test('fails when the config is wrong, with the message and exit code 1 but no stack trace', () => {
