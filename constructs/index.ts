@@ -6,6 +6,7 @@ export * from './governance/compliance';
 export type * from './governance/compliance-report';
 export * from './governance/data-classification';
 export * from './governance/keel-checks';
+export { NagMessageLevel, NagPack, NagRuleCompliance, type NagRuleResult } from './governance/nag';
 export * from './governance/ownership-tags';
 export * from './governance/rule-packs';
 export * from './governance/rules/keel-rule';

@@ -40,7 +40,7 @@ test('the rooms of this repository import only downwards and without cycles', ()
   expect(result.status).toBe(0);
 });
 
-test('fails on an import cycle, an import of a room above, aws-cdk-lib in the CLI or a container app, and an export of private/', () => {
+test('fails on an import cycle, an import of a room above, aws-cdk-lib in the CLI or a container app, an export of private/, and all of cdk-nag', () => {
   const { status, output } = cruise({
     'constructs/service/a.ts': "import { b } from './b';\nexport const a = () => b;\n",
     'constructs/service/b.ts': "import { a } from './a';\nexport const b = () => a;\n",
@@ -51,6 +51,8 @@ test('fails on an import cycle, an import of a room above, aws-cdk-lib in the CL
       "import { Duration } from 'aws-cdk-lib';\nexport const grace = Duration.seconds(25);\n",
     'constructs/index.ts': "export * from './private/helper';\n",
     'constructs/private/helper.ts': 'export const helper = 1;\n',
+    'lib/teams/shop/rule.ts':
+      "import { NagRuleCompliance } from 'cdk-nag';\nexport const pass = NagRuleCompliance.COMPLIANT;\n",
   });
   expect(status).not.toBe(0);
   expect(output).toContain('error no-circular: constructs/service/a.ts');
@@ -62,4 +64,7 @@ test('fails on an import cycle, an import of a room above, aws-cdk-lib in the CL
     'error handler-code-stays-light: lib/services/shop/app/server.ts → node_modules/aws-cdk-lib/',
   );
   expect(output).toContain('error private-stays-private: constructs/index.ts → constructs/private/helper.ts');
+  expect(output).toContain(
+    'error heavy-libraries-load-on-use: lib/teams/shop/rule.ts → node_modules/cdk-nag/lib/index.js',
+  );
 });

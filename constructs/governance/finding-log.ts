@@ -1,5 +1,5 @@
 import { Stack, Validations, type CfnResource } from 'aws-cdk-lib';
-import { NagMessageLevel, NagRuleCompliance, type IApplyRule, type NagPack, type NagRuleResult } from 'cdk-nag';
+import { NagMessageLevel, NagRuleCompliance, type IApplyRule, type NagPack, type NagRuleResult } from './nag';
 import type { IConstruct } from 'constructs';
 
 /** One finding of a rule pack on one resource, acknowledged or not. */

@@ -1,5 +1,5 @@
 import { Stack, type CfnResource } from 'aws-cdk-lib';
-import { NagMessageLevel, NagPack } from 'cdk-nag';
+import { NagMessageLevel, NagPack } from './nag';
 import { alarmHasActions } from './rules/alarms/alarm-has-actions';
 import type { KeelRule } from './rules/keel-rule';
 import { logGroupEncryption } from './rules/logs/log-group-encryption';

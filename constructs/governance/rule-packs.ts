@@ -1,27 +1,20 @@
-import {
-  AwsSolutionsChecks,
-  HIPAASecurityChecks,
-  NIST80053R4Checks,
-  NIST80053R5Checks,
-  PCIDSS321Checks,
-  ServerlessChecks,
-  type NagPack,
-} from 'cdk-nag';
+import type { NagPack } from 'cdk-nag';
 import type { Problem } from '../errors';
 import { KeelChecks, type StackRules } from './keel-checks';
+import { nagPacks } from './nag';
 
 /**
  * Rule packs Keel can run, by the pack name that prefixes their rule ids, each as a function that builds the pack.
  * Every one takes the rules KeelChecks adds per stack, so no code can build KeelChecks without a team's rules.
  */
 export const RULE_PACKS = {
-  AwsSolutions: () => new AwsSolutionsChecks(),
+  AwsSolutions: () => new (nagPacks().AwsSolutionsChecks)(),
   KeelChecks: (stackRules) => new KeelChecks({ stackRules }),
-  'NIST.800.53.R5': () => new NIST80053R5Checks(),
-  'NIST.800.53.R4': () => new NIST80053R4Checks(),
-  'HIPAA.Security': () => new HIPAASecurityChecks(),
-  'PCI.DSS.321': () => new PCIDSS321Checks(),
-  Serverless: () => new ServerlessChecks(),
+  'NIST.800.53.R5': () => new (nagPacks().NIST80053R5Checks)(),
+  'NIST.800.53.R4': () => new (nagPacks().NIST80053R4Checks)(),
+  'HIPAA.Security': () => new (nagPacks().HIPAASecurityChecks)(),
+  'PCI.DSS.321': () => new (nagPacks().PCIDSS321Checks)(),
+  Serverless: () => new (nagPacks().ServerlessChecks)(),
 } as const satisfies Record<string, (stackRules: StackRules) => NagPack>;
 
 export type RulePackName = keyof typeof RULE_PACKS;

@@ -1,5 +1,5 @@
 import type { CfnResource } from 'aws-cdk-lib';
-import type { NagRuleResult } from 'cdk-nag';
+import type { NagRuleResult } from '../nag';
 import type { Problem } from '../../errors';
 import { pascalCase } from '../../naming';
 

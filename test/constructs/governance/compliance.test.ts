@@ -3,7 +3,7 @@ import { CfnResource, Validations, type App, type Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagRuleCompliance } from '../../../constructs';
 import {
   COMPLIANCE_REPORT_FILE,
   Compliance,

@@ -1,6 +1,6 @@
 import type { App, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { NagRuleCompliance, type NagPack } from 'cdk-nag';
+import { NagRuleCompliance, type NagPack } from '../../../constructs';
 import { Construct } from 'constructs';
 import { acknowledge, type KeelRule } from '../../../constructs';
 import { FindingLog, instrumentPack } from '../../../constructs/governance/finding-log';

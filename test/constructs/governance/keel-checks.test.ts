@@ -2,7 +2,7 @@ import { RemovalPolicy, type App, type Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagRuleCompliance } from '../../../constructs';
 import { KeelChecks } from '../../../constructs/governance/keel-checks';
 import type { KeelRule } from '../../../constructs/governance/rules/keel-rule';
 import { ownedTestStack, testApp, testStack } from '../../helpers/app';

@@ -1,5 +1,5 @@
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagRuleCompliance } from '../../../constructs';
 import { BASELINE_RULE_PACKS, RULE_PACKS, extraRulePackProblems, type KeelRule } from '../../../constructs';
 import { ownedTestStack, testApp } from '../../helpers/app';
 

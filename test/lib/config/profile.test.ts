@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagRuleCompliance } from '../../../constructs';
 import { DeploymentStrategy, type KeelRule } from '../../../constructs';
 import { repositoryDefinition } from '../../../lib/config/load';
 import type { TeamConfig, TeamProfile } from '../../../lib/config/model';

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { cfnLintExecutable } from '../../../lib/ops/cfn-lint';
 import { runCli } from '../../../lib/ops/cli';
 import { thisRepository } from '../../../lib/ops/commands/repository';
 import type { ValidationResult } from '../../../lib/ops/validate';
@@ -92,6 +93,44 @@ function fakeCfnLint(stdout: string, stderr: string, code: number): string {
   return file;
 }
 
+/**
+ * cfn-lint's answer on the UNUSED_PARAMETER assembly: the real cfn-lint runs once, through `keel validate`, and a
+ * script records what it printed and its exit code; later runs replay them. The tests of the acknowledgment rules
+ * need cfn-lint's real report on that template, not another second of Python each.
+ */
+let replayed: Promise<string> | undefined;
+function recordedCfnLint(): Promise<string> {
+  replayed ??= (async () => {
+    const dir = tempDir('keel-cfn-lint-replay-');
+    const [stdout, status, version] = ['stdout', 'status', 'version'].map((file) => `'${path.join(dir, file)}'`);
+    const script = (name: string, lines: string[]): string => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, ['#!/bin/sh', ...lines, ''].join('\n'), { mode: 0o755 });
+      return file;
+    };
+    const real = JSON.stringify(cfnLintExecutable().path);
+    const recorder = script('record', [
+      `if [ "$1" = --version ]; then ${real} --version | tee ${version}; exit; fi`,
+      `${real} "$@" > ${stdout}`,
+      `echo $? > ${status}`,
+      `cat ${stdout}`,
+      `exit $(cat ${status})`,
+    ]);
+    await validate([assemblyWith('Quiet-dev', UNUSED_PARAMETER)], repositoryWith(), recorder);
+    return script('cfn-lint', [
+      `if [ "$1" = --version ]; then cat ${version}; exit; fi`,
+      `cat ${stdout}`,
+      `exit $(cat ${status})`,
+    ]);
+  })();
+  return replayed;
+}
+
+/** `keel validate` of a fresh UNUSED_PARAMETER assembly with `root`'s acknowledgments, cfn-lint's report replayed. */
+async function validateUnusedParameter(root: string, ...flags: string[]): Promise<Run> {
+  return validate([assemblyWith('Quiet-dev', UNUSED_PARAMETER), ...flags], root, await recordedCfnLint());
+}
+
 const W2001 = { reason: 'the stack takes a parameter for a later feature', owner: 'platform', expires: '2027-03-31' };
 
 afterAll(removeTempDirs);
@@ -109,7 +148,7 @@ test('fails when a template has a circular dependency, naming E3004, both resour
 });
 
 test('fails when a warning is not acknowledged, and reports it to machines with --json', async () => {
-  const result = await validate([assemblyWith('Quiet-dev', UNUSED_PARAMETER), '--json']);
+  const result = await validateUnusedParameter(repositoryWith(), '--json');
   expect(result.code).toBe(1);
   const report = JSON.parse(result.out) as ValidationResult;
   expect(report).toMatchObject({ errors: 0, openWarnings: 1, acknowledgedWarnings: 0, passed: false });
@@ -128,7 +167,7 @@ test('fails when a warning is not acknowledged, and reports it to machines with 
 test('passes when the warning is acknowledged, saying by whom and until when, and reports a stale one', async () => {
   const stale = { reason: 'aws-cdk-lib emits redundant DependsOn', owner: 'platform', expires: '2027-05-15' };
   const root = repositoryWith({ W2001, W3005: stale });
-  const result = await validate([assemblyWith('Quiet-dev', UNUSED_PARAMETER)], root);
+  const result = await validateUnusedParameter(root);
   expect(result.code).toBe(0);
   expect(result.out).toContain(`✓ 1 W2001 warning(s) acknowledged by platform until 2027-03-31: ${W2001.reason}`);
   expect(result.out).toContain('! stale acknowledgment W3005 in cfn-lint-acknowledgments.json (owner: platform)');
@@ -137,7 +176,7 @@ test('passes when the warning is acknowledged, saying by whom and until when, an
 
 test('fails when the acknowledgment has expired: the warning is open again and the owner must decide again', async () => {
   const root = repositoryWith({ W2001: { ...W2001, expires: '2027-01-14' } });
-  const result = await validate([assemblyWith('Quiet-dev', UNUSED_PARAMETER)], root);
+  const result = await validateUnusedParameter(root);
   expect(result.code).toBe(1);
   expect(result.out).toContain('✗ W2001 warning on Parameters/Unused (stack Quiet-dev');
   expect(result.out).toContain(
@@ -152,7 +191,7 @@ test('fails when an acknowledgment has no reason, acknowledges an error, or name
     E3004: W2001,
     W3005: { ...W2001, owner: 'billing', expires: '31.03.2027' },
   });
-  const result = await validate([assemblyWith('Quiet-dev', UNUSED_PARAMETER)], root);
+  const result = await validateUnusedParameter(root);
   expect(result.code).toBe(2);
   expect(result.out).toBe('');
   expect(result.err).toContain('cfn-lint-acknowledgments.json has 4 problem(s); nothing was validated');
@@ -164,7 +203,7 @@ test('fails when an acknowledgment has no reason, acknowledges an error, or name
 
 test('fails when an acknowledgment expires later than the platform allows, naming the last day it may', async () => {
   const root = repositoryWith({ W2001: { ...W2001, expires: '2099-12-31' } });
-  const result = await validate([assemblyWith('Quiet-dev', UNUSED_PARAMETER)], root);
+  const result = await validateUnusedParameter(root);
   expect(result.code).toBe(2);
   expect(result.err).toContain(
     '- W2001.expires is "2099-12-31", later than 2027-07-14: every acknowledgment is revisited within the ' +
@@ -212,18 +251,12 @@ test('fails when there is no cloud assembly, or no template in it, saying to syn
 });
 
 test('names an acknowledgment from 30 days before it expires, with how to renew it, and not earlier', async () => {
-  const soon = await validate(
-    [assemblyWith('Quiet-dev', UNUSED_PARAMETER)],
-    repositoryWith({ W2001: { ...W2001, expires: '2027-02-04' } }),
-  );
+  const soon = await validateUnusedParameter(repositoryWith({ W2001: { ...W2001, expires: '2027-02-04' } }));
   expect(soon.code).toBe(0);
   expect(soon.out).toContain(
     '! acknowledgment W2001 in cfn-lint-acknowledgments.json (owner: platform) expires on 2027-02-04 (20 day(s) left): ' +
       'fix the warnings, or renew it before then with a "renewal" record',
   );
-  const later = await validate(
-    [assemblyWith('Quiet-dev', UNUSED_PARAMETER)],
-    repositoryWith({ W2001: { ...W2001, expires: '2027-02-15' } }),
-  );
+  const later = await validateUnusedParameter(repositoryWith({ W2001: { ...W2001, expires: '2027-02-15' } }));
   expect(later.out).not.toContain('expires on');
 });

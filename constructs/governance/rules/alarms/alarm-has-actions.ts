@@ -1,6 +1,6 @@
 import { Stack, type CfnResource } from 'aws-cdk-lib';
 import { CfnAlarm, CfnCompositeAlarm } from 'aws-cdk-lib/aws-cloudwatch';
-import { NagRuleCompliance, type NagRuleResult } from 'cdk-nag';
+import { NagRuleCompliance, type NagRuleResult } from '../../nag';
 import { COMPOSITE_CHILD_METADATA } from '../../../naming';
 import type { KeelRule } from '../keel-rule';
 

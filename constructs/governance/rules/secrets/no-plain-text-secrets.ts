@@ -1,5 +1,5 @@
 import { Stack, Tokenization, type CfnResource } from 'aws-cdk-lib';
-import { NagRuleCompliance, type NagRuleResult } from 'cdk-nag';
+import { NagRuleCompliance, type NagRuleResult } from '../../nag';
 import type { KeelRule } from '../keel-rule';
 
 const SECRET_PROPERTY =

@@ -1,5 +1,5 @@
 import type { CfnResource } from 'aws-cdk-lib';
-import { NagRuleCompliance, type NagRuleResult } from 'cdk-nag';
+import { NagRuleCompliance, type NagRuleResult } from '../../nag';
 import { OwnershipTags } from '../../ownership-tags';
 import { STANDARD_TAG_KEYS, missingTagKeys, renderedTags } from '../../tags';
 import type { KeelRule } from '../keel-rule';

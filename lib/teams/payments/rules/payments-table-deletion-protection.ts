@@ -1,6 +1,6 @@
 import { Stack, type CfnResource } from 'aws-cdk-lib';
 import { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
-import { NagRuleCompliance, type NagRuleResult } from 'cdk-nag';
+import { NagRuleCompliance, type NagRuleResult } from '../../../../constructs';
 import type { KeelRule } from '../../../../constructs';
 
 /** Every payments table refuses deletion, in every environment, dev included. */

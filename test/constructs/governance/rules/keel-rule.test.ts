@@ -1,4 +1,4 @@
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagRuleCompliance } from '../../../../constructs';
 import { keelRuleProblems, type KeelRule } from '../../../../constructs/governance/rules/keel-rule';
 
 const rule = (name: string): KeelRule => ({

@@ -1,7 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagRuleCompliance } from '../../../../constructs';
 import { ProductionService, type ComplianceResult } from '../../../../constructs';
 import { loadConfig, repositoryDefinition } from '../../../../lib/config/load';
 import type { ServiceConfig } from '../../../../lib/config/model';

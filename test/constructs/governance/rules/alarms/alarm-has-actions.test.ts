@@ -2,7 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagRuleCompliance } from '../../../../../constructs';
 import { Construct } from 'constructs';
 import { AlarmHasActions, alarmHasActions } from '../../../../../constructs/governance/rules/alarms/alarm-has-actions';
 import { COMPOSITE_CHILD_METADATA } from '../../../../../constructs/naming';

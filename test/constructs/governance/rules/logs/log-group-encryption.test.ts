@@ -1,6 +1,6 @@
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagRuleCompliance } from '../../../../../constructs';
 import { LogGroupEncryption } from '../../../../../constructs/governance/rules/logs/log-group-encryption';
 import { testStack } from '../../../../helpers/app';
 

@@ -1,6 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagRuleCompliance } from '../../../../../constructs';
 import { LogGroupRetention } from '../../../../../constructs/governance/rules/logs/log-group-retention';
 import { testStack } from '../../../../helpers/app';
 

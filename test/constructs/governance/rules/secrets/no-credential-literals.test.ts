@@ -3,7 +3,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagRuleCompliance } from '../../../../../constructs';
 import {
   NoCredentialLiterals,
   credentialReason,

@@ -1,7 +1,7 @@
 import { CfnResource, SecretValue } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagRuleCompliance } from '../../../../../constructs';
 import {
   NoPlainTextSecrets,
   noPlainTextSecrets,

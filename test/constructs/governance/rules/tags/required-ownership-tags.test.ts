@@ -2,7 +2,7 @@ import { Tags, type App, type Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { NagRuleCompliance } from 'cdk-nag';
+import { NagRuleCompliance } from '../../../../../constructs';
 import { Construct } from 'constructs';
 import { OwnershipTags, type OwnershipTagsProps } from '../../../../../constructs/governance/ownership-tags';
 import { RequiredOwnershipTags } from '../../../../../constructs/governance/rules/tags/required-ownership-tags';
