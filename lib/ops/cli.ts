@@ -41,6 +41,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     synopsis: 'keel compliance report [cdk.out] [--format md|html|json] [--out <file>]',
     load: () => (require('./commands/compliance-report') as typeof import('./commands/compliance-report')).command,
   },
+  'catalog export': {
+    synopsis: 'keel catalog export [cdk.out] [--format yaml|json] [--out <dir>]',
+    load: () => (require('./commands/catalog-export') as typeof import('./commands/catalog-export')).command,
+  },
   validate: {
     synopsis: 'keel validate [cdk.out] [--json]',
     load: () => (require('./commands/validate') as typeof import('./commands/validate')).command,
