@@ -38,7 +38,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     load: () => (require('./commands/runbooks-check') as typeof import('./commands/runbooks-check')).command,
   },
   'compliance report': {
-    synopsis: 'keel compliance report [cdk.out] [--format md|html|json] [--out <file>]',
+    synopsis: 'keel compliance report [cdk.out] [--format md|html|json|sarif] [--out <file>]',
     load: () => (require('./commands/compliance-report') as typeof import('./commands/compliance-report')).command,
   },
   'catalog export': {

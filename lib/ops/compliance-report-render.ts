@@ -5,9 +5,10 @@ import {
   EXPIRY_WARNING_DAYS,
   type ComplianceReport,
 } from '../../constructs/governance/compliance-report';
+import { renderComplianceSarif, type SarifInputs } from './compliance-report-sarif';
 import { usageError } from './errors';
 
-export type ReportFormat = 'md' | 'html' | 'json';
+export type ReportFormat = 'md' | 'html' | 'json' | 'sarif';
 
 /** "Expires next" lists at least this many acknowledgments, and every one within EXPIRY_WARNING_DAYS. */
 export const EXPIRES_NEXT_COUNT = 10;
@@ -43,9 +44,17 @@ const renewalText = (renewal: NonNullable<AcknowledgmentStatus['renewal']>): str
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 
-/** An audit-ready report: packs run, findings by rule, acknowledgments with owner, reason and expiry. */
-export function renderComplianceReport(report: ComplianceReport, format: ReportFormat): string {
+/**
+ * An audit-ready report: packs run, findings by rule, acknowledgments with owner, reason and expiry.
+ * @param sarif what the SARIF log takes besides the report: the constructs' source lines (compliance-report-sarif.ts)
+ */
+export function renderComplianceReport(
+  report: ComplianceReport,
+  format: ReportFormat,
+  sarif: SarifInputs = {},
+): string {
   if (format === 'json') return `${JSON.stringify(report, undefined, 2)}\n`;
+  if (format === 'sarif') return renderComplianceSarif(report, sarif);
   const soon = (days: number) => days >= 0 && days <= EXPIRY_WARNING_DAYS;
   const rows = {
     packs: report.packs.map((p) => [p.name, p.stacks.join(', ') || '-', String(p.resourcesChecked)]),

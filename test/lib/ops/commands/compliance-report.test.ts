@@ -104,7 +104,7 @@ describe('keel compliance report', () => {
     const result = await run(['compliance', 'report', reportDir(), '--format', 'xml']);
 
     expect(result.code).toBe(2);
-    expect(oneLine(result)).toBe('keel: --format "xml" is not md, html or json');
+    expect(oneLine(result)).toBe('keel: --format "xml" is not md, html, json or sarif; pass one of them');
   });
 
   test('writes the report to the --out file, making its directory, and says where on stderr', async () => {
