@@ -202,6 +202,15 @@ function api(service: CatalogService, routes: ReadonlyMap<string, readonly strin
   };
 }
 
+/**
+ * A deployment's name within its service: its environment, and its region too where the environment has several (a
+ * wave): `prod`, or `prod-eu-west-1` and `prod-us-east-1`.
+ */
+function where(service: CatalogService, deployment: CatalogDeployment): string {
+  const several = service.deployments.filter((d) => d.environment === deployment.environment).length > 1;
+  return several && deployment.region ? `${deployment.environment}-${deployment.region}` : deployment.environment;
+}
+
 /** A Resource per DynamoDB table of each deployment of a service, by name. */
 function tables(service: CatalogService): ResourceEntityV1alpha1[] {
   const resources = service.deployments.flatMap((deployment) =>
@@ -209,8 +218,10 @@ function tables(service: CatalogService): ResourceEntityV1alpha1[] {
       apiVersion: API_VERSION,
       kind: 'Resource',
       metadata: {
-        name: `${service.name}-${deployment.environment}-${kebab(table)}`.slice(0, MAX_NAME_LENGTH).replace(/-+$/, ''),
-        description: `The ${table} DynamoDB table of ${service.name} in ${deployment.environment} (stack ${deployment.stackName}).`,
+        name: `${service.name}-${where(service, deployment)}-${kebab(table)}`
+          .slice(0, MAX_NAME_LENGTH)
+          .replace(/-+$/, ''),
+        description: `The ${table} DynamoDB table of ${service.name} in ${where(service, deployment)} (stack ${deployment.stackName}).`,
         labels: {
           [key('data-classification')]: service.dataClassification,
           [key('environment')]: deployment.environment,
@@ -279,8 +290,10 @@ function component(
     url: runbook,
     title: `Runbook: ${runbook.slice(runbook.lastIndexOf('/') + 1)}`,
   }));
-  for (const { region, dashboard, environment } of service.deployments) {
-    if (region) links.push({ url: consoleUrls.dashboard(region, dashboard), title: `Dashboard (${environment})` });
+  for (const deployment of service.deployments) {
+    const { region, dashboard } = deployment;
+    if (region)
+      links.push({ url: consoleUrls.dashboard(region, dashboard), title: `Dashboard (${where(service, deployment)})` });
   }
   const pipelines = new Map<string, string>();
   for (const { pipeline } of service.deployments) {

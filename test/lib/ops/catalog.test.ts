@@ -363,6 +363,33 @@ describe('catalog edge cases', () => {
     expect(component.metadata.annotations).not.toHaveProperty(['backstage.io/source-location']);
   });
 
+  test('a wave (prod in two regions) gives each region its own table Resources and dashboard link', async () => {
+    const wave = (region: string) => ({
+      entry: { ...entry('shop', ENVIRONMENTS[2], 'shop'), stackName: `Shop-prod-${region}`, region },
+      template: template(shop, 'prod', { tables: ['Carts'] }),
+    });
+    const entities = buildCatalog({
+      platform,
+      teams,
+      services: read(assembly([wave('eu-west-1'), wave('us-east-1')])),
+    });
+    for (const entity of entities) await backstageAccepts(entity);
+    referencesResolve(entities);
+    expect(entities.filter((e) => e.kind === 'Resource').map((e) => e.metadata.name)).toEqual([
+      'shop-prod-eu-west-1-carts',
+      'shop-prod-us-east-1-carts',
+    ]);
+    const component = entities.find((e) => e.kind === 'Component') as CatalogEntity;
+    expect(component.metadata.links?.filter((l) => l.title?.startsWith('Dashboard')).map((l) => l.title)).toEqual([
+      'Dashboard (prod-eu-west-1)',
+      'Dashboard (prod-us-east-1)',
+    ]);
+    expect(component.metadata.annotations).toMatchObject({
+      'keel.dev/prod.region': 'eu-west-1,us-east-1',
+      'keel.dev/prod.stack': 'Shop-prod-eu-west-1,Shop-prod-us-east-1',
+    });
+  });
+
   test('fails when a stack’s Owner tag names no team of the registry', () => {
     const dir = assembly([
       { entry: entry('shop', ENVIRONMENTS[2], 'shop'), template: template({ ...shop, owner: 'nobody' }, 'prod') },

@@ -56,6 +56,9 @@ describe('keel catalog export', () => {
     expect(yaml).toMatch(/^# Backstage catalog entities written by `keel catalog export`/);
     expect(yaml).toContain('"name": "shop"');
     expect(yaml).toContain('"owner": "group:commerce"');
+    // prod's protection comes from the repository's registry: maximum, so the service is in production.
+    expect(yaml).toContain('"keel.dev/prod.protection": "maximum"');
+    expect(yaml).toContain('"lifecycle": "production"');
     expect(yaml).toContain('"name": "shop-prod-carts"');
 
     const out = path.join(tempDir('keel-catalog-out-'), 'nested', 'catalog');
