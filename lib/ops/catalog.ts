@@ -48,7 +48,10 @@ export interface CatalogDeployment {
   readonly tables: readonly string[];
 }
 
-/** A service as the catalog shows it: its config (owner, data classification) and where it is deployed. */
+/**
+ * A service as the catalog shows it: its owner and data classification (from its config, through the tags synth puts
+ * on every resource) and where it is deployed.
+ */
 export interface CatalogService {
   readonly name: string;
   readonly owner: string;
@@ -120,8 +123,10 @@ function serviceRoutes(service: CatalogService): Map<string, string[]> | undefin
  */
 export function openApiDocument(service: string, routes: ReadonlyMap<string, readonly string[]>): string {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const [route, methods] of routes) {
-    const parameters = [...route.matchAll(/\{([^}+]+)\+?\}/g)].map(([, name]) => ({
+  for (const [templatePath, methods] of routes) {
+    // API Gateway's greedy `{proxy+}` is the path parameter `{proxy}` in OpenAPI.
+    const route = templatePath.replace(/\{([^}]+)\+\}/g, '{$1}');
+    const parameters = [...route.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({
       name,
       in: 'path',
       required: true,

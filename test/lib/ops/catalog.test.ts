@@ -12,6 +12,7 @@ import {
   resourceEntityV1alpha1Validator,
   parseEntityRef,
   systemEntityV1alpha1Validator,
+  type ApiEntity,
   type Entity,
   type KindValidator,
 } from '@backstage/catalog-model';
@@ -388,6 +389,36 @@ describe('catalog edge cases', () => {
       'keel.dev/prod.region': 'eu-west-1,us-east-1',
       'keel.dev/prod.stack': 'Shop-prod-eu-west-1,Shop-prod-us-east-1',
     });
+  });
+
+  test('an ANY method on a greedy {proxy+} resource is every method of the OpenAPI path /{proxy}', () => {
+    const body = template(shop, 'prod');
+    Object.assign(body.Resources, {
+      Api: { Type: 'AWS::ApiGateway::RestApi', Properties: {} },
+      Proxy: {
+        Type: 'AWS::ApiGateway::Resource',
+        Properties: { ParentId: { 'Fn::GetAtt': ['Api', 'RootResourceId'] }, PathPart: '{proxy+}' },
+      },
+      ProxyAny: { Type: 'AWS::ApiGateway::Method', Properties: { HttpMethod: 'ANY', ResourceId: { Ref: 'Proxy' } } },
+      RootGet: {
+        Type: 'AWS::ApiGateway::Method',
+        Properties: { HttpMethod: 'GET', ResourceId: { 'Fn::GetAtt': ['Api', 'RootResourceId'] } },
+      },
+    });
+    const services = read(assembly([{ entry: entry('shop', ENVIRONMENTS[2], 'shop'), template: body }]));
+    const apiEntity = buildCatalog({ platform, teams, services }).find((e) => e.kind === 'API') as ApiEntity;
+    const { paths } = JSON.parse(apiEntity.spec.definition) as { paths: Record<string, object> };
+    expect(Object.keys(paths)).toEqual(['/', '/{proxy}']);
+    expect(Object.keys(paths['/{proxy}'])).toEqual([
+      'parameters',
+      'delete',
+      'get',
+      'head',
+      'options',
+      'patch',
+      'post',
+      'put',
+    ]);
   });
 
   test('fails when a stack’s Owner tag names no team of the registry', () => {
