@@ -1,3 +1,8 @@
+/*
+ * What the catalog knows of each service, read from a synthesized cloud assembly: keel-manifest.json and the stacks'
+ * templates. lib/ops/catalog.ts builds the entities from it. The CLI reads the assembly, not lib/services, so that it
+ * loads no synth-time library (.dependency-cruiser.cjs, cli-loads-no-synth-library).
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KeelManifest, ManifestService } from '../../constructs/manifest/manifest-schema';
@@ -5,11 +10,6 @@ import type { ProtectionLevel } from '../config/model';
 import type { CatalogDeployment, CatalogService, CatalogTeam } from './catalog';
 import { assemblyTemplates } from './cfn-lint';
 import { usageError } from './errors';
-
-/**
- * What the catalog knows of each service, read from a synthesized cloud assembly: keel-manifest.json and the stacks'
- * templates. lib/ops/catalog.ts builds the entities from it.
- */
 
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 
