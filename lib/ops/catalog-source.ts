@@ -1,7 +1,8 @@
 /*
  * What the catalog knows of each service, read from a synthesized cloud assembly: keel-manifest.json and the stacks'
- * templates. lib/ops/catalog.ts builds the entities from it. The CLI reads the assembly, not lib/services, so that it
- * loads no synth-time library (.dependency-cruiser.cjs, cli-loads-no-synth-library).
+ * templates. lib/ops/catalog.ts builds the entities from it. lib/ops reaches the repository's config only through
+ * commands/repository.ts (.dependency-cruiser.cjs, cli-loads-no-synth-library), which gives the teams but not the
+ * services: a service's owner and data classification are read from the tags synth puts on its every resource.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
