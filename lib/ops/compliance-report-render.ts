@@ -5,6 +5,7 @@ import {
   EXPIRY_WARNING_DAYS,
   type ComplianceReport,
 } from '../../constructs/governance/compliance-report';
+import { renderComplianceReportHtml } from './compliance-report-html';
 import { renderComplianceSarif, type SarifInputs } from './compliance-report-sarif';
 import { usageError } from './errors';
 
@@ -40,9 +41,6 @@ const renewalText = (renewal: NonNullable<AcknowledgmentStatus['renewal']>): str
         ? 'new reason'
         : `emergency ${renewal.emergency ?? ''}`
   }`;
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 
 /**
  * An audit-ready report: packs run, findings by rule, acknowledgments with owner, reason and expiry.
@@ -123,12 +121,5 @@ export function renderComplianceReport(
       '',
     ].join('\n');
   }
-  const table = (head: string[], body: string[][], highlight: (i: number) => boolean = () => false) =>
-    `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${body
-      .map(
-        (r, i) =>
-          `<tr${highlight(i) ? ' class="expiring"' : ''}>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`,
-      )
-      .join('')}</tbody></table>`;
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Keel compliance report</title><style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.expiring{background:#fff3cd;font-weight:bold}</style></head><body><h1>Keel compliance report</h1><p>${escapeHtml(summary)}</p><h2>Packs run</h2>${table(heads.packs, rows.packs)}<h2>Findings by rule</h2>${table(heads.rules, rows.rules)}<h2>Acknowledgments</h2>${table(heads.acks, rows.acks, (i) => soon(report.acknowledgments[i].daysLeft))}<h2>${escapeHtml(nextTitle)}</h2>${table(heads.next, next)}</body></html>\n`;
+  return renderComplianceReportHtml(report, expiresNext(report));
 }
