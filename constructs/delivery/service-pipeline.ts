@@ -28,17 +28,24 @@ export { ARTIFACT_LIFETIME, PIPELINE_LOG_RETENTION } from './pipeline-hardening'
 export type { PipelineSource } from './pipeline-source';
 
 /**
- * The commands the synth step of `serviceName`'s pipeline runs by default: the project's own install, every test
- * and check (a full synth of the repository among them), then a synth of this service only
- * (`-c keel:services=<service>`, every environment and its pipeline), so that N services' pipelines do not each
- * synthesize all N.
+ * The commands the synth step of `serviceName`'s pipeline runs by default: the project's own install; the security
+ * gates, each its own command and verdict line (secrets, advisories and licences of the production dependencies;
+ * static analysis is eslint-plugin-security in `npm test`); every test and check (a full synth of the repository
+ * among them); a synth of this service only (`-c keel:services=<service>`, every environment and its pipeline), so
+ * that N services' pipelines do not each synthesize all N; cfn-lint; and last the release's CycloneDX SBOM, written
+ * into cdk.out, the step's output that CodePipeline keeps for each execution. The synth step precedes every stage,
+ * so a failing gate stops the release before anything deploys.
  */
 export function defaultSynthCommands(serviceName: string): readonly string[] {
   return [
     'npm ci',
+    'npm run --silent keel -- security secrets',
+    'npm run --silent keel -- security audit',
+    'npm run --silent keel -- security licences',
     'npm test',
     `npx cdk synth -c keel:services=${serviceName}`,
     'npm run --silent keel -- validate cdk.out',
+    'npm run --silent keel -- security sbom --out cdk.out/sbom.cdx.json',
   ];
 }
 

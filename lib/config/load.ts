@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   AWS_ACCOUNT_ID,
   TAG_VALUE_CHARACTERS,
@@ -113,7 +115,56 @@ function checkPlatform(platform: PlatformConfig, teamIds: readonly string[]): Pr
       fix: 'use 180, the platform default, unless the security team agreed another window',
     });
   }
+  problems.push(...licenceProblems(platform.licences?.allowed));
   return problems;
+}
+
+/** Each entry of platform.licences.allowed that is not one SPDX licence id, with the id it probably means. */
+function licenceProblems(allowed: readonly string[] | undefined): Problem[] {
+  const where = 'platform.licences.allowed (lib/config/platform.ts)';
+  if (!Array.isArray(allowed) || allowed.length === 0) {
+    return [
+      {
+        where,
+        what: `${JSON.stringify(allowed)} is not a list of SPDX licence ids`,
+        fix: "list the licences production dependencies may have, e.g. ['MIT', 'Apache-2.0']",
+      },
+    ];
+  }
+  const ids = spdxLicenceIds();
+  const plain = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return allowed.flatMap((value) => {
+    if (typeof value === 'string' && ids.includes(value)) return [];
+    const text = String(value);
+    const meant =
+      ids.find((id) => plain(id) === plain(text)) ??
+      ids.reduce((best, id) => (editDistance(text, id) < editDistance(text, best) ? id : best));
+    return [
+      { where, what: `${JSON.stringify(value)} is not an SPDX licence id`, fix: `write '${meant}' if you mean it` },
+    ];
+  });
+}
+
+/** The SPDX licence ids, current and deprecated, as spdx-expression-parse (the licences gate's parser) reads them. */
+function spdxLicenceIds(): string[] {
+  const from = { paths: [path.dirname(require.resolve('spdx-expression-parse'))] };
+  return ['spdx-license-ids', 'spdx-license-ids/deprecated'].flatMap(
+    (list) => JSON.parse(fs.readFileSync(require.resolve(list, from), 'utf8')) as string[],
+  );
+}
+
+/** How many letters, case aside, to add, drop or change to turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const change = a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1;
+      next.push(Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + change));
+    }
+    row = next;
+  }
+  return row[b.length];
 }
 
 function checkTeams(

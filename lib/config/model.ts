@@ -138,8 +138,20 @@ export interface PlatformConfig {
   readonly platformTeam: string;
   /** How many days ahead an acknowledgment may expire at most. */
   readonly maxAcknowledgmentDays: number;
+  /** The licences production dependencies may have (`keel security licences`, in every pipeline before deploying). */
+  readonly licences: LicencePolicy;
   /** The pipelines' source; their account and region come from `keel:delivery:account` / `keel:delivery:region`. */
   readonly delivery: DeliverySource;
+}
+
+/** What the licences gate allows in production dependencies (the package-lock.json entries not marked `dev`). */
+export interface LicencePolicy {
+  /**
+   * SPDX licence ids (https://spdx.org/licenses/), e.g. `MIT`. A dependency's SPDX expression is allowed when each
+   * term of an AND is, or one side of an OR is; anything else fails the release unless acknowledged in
+   * security-acknowledgments.json.
+   */
+  readonly allowed: readonly string[];
 }
 
 /** The whole, validated configuration of a Keel platform. */

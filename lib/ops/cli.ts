@@ -49,6 +49,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     synopsis: 'keel validate [cdk.out] [--json]',
     load: () => (require('./commands/validate') as typeof import('./commands/validate')).command,
   },
+  security: {
+    synopsis: 'keel security <secrets|audit|licences|all|sbom> [--out <file>] [--json]',
+    load: () => (require('./commands/security') as typeof import('./commands/security')).command,
+  },
   'new-service': {
     synopsis:
       'keel new-service <name> --team <team> [--compute lambda] [--data-classification confidential] [--tag Key=Value ...]',

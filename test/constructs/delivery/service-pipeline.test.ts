@@ -184,13 +184,30 @@ describe('the pipeline of a service', () => {
     });
   });
 
-  test('runs the install, every test and check, the synth of its own service only and cfn-lint over its templates in its synth step', () => {
+  test('runs the install, the security gates, every test and check, the synth of its own service only, cfn-lint and the SBOM in its synth step', () => {
     expect(commandsOf(template, 'npx cdk synth')).toEqual([
       'npm ci',
+      'npm run --silent keel -- security secrets',
+      'npm run --silent keel -- security audit',
+      'npm run --silent keel -- security licences',
       'npm test',
       'npx cdk synth -c keel:services=shop',
       'npm run --silent keel -- validate cdk.out',
+      'npm run --silent keel -- security sbom --out cdk.out/sbom.cdx.json',
     ]);
+  });
+
+  test('runs the security gates before any stage deploys, and keeps the SBOM in the output CodePipeline stores', () => {
+    // The synth step is the Build stage's only action: every deploying stage comes after it (see the stage order).
+    expect(stage(template, 'Build').Actions.map((a) => a.Name)).toEqual(['Synth']);
+    const synth = Object.values(template.findResources('AWS::CodeBuild::Project')).find((p) =>
+      JSON.stringify(p.Properties).includes('security sbom'),
+    );
+    const spec = JSON.parse((synth?.Properties as { Source: { BuildSpec: string } }).Source.BuildSpec) as {
+      artifacts: { 'base-directory': string; files: string[] };
+    };
+    expect(spec.artifacts).toEqual({ 'base-directory': 'cdk.out', files: ['**/*'] });
+    expect(stage(template, 'Build').Actions[0]).toMatchObject({ OutputArtifacts: [expect.anything()] });
   });
 
   test('keeps npm downloads and Keel’s caches on the build host between builds, outside what npm ci deletes', () => {
