@@ -86,7 +86,7 @@ export const command = defineCommand({
     '',
     'Exit codes: 0 passed, 1 findings or a gate that could not run, 2 usage or config error.',
   ].join('\n'),
-  options: { out: { type: 'string', default: PIPELINE_SBOM_FILE } },
+  options: { out: { type: 'string' } },
   async run(values, positionals, io) {
     const [gate, ...rest] = positionals;
     if (!(GATES as readonly string[]).includes(gate ?? '') || rest.length > 0) {
@@ -96,9 +96,12 @@ export const command = defineCommand({
           (meant ? `: did you mean keel security ${meant}?` : ''),
       );
     }
+    if (values.out !== undefined && gate !== 'sbom') {
+      throw usageError(`--out is where keel security sbom writes the SBOM; keel security ${gate} writes no file`);
+    }
     const { root, registry } = io.repository ?? thisRepository();
     if (gate === 'sbom') {
-      const sbom = await writeSbom(root, values.out);
+      const sbom = await writeSbom(root, values.out ?? PIPELINE_SBOM_FILE);
       if (values.json) io.out(JSON.stringify(sbom, undefined, 2));
       else
         io.out(

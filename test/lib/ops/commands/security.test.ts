@@ -179,16 +179,20 @@ describe('keel security licences', () => {
 });
 
 describe('keel security', () => {
-  test('fails when the gate is missing or unknown, naming the gates', async () => {
+  test('fails when the gate is missing or unknown, naming the gates, or given --out it has no use for', async () => {
     const root = repository({});
 
     const none = await security([], root);
     const typo = await security(['secret'], root);
+    const out = await security(['licences', '--out', 'x.json'], root);
 
     expect(none).toMatchObject({ code: 2, out: '' });
     expect(none.err).toBe('keel: keel security takes one gate, secrets, audit, licences, all, sbom; got none');
     expect(typo.err).toBe(
       'keel: keel security takes one gate, secrets, audit, licences, all, sbom; got "secret": did you mean keel security secrets?',
+    );
+    expect(out.err).toBe(
+      'keel: --out is where keel security sbom writes the SBOM; keel security licences writes no file',
     );
   });
 });
