@@ -9,7 +9,7 @@ import {
   tagValueProblem,
 } from '../../constructs';
 import { serviceNameProblem } from '../config/load';
-import type { ServiceConfig, TeamConfig } from '../config/model';
+import type { ProtectionLevel, ServiceConfig, TeamConfig } from '../config/model';
 import { usageError } from './errors';
 import { renderTemplate, type TemplateFile } from './template';
 
@@ -38,6 +38,11 @@ export interface NewServiceRequest {
  */
 export interface ServiceRegistry {
   readonly teams: readonly TeamConfig[];
+  /**
+   * Each environment by name, as lib/config/environments.ts defines it: `keel catalog export` reads its protection.
+   * @default - none known: the catalog gives no environment a protection level
+   */
+  readonly environments?: Readonly<Record<string, { readonly protection?: ProtectionLevel }>>;
 }
 
 /** Everything `keel new-service` writes, decided before anything is written. */

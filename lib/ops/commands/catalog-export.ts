@@ -9,15 +9,9 @@ import type { ServiceRegistry } from '../new-service';
 import { ASSEMBLY_OPTION, OPTION_HELP, defineCommand } from './command';
 import { thisRepository } from './repository';
 
-/**
- * Each environment's protection level, from the registry: thisRepository()'s registry is lib/config's
- * repositoryDefinition, which carries `environments` beside the teams.
- */
+/** Each environment's protection level, from the registry (lib/config/environments.ts). */
 function environmentProtection(registry: ServiceRegistry): EnvironmentProtection {
-  const { environments } = registry as ServiceRegistry & {
-    readonly environments?: Readonly<Record<string, { readonly protection?: EnvironmentProtection[string] }>>;
-  };
-  return Object.fromEntries(Object.entries(environments ?? {}).map(([name, e]) => [name, e.protection]));
+  return Object.fromEntries(Object.entries(registry.environments ?? {}).map(([name, e]) => [name, e.protection]));
 }
 
 /** `keel catalog export`: Backstage catalog entities of the platform's teams, services and what they own. */
