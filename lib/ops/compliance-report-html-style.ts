@@ -47,7 +47,7 @@ svg.bar{display:block;width:100%;height:.95rem}
 .bar .open,.swatch.open{fill:var(--open);background:var(--open)}.bar .acked,.swatch.acked{fill:var(--acked);background:var(--acked)}
 .bar .expired,.swatch.expired{fill:var(--expired);background:var(--expired)}.bar .soon,.swatch.soon{fill:var(--soon);background:var(--soon)}
 .bar .later,.swatch.later{fill:var(--later);background:var(--later)}
-.bar .day{stroke:#fff;stroke-width:1.5px;vector-effect:non-scaling-stroke}
+.bar .edge{stroke:#fff;stroke-width:1.5px;vector-effect:non-scaling-stroke}
 .legend{display:flex;flex-wrap:wrap;gap:.3rem 1rem;font-size:.85rem;margin:.25rem 0 .5rem}
 .swatch{display:inline-block;width:.8em;height:.8em;border-radius:2px;vertical-align:-.05em;margin-right:.3em}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}

@@ -45,6 +45,8 @@ interface Segment {
   readonly value: number;
   readonly cls: string;
   readonly title?: string;
+  /** Drawn with a white edge, between days. */
+  readonly separated?: boolean;
 }
 
 /** A horizontal bar as inline SVG, scaled to `max`; decorative, since the numbers stand beside it as text. */
@@ -54,7 +56,9 @@ function bar(segments: readonly Segment[], max: number): string {
     .filter((s) => s.value > 0)
     .map((s) => {
       const width = Math.max((s.value / Math.max(max, 1)) * 100, 0.8);
-      const rect = `<rect class="${s.cls}" x="${x.toFixed(2)}" width="${width.toFixed(2)}" height="1">${
+      // A white edge between day segments, only where a segment is wide enough to keep its colour beside it.
+      const cls = s.separated && width >= 3 ? `${s.cls} edge` : s.cls;
+      const rect = `<rect class="${cls}" x="${x.toFixed(2)}" width="${width.toFixed(2)}" height="1">${
         s.title ? `<title>${esc(s.title)}</title>` : ''
       }</rect>`;
       x += width;
@@ -125,7 +129,16 @@ function header(report: ComplianceReport, stacks: readonly StackGroup[]): string
           ),
         ]
       : []),
-    ...(busiest ? [stat('Most expiring on one day', String(busiest.count), `on ${esc(busiest.date)}`, 'cliff')] : []),
+    ...(busiest
+      ? [
+          stat(
+            'Most expiring on one day',
+            String(busiest.count),
+            `on ${esc(busiest.date)}, ${Math.round((busiest.count / acks.length) * 100)}% of them`,
+            'cliff',
+          ),
+        ]
+      : []),
   ];
   const warnings = report.warnings.length
     ? `<ul class="warnings">${report.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`
@@ -222,17 +235,24 @@ function expiryTimeline(report: ComplianceReport): string {
       const onDay = inMonth.filter((a) => a.expires === day);
       const first = onDay[0];
       const cls = first.daysLeft < 0 ? 'expired' : soon(first) ? 'soon' : 'later';
-      return { day, value: onDay.length, cls: `day ${cls}`, title: `${day}: ${count(onDay.length, 'acknowledgment')}` };
+      return {
+        day,
+        value: onDay.length,
+        cls,
+        separated: true,
+        title: `${day}: ${count(onDay.length, 'acknowledgment')}`,
+      };
     });
     const top = segments.reduce<(typeof segments)[number] | undefined>(
       (b, s) => (!b || s.value > b.value ? s : b),
       undefined,
     );
-    const busiest = !top
-      ? ''
-      : days.length > 1
-        ? `most on ${dayName(top.day)}: ${top.value}`
-        : `all on ${dayName(top.day)}`;
+    const busiest =
+      !top || top.value < 2
+        ? ''
+        : days.length > 1
+          ? `most on ${dayName(top.day)}: ${top.value}`
+          : `all on ${dayName(top.day)}`;
     const note = month === generated ? ' <small>(report generated)</small>' : '';
     return `<tr${month === generated ? ' class="now"' : ''}><th scope="row">${monthName(month)}${note}${busiest ? ` <small>${esc(busiest)}</small>` : ''}</th><td class="n">${inMonth.length}</td><td>${bar(segments, max)}</td></tr>`;
   });

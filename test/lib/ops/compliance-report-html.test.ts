@@ -124,7 +124,7 @@ describe('renderComplianceReportHtml', () => {
       'Expired: 1',
       'Stale: 1 cover nothing: remove them',
       'Next expiry: 2027-01-20 10 days',
-      'Most expiring on one day: 3 on 2027-03-31',
+      'Most expiring on one day: 3 on 2027-03-31, 43% of them',
     ]);
     expect(text(top)).toContain('AwsSolutions-APIG2 on Shop-dev/Api expires on 2027-01-20');
   });
@@ -155,7 +155,8 @@ describe('renderComplianceReportHtml', () => {
       ['Mar 2027 most on 31 Mar: 3', 4],
     ]);
     const january = timeline.slice(timeline.indexOf('Jan 2027'), timeline.indexOf('Feb 2027'));
-    expect([...january.matchAll(/<rect class="day (\w+)"/g)].map((m) => m[1])).toEqual(['expired', 'soon']);
+    // Coloured by status, a white edge between days wide enough to keep their colour beside it.
+    expect([...january.matchAll(/<rect class="([\w ]+)"/g)].map((m) => m[1])).toEqual(['expired edge', 'soon edge']);
     expect(timeline).toContain('<title>2027-03-31: 3 acknowledgments</title>');
   });
 
