@@ -53,7 +53,7 @@ svg.bar{display:block;width:100%;height:.95rem}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 abbr{text-decoration:none}
 footer{margin-top:2.5rem;padding-top:.5rem;border-top:1px solid var(--line);font-size:.85rem}
-@media screen and (max-width:640px){
+@media screen and (max-width:760px){
 body{padding:12px;font-size:14px}
 .numbers{grid-template-columns:repeat(2,minmax(0,1fr))}
 table.rows thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
@@ -71,7 +71,7 @@ table.rows td.n{text-align:left}
 @media print{
 @page{size:A4;margin:12mm}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-body{max-width:none;padding:0;font-size:8.5pt}
+html{font-size:11.5px}body{max-width:none;padding:0;font-size:8.5pt}th,td{padding:.25rem .35rem}
 .contents{display:none}
 .overview{grid-template-columns:minmax(0,2fr) minmax(0,3fr);grid-template-rows:auto auto 1fr;grid-template-areas:"pack rule" "time rule" ". rule"}.pack-chart{grid-area:pack}.expiry-chart{grid-area:time}.rule-chart{grid-area:rule}
 h2,h3{break-after:avoid}

@@ -24,7 +24,7 @@ const offered = /^\s*chromium \| (\S+) \|/m.exec(
 )?.[1];
 
 test('does nothing, silently, when Chromium is installed (npm test runs it first)', () => {
-  expect(fs.existsSync('/usr/bin/chromium')).toBe(true);
+  expect(fs.existsSync(process.env.CHROMIUM || '/usr/bin/chromium')).toBe(true);
   const result = install([]);
   expect([result.status, result.stdout, result.stderr]).toEqual([0, '', '']);
 });

@@ -199,7 +199,7 @@ describe('renderComplianceReportHtml', () => {
     // Tables fit the page: fixed layout with column widths, long words broken anywhere, and on a phone one card a row.
     expect(html).toMatch(/table\{width:100%;border-collapse:collapse;table-layout:fixed/);
     expect(html).toMatch(/overflow-wrap:anywhere/);
-    expect(html).toMatch(/@media screen and \(max-width:640px\)\{.*table\.rows td::before\{content:attr\(data-label\)/);
+    expect(html).toMatch(/@media screen and \(max-width:760px\)\{.*table\.rows td::before\{content:attr\(data-label\)/);
   });
 
   test('lists open findings by stack, and what expires next as the other formats do', () => {
