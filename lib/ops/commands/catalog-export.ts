@@ -17,7 +17,7 @@ function environmentProtection(registry: ServiceRegistry): EnvironmentProtection
 /** `keel catalog export`: Backstage catalog entities of the platform's teams, services and what they own. */
 export const command = defineCommand({
   name: 'catalog export',
-  summary: 'Backstage catalog entities: a Group per team, the System, a Component per service, its API and tables.',
+  summary: 'the Backstage catalog: a Group per team, the System, a Component per service, its API and tables.',
   usage: [
     'Usage: keel catalog export [cdk.out] [--format yaml|json] [--out <dir>]',
     '',

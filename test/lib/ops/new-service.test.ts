@@ -512,7 +512,9 @@ test('keel new-service --json reports what it wrote, formatted as the repository
     edited: ['lib/services/index.ts'],
     runbookSections: ['failure-rate', 'availability-fast-burn', 'availability-slow-burn', 'health'],
   });
-  expect(run(root, 'prettier', ['--check', 'lib', 'test', 'runbooks'])).toMatchObject({ status: 0 });
+  // With --cache, as npm test runs it: without, Prettier deletes the cache in the node_modules this copy shares.
+  const check = ['--check', '--cache', '--cache-strategy', 'content', 'lib', 'test', 'runbooks'];
+  expect(run(root, 'prettier', check)).toMatchObject({ status: 0 });
   const list = fs.readFileSync(path.join(root, 'lib/services/index.ts'), 'utf8');
   expect(list).toContain("import { invoices } from './invoices';");
   expect(list).toContain('export const services: readonly ServiceDefinition[] = [orders, helloContainer, invoices];');
