@@ -7,6 +7,7 @@ import type {
   SystemEntityV1alpha1,
 } from '@backstage/catalog-model';
 import type { PlatformConfig, ProtectionLevel, TeamConfig } from '../config/model';
+import { stringify } from 'yaml';
 
 /** The entities' apiVersion: Backstage's catalog model for every kind Keel writes. */
 const API_VERSION = 'backstage.io/v1alpha1';
@@ -334,5 +335,9 @@ function component(
 export function renderCatalog(entities: readonly CatalogEntity[], format: CatalogFormat): string {
   if (format === 'json') return `${JSON.stringify(entities, undefined, 2)}\n`;
   const header = '# Backstage catalog entities written by `keel catalog export`; regenerate rather than edit.\n';
-  return header + entities.map((entity) => `---\n${JSON.stringify(entity, undefined, 2)}\n`).join('');
+  // Block-style YAML, one document per entity; keys keep the order they were built in, so the bytes are stable.
+  const documents = entities.map(
+    (entity) => `---\n${stringify(entity, { lineWidth: 0, aliasDuplicateObjects: false })}`,
+  );
+  return header + documents.join('');
 }

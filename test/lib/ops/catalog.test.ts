@@ -24,10 +24,7 @@ import { servicesFromAssembly, type EnvironmentProtection } from '../../../lib/o
 import { thisRepository } from '../../../lib/ops/commands/repository';
 import { services as repositoryServices } from '../../../lib/services';
 import { manifestAlarm, manifestService, tempDir } from '../../helpers/manifest';
-
-/** js-yaml is not a dependency of Keel's: jest's coverage loader brings it; it reads the YAML as YAML does. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- it has no types; the one function used is typed here
-const yaml = require('js-yaml') as { loadAll(text: string): unknown[] };
+import { parseAllDocuments } from 'yaml';
 
 /** Backstage's own checks: the policies its catalog applies to every entity, then the validator of its kind. */
 const policy = EntityPolicies.allOf([
@@ -301,7 +298,7 @@ describe('catalog of the repository', () => {
   });
 
   test('the YAML reads back, as YAML, to the same entities; the JSON is an array of them', () => {
-    expect(yaml.loadAll(renderCatalog(entities, 'yaml'))).toEqual(entities);
+    expect(parseAllDocuments(renderCatalog(entities, 'yaml')).map((document) => document.toJS())).toEqual(entities);
     expect(JSON.parse(renderCatalog(entities, 'json'))).toEqual(entities);
   });
 });

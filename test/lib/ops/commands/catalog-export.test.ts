@@ -54,12 +54,12 @@ describe('keel catalog export', () => {
     expect(printed).toMatchObject({ code: 0, err: [] });
     const yaml = `${printed.out.join('\n')}\n`;
     expect(yaml).toMatch(/^# Backstage catalog entities written by `keel catalog export`/);
-    expect(yaml).toContain('"name": "shop"');
-    expect(yaml).toContain('"owner": "group:commerce"');
+    expect(yaml).toContain('  name: shop\n');
+    expect(yaml).toContain('  owner: group:commerce\n');
     // prod's protection comes from the repository's registry: maximum, so the service is in production.
-    expect(yaml).toContain('"keel.dev/prod.protection": "maximum"');
-    expect(yaml).toContain('"lifecycle": "production"');
-    expect(yaml).toContain('"name": "shop-prod-carts"');
+    expect(yaml).toContain('    keel.dev/prod.protection: maximum\n');
+    expect(yaml).toContain('  lifecycle: production\n');
+    expect(yaml).toContain('  name: shop-prod-carts\n');
 
     const out = path.join(tempDir('keel-catalog-out-'), 'nested', 'catalog');
     const written = await run(['catalog', 'export', assembly, '--out', out]);
