@@ -145,7 +145,9 @@ export class ServicePipeline extends Construct {
       commands: [...(props.synthCommands ?? defaultSynthCommands(props.serviceName))],
       primaryOutputDirectory: 'cdk.out',
       // npm's downloads and Keel's caches survive between builds on the same host (build-cache.ts).
-      env: { KEEL_CACHE_DIRECTORY: PIPELINE_KEEL_CACHE_DIRECTORY },
+      // KEEL_BROWSER_CHECK=off: the build image (Ubuntu) has no apt Chromium, and the browser check proves Keel's own
+      // audit-report renderer, not the service; `.ci/run` runs it on every change to Keel.
+      env: { KEEL_CACHE_DIRECTORY: PIPELINE_KEEL_CACHE_DIRECTORY, KEEL_BROWSER_CHECK: 'off' },
       ...buildCache([NPM_CACHE_DIRECTORY, PIPELINE_KEEL_CACHE_DIRECTORY]),
     });
     this.inputs = { source, synth };

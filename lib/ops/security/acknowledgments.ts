@@ -42,11 +42,11 @@ const ID_FORMS: Readonly<Record<SecurityGate, { readonly test: RegExp; readonly 
     example: '"@secretlint/secretlint-rule-aws:test/fixtures/credentials.ts" (<rule id>:<file>)',
   },
   audit: {
-    test: /^GHSA-[2-9cfghjmpqrvwx]{4}-[2-9cfghjmpqrvwx]{4}-[2-9cfghjmpqrvwx]{4}$|^https:\/\/\S+$/,
+    test: /^GHSA-[2-9cfghjmpqrvwx]{4}-[2-9cfghjmpqrvwx]{4}-[2-9cfghjmpqrvwx]{4}$|^https:\/\/\S+$|^npm-\d+$/,
     example: '"GHSA-jrc7-96c5-q579", or the advisory URL npm audit gives',
   },
   licences: {
-    test: /^@?[a-z0-9-~][\w.~/@+-]*$/,
+    test: /^@?[A-Za-z0-9-~][\w.~/@+-]*$/,
     example: '"spdx-exceptions@2.5.0", or "spdx-exceptions" for every version',
   },
 };

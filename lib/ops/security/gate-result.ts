@@ -71,7 +71,8 @@ export function judge(
   }));
   const uses: AcknowledgmentUse[] = mine.map((ack) => {
     const matching = findings.filter((f) => names(f).includes(ack.id));
-    const status = !isCurrent(ack) ? 'expired' : matching.length > 0 ? 'current' : 'stale';
+    // An expired acknowledgment fails its gate only while it still covers a finding; covering none, it is stale.
+    const status = matching.length === 0 ? 'stale' : !isCurrent(ack) ? 'expired' : 'current';
     return {
       ...ack,
       covered: status === 'current' ? matching.length : 0,

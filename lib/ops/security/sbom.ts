@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EXIT, KeelCliError } from '../errors';
+import { EXIT, KeelCliError, usageError } from '../errors';
 import { firstLine, nodeModule, packageVersion, runTool } from './tools';
 
 /** Where the pipeline keeps each release's SBOM: in the synth step's output, stored by CodePipeline per execution. */
@@ -29,7 +29,12 @@ const count = (components: readonly Component[] = []): number =>
  */
 export async function writeSbom(root: string, file: string): Promise<SbomResult> {
   const output = path.resolve(root, file);
-  fs.mkdirSync(path.dirname(output), { recursive: true });
+  try {
+    fs.mkdirSync(path.dirname(output), { recursive: true });
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw usageError(`--out ${JSON.stringify(file)} cannot be written (${reason}); pass a writable file path`);
+  }
   const run = await runTool(
     process.execPath,
     [

@@ -92,6 +92,14 @@ export async function scanSecrets(
       reports.push(...(await secretlint(root, config, files.slice(i, i + FILES_PER_RUN), false)));
     }
   }
+  if ((files ?? reports).length === 0) {
+    // Nothing scanned is no evidence of no secret: a repository with no tracked file, or a scan that read nothing.
+    throw new KeelCliError(
+      `secretlint scanned no file under ${root}, which proves nothing; the gate fails closed. Fix: run it in the ` +
+        "repository's root, where git ls-files lists its files",
+      EXIT.unhealthy,
+    );
+  }
   const findings = reports.flatMap((report) => {
     const file = path.relative(root, report.filePath).split(path.sep).join('/');
     return report.messages.map((message) => ({

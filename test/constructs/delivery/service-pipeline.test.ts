@@ -233,6 +233,12 @@ describe('the pipeline of a service', () => {
       Type: 'PLAINTEXT',
       Value: '/root/.cache/keel',
     });
+    // npm test in the build image skips the audit report's browser check: Ubuntu has no apt Chromium.
+    expect(synth?.Environment.EnvironmentVariables).toContainEqual({
+      Name: 'KEEL_BROWSER_CHECK',
+      Type: 'PLAINTEXT',
+      Value: 'off',
+    });
     expect(cachePaths('npx cdk synth')).toEqual([['/root/.npm/**/*', '/root/.cache/keel/**/*']]);
     // Every entry check and gate: npm ci --omit=dev, then keel gate.
     const gates = cachePaths('keel -- gate');

@@ -147,6 +147,26 @@ describe('keel security licences', () => {
     );
   });
 
+  test('an expired acknowledgment that covers nothing any more is stale, not a failure; legacy names can be acknowledged', async () => {
+    const root = repository({
+      'package-lock.json': lock(packages),
+      'security-acknowledgments.json': {
+        licences: {
+          'copyleft@4.1.0': acknowledged('used only by the build container'),
+          both: acknowledged('the GPL part is its test suite, not shipped'),
+          unlicensed: acknowledged('its LICENSE.txt is the MIT text'),
+          'JSONStream@1.3.5': acknowledged('removed last month', '2026-11-30'),
+        },
+      },
+    });
+
+    const result = await security(['licences'], root);
+
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('JSONStream@1.3.5');
+    expect(result.out).not.toContain('expired on');
+  });
+
   test('fails when an acknowledgment has no reason, owner or expiry, with one line and the fix for each', async () => {
     const root = repository({
       'package-lock.json': lock(packages),

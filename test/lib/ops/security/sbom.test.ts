@@ -59,3 +59,14 @@ test('fails when there is no npm project to describe, in one line with the fix',
     /^sbom: cyclonedx-npm could not write .*sbom\.cdx\.json \(.+\); fix: run npm ci first, then rerun$/,
   );
 });
+
+test('refuses an --out it cannot write, in one line (exit 2), before running anything', async () => {
+  const root = tempDir('keel-sbom-');
+  fs.writeFileSync(path.join(root, 'package.json'), '{}');
+  const error = await cliFailure(writeSbom(root, 'package.json/sbom.cdx.json'));
+
+  expect(error.exitCode).toBe(2);
+  expect(error.message).toBe(
+    '--out "package.json/sbom.cdx.json" cannot be written (EEXIST); pass a writable file path',
+  );
+});

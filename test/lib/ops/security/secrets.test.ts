@@ -20,3 +20,10 @@ test('scans every file .gitignore does not ignore where there is no git work tre
   expect(scan.checked).toBe('2 file(s) not ignored by .gitignore');
   expect(scan.findings.map((f) => f.id)).toEqual(['@secretlint/secretlint-rule-aws:lib/settings.ts']);
 });
+
+test('fails closed when there is nothing to scan: no file is no evidence of no secret', async () => {
+  await expect(scanSecrets(tempDir('keel-secrets-'), { files: [] })).rejects.toMatchObject({
+    exitCode: 1,
+    message: expect.stringMatching(/^secretlint scanned no file under .*, which proves nothing; the gate fails closed/),
+  });
+});
