@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { usageError } from './errors';
-import { parseIsoDate } from '../../constructs/governance/iso-date';
-import { renewalProblems, type Renewal } from '../../constructs/governance/acknowledgment-lifecycle';
+import type { Renewal } from '../../constructs/governance/acknowledgment-lifecycle';
+import type { Problem } from '../../constructs/errors';
+import { acknowledgmentFieldProblems, type AcknowledgmentLimits } from './acknowledgment-fields';
+
+export type { AcknowledgmentLimits } from './acknowledgment-fields';
 
 /** The one reviewed file, at the repository root, that lists the cfn-lint warning rules a team has accepted. */
 export const CFN_LINT_ACKNOWLEDGMENTS_FILE = 'cfn-lint-acknowledgments.json';
@@ -27,22 +30,7 @@ export interface CfnLintAcknowledgment {
 const EXAMPLE =
   '{ "W3005": { "reason": "<why the warnings are acceptable>", "owner": "<team id>", "expires": "YYYY-MM-DD" } }';
 
-/** One mistake in the file: where (rule and field), what is wrong with the value, how to fix it. */
-interface Problem {
-  readonly where: string;
-  readonly what: string;
-  readonly fix: string;
-}
-
-/** What an acknowledgment may say: the owners it may name, and the last day it may hold. */
-export interface AcknowledgmentLimits {
-  /** The team ids an owner must be one of; any non-empty owner when absent. */
-  readonly knownOwners?: readonly string[];
-  /** The last day an expiry may name, as the compliance engine allows (`platform.maxAcknowledgmentDays`). */
-  readonly latestExpiry?: Date;
-}
-
-function entryProblems(rule: string, entry: unknown, { knownOwners, latestExpiry }: AcknowledgmentLimits): Problem[] {
+function entryProblems(rule: string, entry: unknown, limits: AcknowledgmentLimits): Problem[] {
   if (/^E\d{4}$/.test(rule)) {
     return [
       { where: rule, what: 'is an error rule; errors always fail', fix: 'fix the template, and remove the entry' },
@@ -60,49 +48,12 @@ function entryProblems(rule: string, entry: unknown, { knownOwners, latestExpiry
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
     return [{ where: rule, what: `is ${JSON.stringify(entry)}, not an object`, fix: `write it as ${EXAMPLE}` }];
   }
-  const { reason, owner, expires, renewal } = entry as Record<string, unknown>;
-  const value = (field: unknown) => (field === undefined ? 'missing' : JSON.stringify(field));
-  const problems: Problem[] = [];
-  if (typeof reason !== 'string' || reason.trim() === '') {
-    problems.push({
-      where: `${rule}.reason`,
-      what: `is ${value(reason)}: an acknowledgment without a reason cannot be reviewed`,
-      fix: 'say why these warnings are acceptable in every template, specifically enough for a reviewer to judge',
-    });
-  }
-  if (typeof owner !== 'string' || owner.trim() === '') {
-    problems.push({
-      where: `${rule}.owner`,
-      what: `is ${value(owner)}`,
-      fix: 'name the team that owns the decision and will revisit it, e.g. "platform"',
-    });
-  } else if (knownOwners && !knownOwners.includes(owner.trim())) {
-    problems.push({
-      where: `${rule}.owner`,
-      what: `is ${value(owner)}, not a team in the team registry`,
-      fix: `use one of ${knownOwners.join(', ')}, or add the team to lib/config/teams.ts`,
-    });
-  }
-  const expiry = parseIsoDate(expires);
-  if (!expiry) {
-    problems.push({
-      where: `${rule}.expires`,
-      what: `is ${value(expires)}, not a date`,
-      fix: 'give the last day the acknowledgment holds as YYYY-MM-DD, e.g. "2027-03-31"',
-    });
-  } else if (latestExpiry && expiry > latestExpiry) {
-    const latest = latestExpiry.toISOString().slice(0, 10);
-    problems.push({
-      where: `${rule}.expires`,
-      what: `is ${value(expires)}, later than ${latest}: every acknowledgment is revisited within the platform's limit`,
-      fix: `choose a date on or before ${latest} (platform.maxAcknowledgmentDays in lib/config/platform.ts)`,
-    });
-  }
-  const fields = { id: rule, reason: String(reason), owner: String(owner), expires: String(expires) };
-  for (const problem of renewalProblems(rule, { ...fields, renewal: renewal as Renewal | undefined })) {
-    problems.push({ ...problem, where: problem.where.replace(`${rule}: `, `${rule}.`) });
-  }
-  return problems;
+  return acknowledgmentFieldProblems(
+    rule,
+    entry as Record<string, unknown>,
+    limits,
+    'say why these warnings are acceptable in every template, specifically enough for a reviewer to judge',
+  );
 }
 
 /**

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { renewalProblems, type Renewal } from '../../../constructs/governance/acknowledgment-lifecycle';
-import { parseIsoDate } from '../../../constructs/governance/iso-date';
+import type { Renewal } from '../../../constructs/governance/acknowledgment-lifecycle';
+import type { Problem } from '../../../constructs/errors';
+import { acknowledgmentFieldProblems, type AcknowledgmentLimits } from '../acknowledgment-fields';
 import { closest } from '../arguments';
 import { usageError } from '../errors';
 
@@ -27,14 +28,6 @@ export interface SecurityAcknowledgment {
   readonly renewal?: Renewal;
 }
 
-/** What an acknowledgment may say: the owners it may name, and the last day it may hold. */
-export interface AcknowledgmentLimits {
-  /** The team ids an owner must be one of; any non-empty owner when absent. */
-  readonly knownOwners?: readonly string[];
-  /** The last day an expiry may name (`platform.maxAcknowledgmentDays` from today). */
-  readonly latestExpiry?: Date;
-}
-
 /** What a finding id looks like in each gate, and an example of one. */
 const ID_FORMS: Readonly<Record<SecurityGate, { readonly test: RegExp; readonly example: string }>> = {
   secrets: {
@@ -53,59 +46,7 @@ const ID_FORMS: Readonly<Record<SecurityGate, { readonly test: RegExp; readonly 
 
 const EXAMPLE = '{ "reason": "<why it is acceptable>", "owner": "<team id>", "expires": "YYYY-MM-DD" }';
 
-/** One mistake: where (gate, id and field), what is wrong with the value, how to fix it. */
-interface Problem {
-  readonly where: string;
-  readonly what: string;
-  readonly fix: string;
-}
-
 const shown = (field: unknown): string => (field === undefined ? 'missing' : JSON.stringify(field));
-
-function fieldProblems(where: string, entry: Record<string, unknown>, limits: AcknowledgmentLimits): Problem[] {
-  const { reason, owner, expires } = entry;
-  const problems: Problem[] = [];
-  if (typeof reason !== 'string' || reason.trim() === '') {
-    problems.push({
-      where: `${where}.reason`,
-      what: `is ${shown(reason)}: an acknowledgment without a reason cannot be reviewed`,
-      fix: 'say why this finding is acceptable, specifically enough for a reviewer to judge',
-    });
-  }
-  if (typeof owner !== 'string' || owner.trim() === '') {
-    problems.push({
-      where: `${where}.owner`,
-      what: `is ${shown(owner)}`,
-      fix: 'name the team that owns the decision and will revisit it, e.g. "platform"',
-    });
-  } else if (limits.knownOwners && !limits.knownOwners.includes(owner.trim())) {
-    problems.push({
-      where: `${where}.owner`,
-      what: `is ${shown(owner)}, not a team in the team registry`,
-      fix: `use one of ${limits.knownOwners.join(', ')}, or add the team to lib/config/teams.ts`,
-    });
-  }
-  const expiry = parseIsoDate(expires);
-  if (!expiry) {
-    problems.push({
-      where: `${where}.expires`,
-      what: `is ${shown(expires)}, not a date`,
-      fix: 'give the last day the acknowledgment holds as YYYY-MM-DD, e.g. "2027-03-31"',
-    });
-  } else if (limits.latestExpiry && expiry > limits.latestExpiry) {
-    const latest = limits.latestExpiry.toISOString().slice(0, 10);
-    problems.push({
-      where: `${where}.expires`,
-      what: `is ${shown(expires)}, later than ${latest}: every acknowledgment is revisited within the platform's limit`,
-      fix: `choose a date on or before ${latest} (platform.maxAcknowledgmentDays in lib/config/platform.ts)`,
-    });
-  }
-  const fields = { id: where, reason: String(reason), owner: String(owner), expires: String(expires) };
-  for (const problem of renewalProblems(where, { ...fields, renewal: entry.renewal as Renewal | undefined })) {
-    problems.push({ ...problem, where: problem.where.replace(`${where}: `, `${where}.`) });
-  }
-  return problems;
-}
 
 function gateProblems(gate: string, entries: unknown, limits: AcknowledgmentLimits): Problem[] {
   if (!(SECURITY_GATES as readonly string[]).includes(gate)) {
@@ -134,7 +75,12 @@ function gateProblems(gate: string, entries: unknown, limits: AcknowledgmentLimi
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
       return [{ where, what: `is ${shown(entry)}, not an object`, fix: `write it as ${EXAMPLE}` }];
     }
-    return fieldProblems(where, entry as Record<string, unknown>, limits);
+    return acknowledgmentFieldProblems(
+      where,
+      entry as Record<string, unknown>,
+      limits,
+      'say why this finding is acceptable, specifically enough for a reviewer to judge',
+    );
   });
 }
 
