@@ -32,7 +32,7 @@ export interface SecurityAcknowledgment {
 const ID_FORMS: Readonly<Record<SecurityGate, { readonly test: RegExp; readonly example: string }>> = {
   secrets: {
     test: /^[^\s:]+:\S+$/,
-    example: '"@secretlint/secretlint-rule-aws:test/fixtures/credentials.ts" (<rule id>:<file>)',
+    example: '"@secretlint/secretlint-rule-aws:test/fixture.ts:3f9a1c0b7e2d" (<rule id>:<file>:<line fingerprint>)',
   },
   audit: {
     test: /^GHSA-[2-9cfghjmpqrvwx]{4}-[2-9cfghjmpqrvwx]{4}-[2-9cfghjmpqrvwx]{4}$|^https:\/\/\S+$|^npm-\d+$/,

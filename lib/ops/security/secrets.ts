@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -73,9 +74,22 @@ async function secretlint(root: string, config: string, targets: readonly string
 }
 
 /**
+ * A short fingerprint of the line a finding is on (SHA-256 of its trimmed text, 12 hex digits), as secret scanners'
+ * baselines keep a hash of what they found: it stays when lines move, and another secret in the same file gets
+ * another one, so an acknowledgment never covers a secret added later.
+ */
+function lineFingerprint(line: string | undefined): string {
+  return createHash('sha256')
+    .update((line ?? '').trim())
+    .digest('hex')
+    .slice(0, 12);
+}
+
+/**
  * Scans `root` for secrets with secretlint and `config` (the recommended preset): the git-tracked files, or every file
  * that `.gitignore` does not ignore when `root` is no git work tree; `files` (relative to `root`) scans those instead.
- * Each finding's id is `<rule id>:<file>`, so an acknowledgment names one rule in one file.
+ * Each finding's id is `<rule id>:<file>:<line fingerprint>`, so an acknowledgment names one finding, wherever its line
+ * moves in the file.
  * @throws KeelCliError (gate failed) when secretlint cannot run.
  */
 export async function scanSecrets(
@@ -102,8 +116,9 @@ export async function scanSecrets(
   }
   const findings = reports.flatMap((report) => {
     const file = path.relative(root, report.filePath).split(path.sep).join('/');
+    const lines = report.messages.length > 0 ? fs.readFileSync(report.filePath, 'utf8').split('\n') : [];
     return report.messages.map((message) => ({
-      id: `${message.ruleId}:${file}`,
+      id: `${message.ruleId}:${file}:${lineFingerprint(lines[(message.loc?.start?.line ?? 0) - 1])}`,
       message: `${file}:${message.loc?.start?.line ?? '?'}: ${message.message} (${message.ruleId})`,
       fix:
         'remove the secret from the file and rotate it (git history keeps it), and read it at run time from a ' +

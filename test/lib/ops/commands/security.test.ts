@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TeamConfig } from '../../../../lib/config/model';
@@ -33,20 +34,28 @@ function repository(files: Readonly<Record<string, string | object>>): string {
 
 const acknowledged = (reason: string, expires = '2027-03-31') => ({ reason, owner: 'platform', expires });
 
-// A made-up AWS secret access key, built here so that this file holds none: secretlint scans this repository too.
+// Made-up AWS secret access keys, built here so that this file holds none: secretlint scans this repository too.
 const FAKE_AWS_SECRET = ['Zx9kQ2mP7vL4nR8s', 'T1wY6uB3cE5hJ0aD', '2fG9iK4o'].join('');
+const LATER_AWS_SECRET = ['Hq3nV8bW1xT6zK4m', 'P9cR2dF7gJ5sL0yA', '8uE3tI6o'].join('');
+
+/** A secret finding's id: rule, file, and the SHA-256 of the trimmed line, 12 hex digits. */
+const secretId = (file: string, line: string) =>
+  `@secretlint/secretlint-rule-aws:${file}:${createHash('sha256').update(line).digest('hex').slice(0, 12)}`;
 
 describe('keel security secrets', () => {
-  test('fails on a fake AWS secret access key in a git-tracked file, naming the file, line and rule; passes what is acknowledged', async () => {
-    const planted = `region = "eu-west-1"\naws_secret_access_key = "${FAKE_AWS_SECRET}"\n`;
+  test('fails on a fake AWS secret access key in a git-tracked file, naming the file, line and rule; passes what is acknowledged, and only that', async () => {
+    const keyLine = `aws_secret_access_key = "${FAKE_AWS_SECRET}"`;
+    const laterLine = `aws_secret_access_key = "${LATER_AWS_SECRET}"`;
+    const planted = `region = "eu-west-1"\n${keyLine}\n`;
     const root = repository({
       'config/deploy.env': planted,
-      'test/fixture.ts': planted,
+      // The acknowledged key has moved down a line; a second key came after the review.
+      'test/fixture.ts': `// fixture\n${planted}${laterLine}\n`,
       'untracked.env': planted,
       'security-acknowledgments.json': {
         secrets: {
-          '@secretlint/secretlint-rule-aws:test/fixture.ts': acknowledged('a made-up key in a test fixture'),
-          '@secretlint/secretlint-rule-aws:gone.ts': acknowledged('a file since removed'),
+          [secretId('test/fixture.ts', keyLine)]: acknowledged('a made-up key in a test fixture'),
+          [secretId('gone.ts', keyLine)]: acknowledged('a file since removed'),
         },
       },
     });
@@ -60,16 +69,21 @@ describe('keel security secrets', () => {
     expect(result.code).toBe(1);
     expect(result.out).toContain(
       `✗ secrets: config/deploy.env:2: found AWS Secret Access Key: ${'*'.repeat(40)} ` +
-        '(@secretlint/secretlint-rule-aws) [@secretlint/secretlint-rule-aws:config/deploy.env]',
+        `(@secretlint/secretlint-rule-aws) [${secretId('config/deploy.env', keyLine)}]`,
+    );
+    expect(result.out).toContain(
+      `✗ secrets: test/fixture.ts:4: found AWS Secret Access Key: ${'*'.repeat(40)} ` +
+        `(@secretlint/secretlint-rule-aws) [${secretId('test/fixture.ts', laterLine)}]`,
     );
     expect(result.out).not.toContain(FAKE_AWS_SECRET);
+    expect(result.out).not.toContain(LATER_AWS_SECRET);
     expect(result.out).not.toContain('untracked.env');
     expect(result.out).toContain(
-      '✓ secrets: 1 finding(s) of "@secretlint/secretlint-rule-aws:test/fixture.ts" acknowledged by platform until 2027-03-31',
+      `✓ secrets: 1 finding(s) of "${secretId('test/fixture.ts', keyLine)}" acknowledged by platform until 2027-03-31`,
     );
-    expect(result.out).toContain('! secrets: stale acknowledgment "@secretlint/secretlint-rule-aws:gone.ts"');
+    expect(result.out).toContain(`! secrets: stale acknowledgment "${secretId('gone.ts', keyLine)}"`);
     expect(result.out).toMatch(
-      /\nsecurity secrets: FAILED: secretlint \S+ over 3 git-tracked file\(s\): 1 open finding\(s\), 1 acknowledged$/,
+      /\nsecurity secrets: FAILED: secretlint \S+ over 3 git-tracked file\(s\): 2 open finding\(s\), 1 acknowledged$/,
     );
   });
 });
