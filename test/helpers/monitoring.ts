@@ -12,6 +12,8 @@ import {
   type ServiceFunction,
   type ServiceMonitoringProps,
 } from '../../constructs';
+import type { Construct } from 'constructs';
+import type { IMonitoredService } from '../../constructs/service/monitored-service';
 import { ECHO_HANDLER, testStack, unbundledTestApp } from './app';
 import { tempDir } from './temp-dir';
 
@@ -102,15 +104,31 @@ export function monitoredShop(options: MonitoredShopOptions = {}): MonitoredShop
   service.addRoute('POST', '/orders', fn);
   const table = service.addTable('Orders', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
   options.beforeMonitoring?.(service);
+  const { monitoring, runbooksDirectory: directory } = monitorShop(stack, service, options);
+  return { app, stack, service, fn, table, monitoring, runbooksDirectory: directory };
+}
+
+/**
+ * The shop's ServiceMonitoring of `service` (a ProductionService or a container service) as `Monitoring` in `scope`:
+ * the test alert endpoints, and runbooks in `options.runbooksDirectory` or a fresh `shop.md` with `health` and
+ * `options.shopAnchors`.
+ */
+export function monitorShop<S extends IMonitoredService>(
+  scope: Construct,
+  service: S,
+  options: Pick<MonitoredShopOptions, 'runbooksDirectory' | 'shopAnchors'> & {
+    readonly monitoringProps?: Partial<ServiceMonitoringProps<S>>;
+  } = {},
+): { monitoring: ServiceMonitoring<S>; runbooksDirectory: string } {
   const directory =
     options.runbooksDirectory ??
     runbooksDirectory({ 'shop.md': runbookFile('shop', ['health', ...(options.shopAnchors ?? [])]) });
-  const monitoring = new ServiceMonitoring(stack, 'Monitoring', {
+  const monitoring = new ServiceMonitoring<S>(scope, 'Monitoring', {
     service,
     onCallEndpoint: ON_CALL_ENDPOINT,
     ticketEndpoint: TICKET_ENDPOINT,
     runbooks: { repositoryUrl: RUNBOOK_REPOSITORY_URL, directory },
     ...options.monitoringProps,
   });
-  return { app, stack, service, fn, table, monitoring, runbooksDirectory: directory };
+  return { monitoring, runbooksDirectory: directory };
 }

@@ -1,19 +1,11 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { ContainerDeployment, ServiceMonitoring, type ProtectionLevel } from '../../../constructs';
+import { ContainerDeployment, type ProtectionLevel } from '../../../constructs';
 import { registerHandlerEntry } from '../../../constructs/service/bundling';
 import { ServiceStack } from '../../../constructs/service/service-stack';
 import { ECHO_HANDLER, unbundledTestApp } from '../../helpers/app';
 import { ContainerShop } from '../../helpers/container-shop';
-import {
-  monitoredShop,
-  ON_CALL_ENDPOINT,
-  RUNBOOK_REPOSITORY_URL,
-  TICKET_ENDPOINT,
-  runbookFile,
-  runbooksDirectory,
-  shopMetrics,
-} from '../../helpers/monitoring';
+import { monitoredShop, shopMetrics, monitorShop } from '../../helpers/monitoring';
 import { refusal } from '../../helpers/refusal';
 
 /** A bare load-balanced Fargate service seen as a monitored service, its monitoring without standard alarms. */
@@ -21,15 +13,9 @@ function containerShop(protection: ProtectionLevel = 'maximum') {
   const stack = new ServiceStack(unbundledTestApp(), 'Test');
   const service = new ContainerShop(stack, 'Service', protection);
   registerHandlerEntry(service, ECHO_HANDLER);
-  const monitoring = new ServiceMonitoring(stack, 'Monitoring', {
-    service,
-    onCallEndpoint: ON_CALL_ENDPOINT,
-    ticketEndpoint: TICKET_ENDPOINT,
-    runbooks: {
-      repositoryUrl: RUNBOOK_REPOSITORY_URL,
-      directory: runbooksDirectory({ 'shop.md': runbookFile('shop', ['health', 'no-orders', 'slow-orders']) }),
-    },
-    standardAlarmSources: [],
+  const { monitoring } = monitorShop(stack, service, {
+    shopAnchors: ['no-orders', 'slow-orders'],
+    monitoringProps: { standardAlarmSources: [] },
   });
   const metrics = shopMetrics();
   monitoring.addBusinessMetrics(metrics, [service]);

@@ -1,33 +1,18 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { buildManifest, KeelValidationError, ServiceMonitoring } from '../../../constructs';
+import { buildManifest, KeelValidationError } from '../../../constructs';
 import { MIN_REQUESTS_FOR_ERROR_RATE } from '../../../constructs/observability/container-alarms';
 import { ServiceStack } from '../../../constructs/service/service-stack';
 import { alarmNamed, logicalIdOfAlarm, type AlarmProperties } from '../../helpers/alarms';
 import { unbundledTestApp } from '../../helpers/app';
 import { ContainerShop } from '../../helpers/container-shop';
-import {
-  monitoredShop,
-  ON_CALL_ENDPOINT,
-  RUNBOOK_REPOSITORY_URL,
-  runbookFile,
-  runbooksDirectory,
-  TICKET_ENDPOINT,
-} from '../../helpers/monitoring';
+import { monitoredShop, monitorShop, RUNBOOK_REPOSITORY_URL } from '../../helpers/monitoring';
 import { flatten } from '../../helpers/template';
 
 const app = unbundledTestApp();
 const stack = new ServiceStack(app, 'Containers');
 const service = new ContainerShop(stack, 'Service');
-const monitoring = new ServiceMonitoring(stack, 'Monitoring', {
-  service,
-  onCallEndpoint: ON_CALL_ENDPOINT,
-  ticketEndpoint: TICKET_ENDPOINT,
-  runbooks: {
-    repositoryUrl: RUNBOOK_REPOSITORY_URL,
-    directory: runbooksDirectory({ 'shop.md': runbookFile('shop', ['health']) }),
-  },
-});
+const { monitoring } = monitorShop(stack, service);
 let template: Template;
 beforeAll(() => {
   template = Template.fromStack(stack);
