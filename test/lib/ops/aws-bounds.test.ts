@@ -7,6 +7,7 @@ import { runCli } from '../../../lib/ops/cli';
 import { seedAlarms, startEmulator, type Emulator } from '../../../tools/emulator/moto';
 import { startFaultProxy, type Fault, type FaultProxy } from '../../helpers/fault-proxy';
 import { assemblyWith, keelManifest, manifestService } from '../../helpers/manifest';
+import { setEnv } from '../../helpers/env';
 
 // keel under faults: the CLI's real AWS traffic goes through a proxy in front of moto that injects one fault at a
 // time. The bounds are made small through their environment variables, so every failure ends in well under a second.
@@ -26,7 +27,7 @@ const ENV = {
   AWS_EC2_METADATA_DISABLED: 'true',
   ...BOUNDS,
 };
-const saved: Record<string, string | undefined> = {};
+let restoreEnv: () => void;
 
 /** Runs `body` with some bounds changed, e.g. a longer answer timeout for tests that need moto to answer. */
 async function withBounds<T>(bounds: Partial<typeof BOUNDS>, body: () => Promise<T>): Promise<T> {
@@ -112,10 +113,7 @@ function closedPort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  for (const [key, value] of Object.entries(ENV)) {
-    saved[key] = process.env[key];
-    process.env[key] = value;
-  }
+  restoreEnv = setEnv(ENV);
   emulator = await startEmulator();
   proxy = await startFaultProxy(emulator.endpoint);
   const service = manifestService({ objectives: [], metrics: [], pipeline: { name: 'shop-pipeline', stage: 'Prod' } });
@@ -132,10 +130,7 @@ beforeEach(() => proxy.faults([]));
 afterAll(async () => {
   await proxy?.close();
   await emulator?.stop();
-  for (const [key, value] of Object.entries(saved)) {
-    if (value === undefined) Reflect.deleteProperty(process.env, key);
-    else process.env[key] = value;
-  }
+  restoreEnv?.();
 });
 
 describe('bounds', () => {
@@ -290,19 +285,19 @@ test('fails with exit code 3 when the endpoint does not speak TLS (https to a pl
 });
 
 test('fails with exit code 3 when there are no credentials at all', async () => {
-  const keys = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE'] as const;
-  const kept = keys.map((key) => process.env[key]);
-  for (const key of keys) Reflect.deleteProperty(process.env, key);
-  process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/keel-test-credentials';
-  process.env.AWS_CONFIG_FILE = '/nonexistent/keel-test-config';
+  const restore = setEnv({
+    AWS_ACCESS_KEY_ID: undefined,
+    AWS_SECRET_ACCESS_KEY: undefined,
+    AWS_PROFILE: undefined,
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/keel-test-credentials',
+    AWS_CONFIG_FILE: '/nonexistent/keel-test-config',
+  });
   try {
     const line = failedInOneLine(await keel(COMMANDS.status), 'no credentials');
 
     expect(line).toContain('no AWS credentials');
   } finally {
-    keys.forEach((key, i) => (kept[i] === undefined ? undefined : (process.env[key] = kept[i])));
-    Reflect.deleteProperty(process.env, 'AWS_SHARED_CREDENTIALS_FILE');
-    Reflect.deleteProperty(process.env, 'AWS_CONFIG_FILE');
+    restore();
   }
 });
 

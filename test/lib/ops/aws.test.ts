@@ -1,23 +1,16 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { cloudWatchClient, codePipelineClient } from '../../../lib/ops/aws';
 import { KeelCliError } from '../../../lib/ops/errors';
+import { setEnv } from '../../helpers/env';
 
 const ENV_KEYS = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL'] as const;
-const saved: Partial<Record<(typeof ENV_KEYS)[number], string>> = {};
+let restoreEnv: () => void;
 
 beforeEach(() => {
-  for (const key of ENV_KEYS) {
-    saved[key] = process.env[key];
-    Reflect.deleteProperty(process.env, key);
-  }
+  restoreEnv = setEnv(Object.fromEntries(ENV_KEYS.map((key) => [key, undefined])));
 });
 
-afterEach(() => {
-  for (const key of ENV_KEYS) {
-    if (saved[key] === undefined) Reflect.deleteProperty(process.env, key);
-    else process.env[key] = saved[key];
-  }
-});
+afterEach(() => restoreEnv());
 
 async function endpointOf(client: CloudWatchClient): Promise<URL | undefined> {
   const endpoint = await client.config.endpoint?.();

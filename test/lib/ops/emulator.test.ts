@@ -5,6 +5,7 @@ import type { KeelManifest } from '../../../constructs';
 import { runCli } from '../../../lib/ops/cli';
 import { seedAlarms, startEmulator, type Emulator } from '../../../tools/emulator/moto';
 import { tempDir } from '../../helpers/temp-dir';
+import { setEnv, TEST_CREDENTIALS } from '../../helpers/env';
 
 // End to end against a real CloudWatch-compatible server: moto, installed into .venv by `npm test`'s pretest.
 // moto has no composite alarms, so the health alarm is a metric alarm of the same name here.
@@ -66,8 +67,7 @@ const manifest: KeelManifest = {
 let emulator: Emulator;
 let client: CloudWatchClient;
 let assembly: string;
-const credentials = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'eu-west-1' };
-const saved: Record<string, string | undefined> = {};
+let restoreEnv: () => void;
 
 async function keel(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -84,10 +84,7 @@ async function setState(name: string, state: 'OK' | 'ALARM'): Promise<void> {
 }
 
 beforeAll(async () => {
-  for (const [key, value] of Object.entries(credentials)) {
-    saved[key] = process.env[key];
-    process.env[key] = value;
-  }
+  restoreEnv = setEnv(TEST_CREDENTIALS);
   emulator = await startEmulator();
   client = new CloudWatchClient({ region: 'eu-west-1', endpoint: emulator.endpoint });
   assembly = tempDir('keel-emulator-');
@@ -111,10 +108,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emulator?.stop();
-  for (const [key, value] of Object.entries(saved)) {
-    if (value === undefined) Reflect.deleteProperty(process.env, key);
-    else process.env[key] = value;
-  }
+  restoreEnv?.();
 });
 
 test('status reports a healthy service, its alarms and business metrics, and exits 0', async () => {

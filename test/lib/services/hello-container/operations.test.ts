@@ -9,13 +9,13 @@ import { loadRepositoryConfig } from '../../../../lib/synth';
 import { seedAlarms, startEmulator, type Emulator } from '../../../../tools/emulator/moto';
 import { repositoryContext, unbundledTestApp } from '../../../helpers/app';
 import { tempDir } from '../../../helpers/temp-dir';
+import { setEnv, TEST_CREDENTIALS } from '../../../helpers/env';
 
 // `keel status` and `keel gate` read the container service's alarms, by the names its real manifest gives, from a
 // CloudWatch-compatible server: moto, installed into .venv by `npm test`'s pretest. moto has no composite alarms, so
 // the health composite is a metric alarm of the same name there.
 
-const credentials = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'eu-west-1' };
-const saved: Record<string, string | undefined> = {};
+let restoreEnv: () => void;
 let emulator: Emulator;
 let client: CloudWatchClient;
 let assembly: string;
@@ -43,10 +43,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(assembly, MANIFEST_FILE), JSON.stringify(manifest));
   alarmNames = manifest.services[0].alarms.map((a) => a.name);
 
-  for (const [key, value] of Object.entries(credentials)) {
-    saved[key] = process.env[key];
-    process.env[key] = value;
-  }
+  restoreEnv = setEnv(TEST_CREDENTIALS);
   emulator = await startEmulator();
   client = new CloudWatchClient({ region: 'eu-west-1', endpoint: emulator.endpoint });
   await seedAlarms(client, alarmNames);
@@ -54,10 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emulator?.stop();
-  for (const [key, value] of Object.entries(saved)) {
-    if (value === undefined) Reflect.deleteProperty(process.env, key);
-    else process.env[key] = value;
-  }
+  restoreEnv?.();
 });
 
 test("the manifest names the container service's load-balancer and task alarms", () => {
