@@ -93,11 +93,13 @@ export const command = defineCommand({
       const meant = gate === undefined ? undefined : closest(gate, GATES);
       throw usageError(
         `keel security takes one gate, ${GATES.join(', ')}; got ${positionals.length === 0 ? 'none' : JSON.stringify(positionals.join(' '))}` +
-          (meant ? `: did you mean keel security ${meant}?` : ''),
+          (meant ? `: did you mean keel security ${meant}?` : ': run keel security all for every release gate'),
       );
     }
     if (values.out !== undefined && gate !== 'sbom') {
-      throw usageError(`--out is where keel security sbom writes the SBOM; keel security ${gate} writes no file`);
+      throw usageError(
+        `--out is where keel security sbom writes the SBOM; keel security ${gate} writes no file: drop --out`,
+      );
     }
     const { root, registry } = io.repository ?? thisRepository();
     if (gate === 'sbom') {

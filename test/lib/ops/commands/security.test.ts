@@ -221,12 +221,14 @@ describe('keel security', () => {
     const out = await security(['licences', '--out', 'x.json'], root);
 
     expect(none).toMatchObject({ code: 2, out: '' });
-    expect(none.err).toBe('keel: keel security takes one gate, secrets, audit, licences, all, sbom; got none');
+    expect(none.err).toBe(
+      'keel: keel security takes one gate, secrets, audit, licences, all, sbom; got none: run keel security all for every release gate',
+    );
     expect(typo.err).toBe(
       'keel: keel security takes one gate, secrets, audit, licences, all, sbom; got "secret": did you mean keel security secrets?',
     );
     expect(out.err).toBe(
-      'keel: --out is where keel security sbom writes the SBOM; keel security licences writes no file',
+      'keel: --out is where keel security sbom writes the SBOM; keel security licences writes no file: drop --out',
     );
   });
 });
